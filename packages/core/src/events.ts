@@ -1,0 +1,231 @@
+import type {
+  Actor,
+  Attachment,
+  Channel,
+  EmailMeta,
+  JsonValue,
+  Party,
+  Priority,
+  StatusCategory,
+  Visibility,
+} from './model';
+
+export interface TicketOpenedData {
+  ticketId: string;
+  number: number;
+  tenantId?: string;
+  subject: string;
+  channel: Channel;
+  requester: Party;
+  workflowId: string;
+  status: string;
+  category: StatusCategory;
+  type?: string;
+  team?: string;
+  priority: Priority;
+  tags: string[];
+  fields: Record<string, JsonValue>;
+  cc?: string[];
+  /** Set when a customer's reply to a closed ticket opened this one. */
+  followUpOf?: string;
+}
+
+export interface MessagePostedData {
+  messageId: string;
+  author: Actor;
+  visibility: Visibility;
+  body: string;
+  html?: string;
+  channel: Channel;
+  attachments: Attachment[];
+  email?: EmailMeta;
+}
+
+export interface StatusChangedData {
+  from: string;
+  to: string;
+  fromCategory: StatusCategory;
+  category: StatusCategory;
+  /** Why it moved: a manual change, a reply per the workflow, a type change, a merge. */
+  reason: 'manual' | 'customer-reply' | 'agent-reply' | 'type-change' | 'merge' | 'reopen';
+}
+
+export interface AssignedData {
+  assignee?: string;
+  team?: string;
+  previousAssignee?: string;
+  previousTeam?: string;
+  /** How the assignee was chosen: manual, round-robin, balanced… */
+  strategy?: string;
+}
+
+export interface UnassignedData {
+  previousAssignee?: string;
+  previousTeam?: string;
+  /** Whether the team was cleared too. */
+  team: boolean;
+}
+
+export interface PriorityChangedData {
+  from: Priority;
+  to: Priority;
+}
+
+export interface TypeChangedData {
+  from?: string;
+  to: string;
+  fromWorkflow: string;
+  workflowId: string;
+}
+
+export interface TagsChangedData {
+  added: string[];
+  removed: string[];
+}
+
+export interface FieldsChangedData {
+  /** New values; `null` removes a field. */
+  changes: Record<string, JsonValue>;
+  previous: Record<string, JsonValue>;
+}
+
+export interface FollowerAddedData {
+  follower: Party;
+}
+export interface FollowerRemovedData {
+  followerId: string;
+}
+
+export interface TimeLoggedData {
+  minutes: number;
+  agentId: string;
+  note?: string;
+  billable?: boolean;
+}
+
+export type RatingRequestedData = Record<string, never>;
+export interface RatingReceivedData {
+  score: number;
+  comment?: string;
+}
+
+export interface TicketMergedData {
+  into: string;
+}
+export interface TicketReceivedMergeData {
+  from: string;
+}
+export interface TicketLinkedData {
+  to: string;
+  relation: string;
+}
+
+export interface SlaEventData {
+  metric: string;
+  policyId: string;
+  deadline: string;
+}
+
+export interface EmailSentData {
+  /** The ticket message that was sent. */
+  messageId: string;
+  emailMessageId: string;
+  recipients: string[];
+  accepted: string[];
+  rejected: string[];
+  attempts: number;
+}
+
+export interface EmailDeliveryFailedData {
+  messageId: string;
+  emailMessageId?: string;
+  recipients: string[];
+  error: string;
+  permanent: boolean;
+  attempts: number;
+  /** Set when a bounce reported the failure after the mail had been sent. */
+  bounce?: { recipient: string; status: string };
+}
+
+/** The v1 event catalogue: event type → its data. */
+export interface EventDataMap {
+  TicketOpened: TicketOpenedData;
+  MessagePosted: MessagePostedData;
+  StatusChanged: StatusChangedData;
+  Assigned: AssignedData;
+  Unassigned: UnassignedData;
+  PriorityChanged: PriorityChangedData;
+  TypeChanged: TypeChangedData;
+  TagsChanged: TagsChangedData;
+  FieldsChanged: FieldsChangedData;
+  FollowerAdded: FollowerAddedData;
+  FollowerRemoved: FollowerRemovedData;
+  TimeLogged: TimeLoggedData;
+  RatingRequested: RatingRequestedData;
+  RatingReceived: RatingReceivedData;
+  TicketMerged: TicketMergedData;
+  TicketReceivedMerge: TicketReceivedMergeData;
+  TicketLinked: TicketLinkedData;
+  SlaWarning: SlaEventData;
+  SlaBreached: SlaEventData;
+  EmailSent: EmailSentData;
+  EmailDeliveryFailed: EmailDeliveryFailedData;
+}
+
+export type EventType = keyof EventDataMap;
+
+export const EVENT_TYPES = [
+  'TicketOpened',
+  'MessagePosted',
+  'StatusChanged',
+  'Assigned',
+  'Unassigned',
+  'PriorityChanged',
+  'TypeChanged',
+  'TagsChanged',
+  'FieldsChanged',
+  'FollowerAdded',
+  'FollowerRemoved',
+  'TimeLogged',
+  'RatingRequested',
+  'RatingReceived',
+  'TicketMerged',
+  'TicketReceivedMerge',
+  'TicketLinked',
+  'SlaWarning',
+  'SlaBreached',
+  'EmailSent',
+  'EmailDeliveryFailed',
+] as const satisfies readonly EventType[];
+
+/** The current schema version of every v1 event. */
+export const SCHEMA_VERSION = 1;
+
+/** A domain event: `{ type, data }`. */
+export type DomainEvent = { [K in EventType]: { type: K; data: EventDataMap[K] } }[EventType];
+
+/** The envelope every event carries besides its type and data. */
+export interface EventMeta {
+  eventId: string;
+  occurredAt: string;
+  actor: Actor;
+  causationId?: string;
+  correlationId?: string;
+  ruleId?: string;
+  schemaVersion: number;
+}
+
+/** An event about to be appended: the store adds streamId, version and position. */
+export type NewEvent = DomainEvent & EventMeta;
+
+/** An event as stored: `version` counts from 1 in its stream; `position` is the global order. */
+export type StoredEvent = NewEvent & { streamId: string; version: number; position: string };
+
+/** A stored event of one type. */
+export type StoredEventOf<K extends EventType> = StoredEvent & { type: K };
+
+/**
+ * Upgrades an event stored with an older `schemaVersion` to the current shape, on read.
+ * Return the event unchanged when it needs nothing.
+ */
+export type Upcaster = (event: StoredEvent) => StoredEvent;

@@ -1,0 +1,150 @@
+/** Any JSON value: what custom fields, event data and metadata may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A person or system a ticket is about or involves. */
+export interface Party {
+  id: string;
+  email?: string;
+  name?: string;
+  organizationId?: string;
+}
+
+export type ActorKind = 'customer' | 'agent' | 'admin' | 'system' | 'automation';
+
+/** Who does something. Every event records its actor. */
+export interface Actor extends Party {
+  kind: ActorKind;
+  teams?: string[];
+}
+
+export const CHANNELS = ['email', 'portal', 'web-form', 'chat', 'api', 'phone', 'agent'] as const;
+/** Where a ticket or message came from. */
+export type Channel = (typeof CHANNELS)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type Visibility = 'public' | 'internal';
+
+export const STATUS_CATEGORIES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged'] as const;
+/** The category of a status: what it means for the ticket whatever the workflow calls it. */
+export type StatusCategory = (typeof STATUS_CATEGORIES)[number];
+
+/** A file stored in the BlobStore. */
+export interface BlobRef {
+  id: string;
+  size: number;
+  contentType: string;
+  sha256?: string;
+}
+
+/** An attachment as metadata on a message; the bytes live in the BlobStore when `blob` is set. */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  blob?: BlobRef;
+  /** For inline images in HTML (`cid:` references). */
+  contentId?: string;
+  inline?: boolean;
+}
+
+/** What the email channel records about a message that came or went by mail. */
+export interface EmailMeta {
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  from?: string;
+  to?: string[];
+  cc?: string[];
+  subject?: string;
+  /** `human`, `auto-reply`, `bulk`, `bounce` or `loop` as classified on the way in. */
+  classification?: string;
+}
+
+export interface Message {
+  id: string;
+  author: Actor;
+  visibility: Visibility;
+  body: string;
+  html?: string;
+  channel: Channel;
+  at: string;
+  attachments: Attachment[];
+  email?: EmailMeta;
+}
+
+export interface Link {
+  to: string;
+  relation: string;
+}
+
+export interface Rating {
+  score: number;
+  comment?: string;
+  at: string;
+}
+
+/** One outbound delivery recorded against a message (EmailSent / EmailDeliveryFailed). */
+export interface Delivery {
+  messageId: string;
+  emailMessageId?: string;
+  status: 'sent' | 'failed';
+  recipients: string[];
+  attempts: number;
+  permanent?: boolean;
+  error?: string;
+  at: string;
+}
+
+/** SLA events already recorded on a ticket: `metric:kind` keys, so an extension never records twice. */
+export interface SlaMark {
+  metric: string;
+  kind: 'warning' | 'breach';
+  policyId: string;
+  deadline: string;
+  at: string;
+}
+
+/**
+ * A ticket as `desk.get` and `desk.execute` return it: the fold of its events.
+ * Times are ISO-8601 strings in UTC.
+ */
+export interface Ticket {
+  id: string;
+  number: number;
+  tenantId?: string;
+  subject: string;
+  status: string;
+  category: StatusCategory;
+  workflowId: string;
+  type?: string;
+  team?: string;
+  assignee?: string;
+  priority: Priority;
+  tags: string[];
+  fields: Record<string, JsonValue>;
+  requester: Party;
+  followers: Party[];
+  /** Addresses copied on the ticket's mail (email channel), besides the requester and followers. */
+  cc: string[];
+  channel: Channel;
+  messages: Message[];
+  links: Link[];
+  mergedInto?: string;
+  mergedFrom: string[];
+  timeLoggedMinutes: number;
+  ratingRequestedAt?: string;
+  rating?: Rating;
+  deliveries: Delivery[];
+  sla: SlaMark[];
+  createdAt: string;
+  updatedAt: string;
+  statusChangedAt: string;
+  solvedAt?: string;
+  closedAt?: string;
+  lastCustomerMessageAt?: string;
+  lastAgentReplyAt?: string;
+  lastUpdatedBy?: Actor;
+  version: number;
+}
