@@ -25,8 +25,19 @@ export interface Committed {
   events: StoredEvent[];
   /** How many commands deep this is in a cascade of reactions (0 for the user's own command). */
   depth: number;
-  /** The id of the event that caused the originating command (for once-per-command bookkeeping). */
-  originId: string;
+  /**
+   * The originating command of this cascade: its first event's id, and a scratch map shared by
+   * every reaction to it (rules use it to fire each trigger at most once per originating command).
+   */
+  origin: { id: string; scratch: Map<string, unknown> };
+  /** The rule ids along this cascade, outermost first (for naming a cycle). */
+  chain: string[];
+  /**
+   * Executes a command now, as part of this cascade: it runs as `automation` (unless an actor is
+   * given), records this batch's last event as `causationId`, and its own reactions run before it
+   * resolves. Use it to let each reaction see the changes of the ones before it.
+   */
+  execute(command: Command | IssuedCommand): Promise<ExecuteResult>;
 }
 
 /** The parts of the desk an extension may use. */
