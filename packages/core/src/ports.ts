@@ -79,14 +79,20 @@ export interface TicketFilter {
   status?: OneOrMany<string>;
   category?: OneOrMany<StatusCategory>;
   type?: OneOrMany<string> | null;
-  team?: OneOrMany<string> | null;
-  assignee?: OneOrMany<string> | null;
+  /** An array may include `null`: "one of these teams, or no team" (how agents' scope is written). */
+  team?: OneOrMany<string | null> | null;
+  assignee?: OneOrMany<string | null> | null;
   priority?: OneOrMany<Priority>;
   channel?: OneOrMany<Channel>;
   /** Tickets carrying all of these tags. */
   tags?: string[];
   requesterId?: OneOrMany<string>;
   organization?: OneOrMany<string> | null;
+  /**
+   * Tickets matching any of these filters (each itself an AND of its keys). Used for scopes such as
+   * a customer's "my tickets or my organization's".
+   */
+  anyOf?: Omit<TicketFilter, 'anyOf'>[];
   /** Case-insensitive substring of the subject. */
   text?: string;
   awaitingAgent?: boolean;
