@@ -76,6 +76,8 @@ type OneOrMany<T> = T | T[];
 export interface TicketFilter {
   tenantId?: string | null;
   ids?: string[];
+  /** Tickets with one of these human numbers. */
+  numbers?: number[];
   status?: OneOrMany<string>;
   category?: OneOrMany<StatusCategory>;
   type?: OneOrMany<string> | null;

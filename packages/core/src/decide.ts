@@ -1,0 +1,496 @@
+import type { Command } from './commands';
+import {
+  ClosedError,
+  ForbiddenError,
+  InvalidTransitionError,
+  NotFoundError,
+  ValidationError,
+} from './errors';
+import type { DomainEvent } from './events';
+import type { Actor, JsonValue, Ticket } from './model';
+import type { Policy } from './policy';
+import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
+import type { Workflow } from './workflow';
+
+/** Generates ids; no domain code calls Math.random(). */
+export interface IdGenerator {
+  next(): string;
+}
+
+/** The workflows a desk knows, and which one each ticket type uses. */
+export interface WorkflowSet {
+  readonly default: Workflow;
+  get(id: string): Workflow | undefined;
+  /** The workflow for a ticket type (the default one for no type or an unmapped type). */
+  forType(type: string | undefined): Workflow;
+  /** Whether the type is known (any type is, when no types are configured). */
+  knowsType(type: string): boolean;
+}
+
+export interface DecideContext {
+  actor: Actor;
+  /** ISO time of the decision, from the injected clock. */
+  now: string;
+  ids: IdGenerator;
+  workflows: WorkflowSet;
+  policy: Policy;
+  limits?: Limits;
+  /** For openTicket: the ticket's id and its number, allocated by the service. */
+  ticketId?: string;
+  number?: number;
+  tenantId?: string;
+}
+
+/**
+ * Builds the set of workflows from a list (the first is the default) and a type → workflow map.
+ *
+ * @example
+ * const set = workflowSet([support, suggestions], { suggestion: 'suggestions' });
+ */
+export function workflowSet(list: readonly Workflow[], types: Record<string, string> = {}): WorkflowSet {
+  const byId = new Map(list.map((w) => [w.id, w] as const));
+  const first = list[0];
+  if (!first) throw new ValidationError([{ path: 'workflows', message: 'needs at least one workflow' }]);
+  const problems = Object.entries(types)
+    .filter(([, id]) => !byId.has(id))
+    .map(([type, id]) => ({ path: `types.${type}`, message: `unknown workflow ${JSON.stringify(id)}` }));
+  if (problems.length > 0) throw new ValidationError(problems);
+  const typed = Object.keys(types).length > 0;
+  return {
+    default: first,
+    get: (id) => byId.get(id),
+    forType: (type) => (type !== undefined && types[type] ? (byId.get(types[type]) ?? first) : first),
+    knowsType: (type) => !typed || type in types,
+  };
+}
+
+function workflowOf(state: Ticket, workflows: WorkflowSet): Workflow {
+  return workflows.get(state.workflowId) ?? workflows.default;
+}
+
+const normalizeTags = (tags: readonly string[]) => [...new Set(tags.map((t) => t.trim().toLowerCase()))];
+
+/**
+ * Decides what a command means for a ticket: the events to append, or a typed error (and nothing).
+ * The workflow's machine says which moves are allowed; the policy says who may do what. Pure.
+ *
+ * @example
+ * const events = decide(ticket, { type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, ctx);
+ */
+export function decide(state: Ticket | undefined, input: Command, ctx: DecideContext): DomainEvent[] {
+  const command = validateCommand(input, ctx.limits ?? DEFAULT_LIMITS);
+  const { actor, workflows } = ctx;
+
+  if (command.type === 'openTicket') {
+    if (state !== undefined)
+      throw new ValidationError([{ path: 'ticketId', message: `ticket ${state.id} already exists` }]);
+  } else {
+    if (state === undefined) {
+      throw new NotFoundError(`ticket ${command.ticketId} does not exist`, {
+        details: { ticketId: command.ticketId },
+      });
+    }
+    if (state.category === 'merged') {
+      throw new ClosedError(`ticket ${state.id} was merged into ${state.mergedInto}`, {
+        details: { ticketId: state.id, mergedInto: state.mergedInto },
+      });
+    }
+    // A delivery of a message posted before closing may still be recorded.
+    if (state.category === 'closed' && command.type !== 'recordDelivery') {
+      throw new ClosedError(`ticket ${state.id} is closed and accepts nothing more`, {
+        details: { ticketId: state.id, closedReplies: workflowOf(state, workflows).closedReplies },
+      });
+    }
+  }
+  const refusal = ctx.policy.authorize(actor, command, state);
+  if (refusal !== undefined)
+    throw new ForbiddenError(refusal, { details: { actor: actor.id, command: command.type } });
+
+  switch (command.type) {
+    case 'openTicket': {
+      if (command.ticketType !== undefined && !workflows.knowsType(command.ticketType)) {
+        throw new ValidationError([
+          { path: 'ticketType', message: `unknown ticket type ${JSON.stringify(command.ticketType)}` },
+        ]);
+      }
+      const workflow = workflows.forType(command.ticketType);
+      const ticketId = command.ticketId ?? ctx.ticketId;
+      if (ticketId === undefined || ctx.number === undefined) {
+        throw new ValidationError([{ path: 'ticketId', message: 'the service allocates the id and number' }]);
+      }
+      const opened: DomainEvent = {
+        type: 'TicketOpened',
+        data: {
+          ticketId,
+          number: ctx.number,
+          subject: command.subject.trim(),
+          channel: command.channel,
+          requester: command.requester,
+          workflowId: workflow.id,
+          status: workflow.initial,
+          category: workflow.categoryOf(workflow.initial) ?? 'new',
+          priority: command.priority ?? 'normal',
+          tags: normalizeTags(command.tags ?? []),
+          fields: stripNulls(command.fields ?? {}),
+          ...(ctx.tenantId === undefined ? {} : { tenantId: ctx.tenantId }),
+          ...(command.ticketType === undefined ? {} : { type: command.ticketType }),
+          ...(command.team === undefined ? {} : { team: command.team }),
+          ...(command.cc === undefined ? {} : { cc: command.cc }),
+          ...(command.followUpOf === undefined ? {} : { followUpOf: command.followUpOf }),
+        },
+      };
+      return [opened, messagePosted(command, actor, ctx, 'public')];
+    }
+
+    case 'postMessage': {
+      const ticket = state!;
+      const workflow = workflowOf(ticket, workflows);
+      const events: DomainEvent[] = [messagePosted(command, actor, ctx, command.visibility)];
+      if (command.visibility !== 'public' || command.automatic) return events;
+      const who =
+        actor.kind === 'customer'
+          ? 'customer'
+          : actor.kind === 'agent' || actor.kind === 'admin'
+            ? 'agent'
+            : undefined;
+      if (who === undefined) return events;
+      let target = workflow.replyTarget(ticket.status, who);
+      // An agent's first public reply takes a ticket out of `new` even when the workflow names no target.
+      if (target === undefined && who === 'agent' && ticket.category === 'new') {
+        target = workflow.movesFrom(ticket.status).find((s) => workflow.categoryOf(s) === 'open');
+      }
+      if (target !== undefined && target !== ticket.status) {
+        events.push(
+          statusChanged(ticket, workflow, target, who === 'customer' ? 'customer-reply' : 'agent-reply'),
+        );
+      }
+      return events;
+    }
+
+    case 'changeStatus': {
+      const ticket = state!;
+      const workflow = workflowOf(ticket, workflows);
+      if (!workflow.hasStatus(command.status)) {
+        throw new ValidationError([
+          {
+            path: 'status',
+            message: `unknown status ${JSON.stringify(command.status)} in workflow ${workflow.id}; use one of ${workflow.statuses
+              .map((s) => s.id)
+              .join(', ')}`,
+          },
+        ]);
+      }
+      if (command.status === ticket.status) return [];
+      const category = workflow.categoryOf(command.status);
+      if (actor.kind === 'customer' && category !== 'solved' && category !== 'closed') {
+        throw new ForbiddenError('customers may only solve or close their own tickets');
+      }
+      if (!workflow.canMove(ticket.status, command.status)) {
+        throw new InvalidTransitionError(
+          `workflow ${workflow.id} does not allow ${ticket.status} → ${command.status}; allowed: ${
+            workflow.movesFrom(ticket.status).join(', ') || 'none'
+          }`,
+          {
+            details: { from: ticket.status, to: command.status, allowed: workflow.movesFrom(ticket.status) },
+          },
+        );
+      }
+      const reason = ticket.category === 'solved' && category !== 'closed' ? 'reopen' : 'manual';
+      return [statusChanged(ticket, workflow, command.status, reason)];
+    }
+
+    case 'assign': {
+      const ticket = state!;
+      const assignee = command.assignee ?? ticket.assignee;
+      const team = command.team ?? ticket.team;
+      if (assignee === ticket.assignee && team === ticket.team) return [];
+      return [
+        {
+          type: 'Assigned',
+          data: {
+            ...(command.assignee === undefined ? {} : { assignee: command.assignee }),
+            ...(command.team === undefined ? {} : { team: command.team }),
+            ...(ticket.assignee === undefined ? {} : { previousAssignee: ticket.assignee }),
+            ...(ticket.team === undefined ? {} : { previousTeam: ticket.team }),
+            strategy: command.strategy ?? 'manual',
+          },
+        },
+      ];
+    }
+
+    case 'unassign': {
+      const ticket = state!;
+      const clearTeam = command.team === true && ticket.team !== undefined;
+      if (ticket.assignee === undefined && !clearTeam) return [];
+      return [
+        {
+          type: 'Unassigned',
+          data: {
+            team: clearTeam,
+            ...(ticket.assignee === undefined ? {} : { previousAssignee: ticket.assignee }),
+            ...(ticket.team === undefined ? {} : { previousTeam: ticket.team }),
+          },
+        },
+      ];
+    }
+
+    case 'setPriority': {
+      const ticket = state!;
+      if (ticket.priority === command.priority) return [];
+      return [{ type: 'PriorityChanged', data: { from: ticket.priority, to: command.priority } }];
+    }
+
+    case 'setType': {
+      const ticket = state!;
+      if (!workflows.knowsType(command.ticketType)) {
+        throw new ValidationError([
+          { path: 'ticketType', message: `unknown ticket type ${JSON.stringify(command.ticketType)}` },
+        ]);
+      }
+      if (ticket.type === command.ticketType) return [];
+      const from = workflowOf(ticket, workflows);
+      const to = workflows.forType(command.ticketType);
+      const events: DomainEvent[] = [
+        {
+          type: 'TypeChanged',
+          data: {
+            to: command.ticketType,
+            fromWorkflow: from.id,
+            workflowId: to.id,
+            ...(ticket.type === undefined ? {} : { from: ticket.type }),
+          },
+        },
+      ];
+      if (from.id !== to.id) {
+        // Map the status by category; a category the new workflow lacks falls back to its first open status.
+        const mapped =
+          to.hasStatus(ticket.status) && to.categoryOf(ticket.status) === ticket.category
+            ? ticket.status
+            : (to.firstOfCategory(ticket.category) ?? to.firstOfCategory('open') ?? to.initial);
+        if (mapped !== ticket.status) {
+          events.push({
+            type: 'StatusChanged',
+            data: {
+              from: ticket.status,
+              to: mapped,
+              fromCategory: ticket.category,
+              category: to.categoryOf(mapped) ?? ticket.category,
+              reason: 'type-change',
+            },
+          });
+        }
+      }
+      return events;
+    }
+
+    case 'tag':
+    case 'untag': {
+      const ticket = state!;
+      const tags = normalizeTags(command.tags);
+      const added = command.type === 'tag' ? tags.filter((t) => !ticket.tags.includes(t)) : [];
+      const removed = command.type === 'untag' ? tags.filter((t) => ticket.tags.includes(t)) : [];
+      if (added.length === 0 && removed.length === 0) return [];
+      const limit = ctx.limits?.maxTags ?? DEFAULT_LIMITS.maxTags;
+      if (ticket.tags.length + added.length > limit) {
+        throw new ValidationError([{ path: 'tags', message: `a ticket carries at most ${limit} tags` }]);
+      }
+      return [{ type: 'TagsChanged', data: { added, removed } }];
+    }
+
+    case 'setFields': {
+      const ticket = state!;
+      const changes: Record<string, JsonValue> = {};
+      const previous: Record<string, JsonValue> = {};
+      for (const [key, value] of Object.entries(command.fields)) {
+        const before = ticket.fields[key];
+        if (JSON.stringify(before ?? null) === JSON.stringify(value)) continue;
+        changes[key] = value;
+        previous[key] = before ?? null;
+      }
+      if (Object.keys(changes).length === 0) return [];
+      return [{ type: 'FieldsChanged', data: { changes, previous } }];
+    }
+
+    case 'addFollower': {
+      const ticket = state!;
+      if (ticket.followers.some((f) => f.id === command.follower.id)) return [];
+      return [{ type: 'FollowerAdded', data: { follower: command.follower } }];
+    }
+
+    case 'removeFollower': {
+      const ticket = state!;
+      if (!ticket.followers.some((f) => f.id === command.followerId)) return [];
+      return [{ type: 'FollowerRemoved', data: { followerId: command.followerId } }];
+    }
+
+    case 'logTime':
+      return [
+        {
+          type: 'TimeLogged',
+          data: {
+            minutes: command.minutes,
+            agentId: actor.id,
+            ...(command.note === undefined ? {} : { note: command.note }),
+            ...(command.billable === undefined ? {} : { billable: command.billable }),
+          },
+        },
+      ];
+
+    case 'requestRating': {
+      const ticket = state!;
+      if (ticket.category !== 'solved') {
+        throw new InvalidTransitionError(
+          `a rating is requested on solved tickets; ticket ${ticket.id} is ${ticket.status}`,
+        );
+      }
+      return [{ type: 'RatingRequested', data: {} }];
+    }
+
+    case 'rate': {
+      const ticket = state!;
+      if (ticket.category !== 'solved' && ticket.ratingRequestedAt === undefined) {
+        throw new InvalidTransitionError(
+          `ticket ${ticket.id} can be rated once solved; it is ${ticket.status}`,
+        );
+      }
+      return [
+        {
+          type: 'RatingReceived',
+          data: {
+            score: command.score,
+            ...(command.comment === undefined ? {} : { comment: command.comment }),
+          },
+        },
+      ];
+    }
+
+    case 'merge': {
+      const ticket = state!;
+      if (command.into === ticket.id)
+        throw new ValidationError([{ path: 'into', message: 'a ticket cannot be merged into itself' }]);
+      // Every workflow has the `merged` status without declaring it.
+      return [
+        { type: 'TicketMerged', data: { into: command.into } },
+        {
+          type: 'StatusChanged',
+          data: {
+            from: ticket.status,
+            to: 'merged',
+            fromCategory: ticket.category,
+            category: 'merged',
+            reason: 'merge',
+          },
+        },
+      ];
+    }
+
+    case 'link': {
+      const ticket = state!;
+      if (command.to === ticket.id)
+        throw new ValidationError([{ path: 'to', message: 'a ticket cannot be linked to itself' }]);
+      if (ticket.links.some((l) => l.to === command.to && l.relation === command.relation)) return [];
+      return [{ type: 'TicketLinked', data: { to: command.to, relation: command.relation } }];
+    }
+
+    case 'recordSla': {
+      const ticket = state!;
+      const kind = command.kind;
+      if (
+        ticket.sla.some(
+          (m) => m.metric === command.metric && m.kind === kind && m.policyId === command.policyId,
+        )
+      )
+        return [];
+      return [
+        {
+          type: kind === 'warning' ? 'SlaWarning' : 'SlaBreached',
+          data: { metric: command.metric, policyId: command.policyId, deadline: command.deadline },
+        },
+      ];
+    }
+
+    case 'recordDelivery': {
+      const ticket = state!;
+      if (!ticket.messages.some((m) => m.id === command.messageId)) {
+        throw new ValidationError([
+          { path: 'messageId', message: `ticket ${ticket.id} has no message ${command.messageId}` },
+        ]);
+      }
+      if (command.outcome === 'sent') {
+        if (ticket.deliveries.some((d) => d.messageId === command.messageId && d.status === 'sent'))
+          return [];
+        return [
+          {
+            type: 'EmailSent',
+            data: {
+              messageId: command.messageId,
+              emailMessageId: command.emailMessageId ?? '',
+              recipients: command.recipients,
+              accepted: command.accepted ?? command.recipients,
+              rejected: command.rejected ?? [],
+              attempts: command.attempts,
+            },
+          },
+        ];
+      }
+      return [
+        {
+          type: 'EmailDeliveryFailed',
+          data: {
+            messageId: command.messageId,
+            recipients: command.recipients,
+            error: command.error ?? 'delivery failed',
+            permanent: command.permanent ?? false,
+            attempts: command.attempts,
+            ...(command.emailMessageId === undefined ? {} : { emailMessageId: command.emailMessageId }),
+            ...(command.bounce === undefined ? {} : { bounce: command.bounce }),
+          },
+        },
+      ];
+    }
+  }
+}
+
+function stripNulls(fields: Record<string, JsonValue>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
+}
+
+function messagePosted(
+  command: Extract<Command, { type: 'openTicket' | 'postMessage' }>,
+  actor: Actor,
+  ctx: DecideContext,
+  visibility: 'public' | 'internal',
+): DomainEvent {
+  const channel = command.channel ?? (actor.kind === 'customer' ? 'portal' : 'agent');
+  return {
+    type: 'MessagePosted',
+    data: {
+      messageId: ctx.ids.next(),
+      author: actor,
+      visibility,
+      body: command.body,
+      channel,
+      attachments: command.attachments ?? [],
+      ...(command.html === undefined ? {} : { html: command.html }),
+      ...(command.email === undefined ? {} : { email: command.email }),
+    },
+  };
+}
+
+function statusChanged(
+  ticket: Ticket,
+  workflow: Workflow,
+  to: string,
+  reason: 'manual' | 'customer-reply' | 'agent-reply' | 'reopen',
+): DomainEvent {
+  return {
+    type: 'StatusChanged',
+    data: {
+      from: ticket.status,
+      to,
+      fromCategory: ticket.category,
+      category: workflow.categoryOf(to) ?? ticket.category,
+      reason,
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { AdapterError, ConflictError, ValidationError } from './errors';
+import type { NewEvent, StoredEvent } from './events';
+import type { BlobRef } from './model';
+import type {
+  BlobMeta,
+  BlobStore,
+  EventStore,
+  ExpectedVersion,
+  MessageIndex,
+  Page,
+  Store,
+  TicketIndex,
+  TicketQuery,
+  TicketSummary,
+} from './ports';
+import {
+  compareSummaries,
+  decodeCursor,
+  encodeCursor,
+  matchesTicketFilter,
+  queryLimit,
+  querySort,
+  sortValue,
+} from './summary';
+
+/** Positions are zero-padded so that string order is numeric order. */
+const position = (n: number) => n.toString().padStart(16, '0');
+
+/** A JSON round trip, as a durable store would do: what cannot be stored fails here, not later. */
+function roundTrip<T>(value: T, what: string): T {
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new AdapterError(`${what} cannot be stored as JSON`, { cause });
+  }
+  return JSON.parse(text) as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function checkVersion(streamId: string, current: number, expected: ExpectedVersion): void {
+  if (expected === 'any') return;
+  if (expected === 'no-stream') {
+    if (current > 0) {
+      throw new ConflictError(`stream ${streamId} already exists (version ${current})`, {
+        details: { streamId, expected, actual: current },
+      });
+    }
+    return;
+  }
+  if (current !== expected) {
+    throw new ConflictError(`stream ${streamId} is at version ${current}, expected ${expected}`, {
+      details: { streamId, expected, actual: current },
+    });
+  }
+}
+
+/** An EventStore in memory. Appends are atomic: each runs to completion before another starts. */
+export function inMemoryEventStore(): EventStore {
+  const all: StoredEvent[] = [];
+  const streams = new Map<string, StoredEvent[]>();
+  const sequences = new Map<string, number>();
+  const watchers = new Set<() => void>();
+  return {
+    async append(streamId, events, opts) {
+      if (events.length === 0) {
+        throw new ValidationError([{ path: 'events', message: 'append needs at least one event' }]);
+      }
+      const stream = streams.get(streamId) ?? [];
+      checkVersion(streamId, stream.length, opts.expectedVersion);
+      const copies = roundTrip(events, 'an event') as NewEvent[];
+      const stored = copies.map((event, i) =>
+        deepFreeze({
+          ...event,
+          streamId,
+          version: stream.length + i + 1,
+          position: position(all.length + i + 1),
+        } as StoredEvent),
+      );
+      // Nothing above awaited: the batch lands whole or not at all.
+      all.push(...stored);
+      streams.set(streamId, stream.concat(stored));
+      for (const w of watchers) w();
+      return { nextVersion: stream.length + stored.length, positions: stored.map((e) => e.position) };
+    },
+    async readStream(streamId, opts = {}) {
+      const stream = streams.get(streamId) ?? [];
+      const from = opts.fromVersion ?? 1;
+      return from <= 1 ? stream.slice() : stream.slice(from - 1);
+    },
+    async readAll(opts = {}) {
+      const start = opts.after === undefined ? 0 : Number.parseInt(opts.after, 10);
+      const end = opts.limit === undefined ? undefined : start + opts.limit;
+      return all.slice(start, end);
+    },
+    async nextNumber(sequence) {
+      const next = (sequences.get(sequence) ?? 0) + 1;
+      sequences.set(sequence, next);
+      return next;
+    },
+    watch(onCommit) {
+      watchers.add(onCommit);
+      return () => watchers.delete(onCommit);
+    },
+  };
+}
+
+/** A TicketIndex in memory: filters, sorts and pages by keyset cursor like the SQL adapters. */
+export function inMemoryTicketIndex(): TicketIndex {
+  const rows = new Map<string, TicketSummary>();
+  let checkpoint: string | undefined;
+  return {
+    async upsert(summary, pos) {
+      rows.set(summary.id, roundTrip(summary, 'a ticket summary'));
+      if (pos !== undefined && (checkpoint === undefined || pos > checkpoint)) checkpoint = pos;
+    },
+    async get(id) {
+      const row = rows.get(id);
+      return row === undefined ? undefined : structuredClone(row);
+    },
+    async query(q: TicketQuery): Promise<Page<TicketSummary>> {
+      const { field, direction } = querySort(q);
+      const limit = queryLimit(q);
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (q.cursor !== undefined && after === undefined) {
+        throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+      }
+      const keyed = [...rows.values()]
+        .filter((s) => q.filter === undefined || matchesTicketFilter(s, q.filter))
+        .map((s) => ({ s, key: { value: sortValue(s, field), id: s.id } }))
+        .filter((r) => after === undefined || compareSummaries(r.key, after, direction) > 0)
+        .sort((a, b) => compareSummaries(a.key, b.key, direction));
+      const page = keyed.slice(0, limit);
+      const last = page[page.length - 1];
+      const result: Page<TicketSummary> = { items: page.map((r) => structuredClone(r.s)) };
+      if (keyed.length > limit && last) result.nextCursor = encodeCursor(last.key.value, last.key.id);
+      return result;
+    },
+    async checkpoint() {
+      return checkpoint;
+    },
+    async setCheckpoint(pos) {
+      checkpoint = pos;
+    },
+    async clear() {
+      rows.clear();
+      checkpoint = undefined;
+    },
+  };
+}
+
+/** A MessageIndex in memory. */
+export function inMemoryMessageIndex(): MessageIndex {
+  const map = new Map<string, string>();
+  return {
+    async put(messageId, ticketId) {
+      if (map.has(messageId)) return false;
+      map.set(messageId, ticketId);
+      return true;
+    },
+    async get(messageId) {
+      return map.get(messageId);
+    },
+  };
+}
+
+/** A BlobStore in memory; ids are content-independent counters. */
+export function inMemoryBlobStore(): BlobStore {
+  const blobs = new Map<string, { bytes: Uint8Array; meta: BlobMeta }>();
+  return {
+    async put(bytes, meta): Promise<BlobRef> {
+      const id = `blob-${(blobs.size + 1).toString().padStart(8, '0')}`;
+      blobs.set(id, { bytes: bytes.slice(), meta: { ...meta } });
+      return { id, size: bytes.byteLength, contentType: meta.contentType };
+    },
+    async get(ref) {
+      const blob = blobs.get(typeof ref === 'string' ? ref : ref.id);
+      return blob?.bytes.slice();
+    },
+  };
+}
+
+/**
+ * Every port in memory: the default store of `createHelpdesk`, for tests and demos.
+ *
+ * @example
+ * const desk = createHelpdesk({ store: inMemoryStore() });
+ */
+export function inMemoryStore(): Store {
+  return {
+    events: inMemoryEventStore(),
+    index: inMemoryTicketIndex(),
+    messages: inMemoryMessageIndex(),
+    blobs: inMemoryBlobStore(),
+    async close() {},
+  };
+}
