@@ -1,7 +1,7 @@
 import { apply, evolve, fold } from './apply';
 import type { Command, ExecuteOptions, IssuedCommand } from './commands';
 import { type DecideContext, decide, type IdGenerator, type WorkflowSet, workflowSet } from './decide';
-import { ConfigError, isTesseraError, NotFoundError, ValidationError } from './errors';
+import { ClosedError, ConfigError, isTesseraError, NotFoundError, ValidationError } from './errors';
 import { type DomainEvent, type NewEvent, SCHEMA_VERSION, type StoredEvent, type Upcaster } from './events';
 import type { Committed, ExecuteResult, Extension, ExtensionContext } from './extension';
 import { inMemoryStore } from './memory';
@@ -29,8 +29,14 @@ export interface HelpdeskOptions {
   workflows?: Workflow[];
   /** Ticket type → workflow id. */
   types?: Record<string, string>;
-  /** Default: `defaultPolicy()`. */
+  /** Default: `defaultPolicy()` with the three options below. */
   policy?: Policy;
+  /** Custom fields customers never see (for the default policy). */
+  internalFields?: string[];
+  /** Whether customers may solve or close their own tickets (for the default policy). */
+  customersMayClose?: boolean;
+  /** Which tickets a customer sees (for the default policy). */
+  visibility?: 'requester' | 'organization';
   extensions?: Extension[];
   limits?: Partial<Limits>;
   /** Upgrades events stored with an older schemaVersion, on read: by event type. */
@@ -80,6 +86,14 @@ export interface Helpdesk {
 }
 
 const SYSTEM: Actor = { kind: 'system', id: 'system' };
+const INVERSE: Record<string, string> = {
+  'parent-of': 'child-of',
+  'child-of': 'parent-of',
+  'duplicate-of': 'related',
+  'follow-up-of': 'related',
+  'caused-by': 'related',
+  related: 'related',
+};
 const AUTOMATION: Actor = { kind: 'automation', id: 'automation' };
 
 /** FNV-1a, for deriving a ticket id from an idempotency key so a retried open finds its ticket. */
@@ -128,7 +142,13 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
   const ids = options.ids ?? { next: () => crypto.randomUUID() };
   const tenantId = options.tenantId;
   const workflows = workflowSet(options.workflows ?? [defaultWorkflow], options.types ?? {});
-  const policy = options.policy ?? defaultPolicy();
+  const policy =
+    options.policy ??
+    defaultPolicy({
+      ...(options.internalFields === undefined ? {} : { internalFields: options.internalFields }),
+      ...(options.customersMayClose === undefined ? {} : { customersMayClose: options.customersMayClose }),
+      ...(options.visibility === undefined ? {} : { visibility: options.visibility }),
+    });
   const extensions = options.extensions ?? [];
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const maxRetries = options.maxRetries ?? 8;
@@ -290,6 +310,70 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       else break;
     }
     const cmd = ticketId === command.ticketId ? command : ({ ...command, ticketId } as Command);
+    if (cmd.type === 'merge' || cmd.type === 'link') {
+      const otherId = cmd.type === 'merge' ? cmd.into : cmd.to;
+      const other = await load(otherId);
+      if (!other || !policy.canView(opts.actor, other)) {
+        throw new NotFoundError(`ticket ${otherId} does not exist`, { details: { ticketId: otherId } });
+      }
+      if (cmd.type === 'merge' && (other.category === 'closed' || other.category === 'merged')) {
+        throw new ClosedError(
+          `ticket ${otherId} is ${other.status}; a ticket can only be merged into a live one`,
+          {
+            details: { ticketId: otherId },
+          },
+        );
+      }
+    }
+    const appended = await appendOwn(ticketId, cmd, opts);
+    if ((cmd.type === 'merge' || cmd.type === 'link') && appended.events.length > 0) {
+      const cause = appended.events[0]!;
+      const [otherId, event]: [string, DomainEvent] =
+        cmd.type === 'merge'
+          ? [cmd.into, { type: 'TicketReceivedMerge', data: { from: ticketId } }]
+          : [
+              cmd.to,
+              {
+                type: 'TicketLinked',
+                data: { to: ticketId, relation: INVERSE[cmd.relation] ?? cmd.relation },
+              },
+            ];
+      await appendRelated(otherId, event, { ...opts, causationId: cause.eventId });
+    }
+    return appended;
+  }
+
+  /** Records the other side of a merge or link on the other ticket (unless it has ended meanwhile). */
+  async function appendRelated(ticketId: string, event: DomainEvent, opts: ExecuteOptions): Promise<void> {
+    await queue(streamOf(ticketId), async () => {
+      for (let attempt = 0; ; attempt++) {
+        const current = await load(ticketId);
+        if (!current || current.category === 'closed' || current.category === 'merged') return;
+        if (
+          event.type === 'TicketLinked' &&
+          current.links.some((l) => l.to === event.data.to && l.relation === event.data.relation)
+        ) {
+          return;
+        }
+        const batch = envelope([event], opts, clock.now().toISOString());
+        try {
+          const { positions } = await store.events.append(streamOf(ticketId), batch, {
+            expectedVersion: current.version,
+          });
+          await commit(current, batch, positions, ticketId);
+          return;
+        } catch (error) {
+          if (isTesseraError(error, 'conflict') && attempt < maxRetries) {
+            cache.delete(streamOf(ticketId));
+            continue;
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  async function appendOwn(ticketId: string, cmd: Command, opts: ExecuteOptions): Promise<Appended> {
     return queue(streamOf(ticketId), async () => {
       for (let attempt = 0; ; attempt++) {
         const previous = await load(ticketId);

@@ -1,0 +1,443 @@
+import { describe, expect, it } from 'vitest';
+import type { Command } from './commands';
+import { createHelpdesk, type HelpdeskOptions } from './desk';
+import { isTesseraError } from './errors';
+import type { StoredEvent } from './events';
+import type { Extension } from './extension';
+import { inMemoryStore } from './memory';
+import type { Actor } from './model';
+import type { Store } from './ports';
+
+const customer: Actor = { kind: 'customer', id: 'c1', email: 'ann@acme.io', organizationId: 'acme' };
+const colleague: Actor = { kind: 'customer', id: 'c2', organizationId: 'acme' };
+const agent: Actor = { kind: 'agent', id: 'a1', teams: ['billing'] };
+const sales: Actor = { kind: 'agent', id: 'a2', teams: ['sales'] };
+const admin: Actor = { kind: 'admin', id: 'root' };
+
+function testDesk(options: HelpdeskOptions = {}) {
+  let now = Date.parse('2026-03-02T09:00:00.000Z');
+  let id = 0;
+  const clock = { now: () => new Date(now) };
+  const desk = createHelpdesk({ clock, ids: { next: () => `id${++id}` }, ...options });
+  return { desk, advance: (ms: number) => (now += ms), clock };
+}
+
+const openCmd = (over: Partial<Extract<Command, { type: 'openTicket' }>> = {}): Command => ({
+  type: 'openTicket',
+  channel: 'portal',
+  requester: { id: 'c1', email: 'ann@acme.io', organizationId: 'acme' },
+  subject: 'Invoice is wrong',
+  body: 'We were charged twice',
+  ...over,
+});
+
+describe('execute', () => {
+  it('opens tickets with sequential numbers and returns the ticket and its events', async () => {
+    const { desk } = testDesk();
+    const a = await desk.execute(openCmd(), { actor: customer });
+    const b = await desk.execute(openCmd({ subject: 'Second' }), { actor: customer });
+    expect([a.ticket.number, b.ticket.number]).toEqual([1, 2]);
+    expect(a.ticket).toMatchObject({
+      status: 'new',
+      category: 'new',
+      priority: 'normal',
+      version: 2,
+      subject: 'Invoice is wrong',
+    });
+    expect(a.events.map((e) => [e.type, e.version, e.streamId])).toEqual([
+      ['TicketOpened', 1, `ticket-${a.ticket.id}`],
+      ['MessagePosted', 2, `ticket-${a.ticket.id}`],
+    ]);
+    expect(a.events[0]).toMatchObject({
+      actor: customer,
+      schemaVersion: 1,
+      occurredAt: '2026-03-02T09:00:00.000Z',
+    });
+  });
+
+  it('refused commands append nothing', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    const before = JSON.stringify(await store.events.readAll());
+    const bad: Command[] = [
+      { type: 'changeStatus', ticketId: ticket.id, status: 'nope' },
+      { type: 'changeStatus', ticketId: ticket.id, status: 'open' },
+      { type: 'postMessage', ticketId: ticket.id, body: '', visibility: 'public' },
+      { type: 'postMessage', ticketId: 'missing', body: 'x', visibility: 'public' },
+      openCmd({ subject: '' }),
+    ];
+    for (const command of bad) {
+      await expect(desk.execute(command, { actor: customer })).rejects.toSatisfy((e) => isTesseraError(e));
+    }
+    expect(JSON.stringify(await store.events.readAll())).toBe(before);
+    // A refused open burns no ticket number.
+    const next = await desk.execute(openCmd(), { actor: customer });
+    expect(next.ticket.number).toBe(2);
+  });
+
+  it('the same idempotency key twice appends once and returns the first result', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    const first = await desk.execute(openCmd(), { actor: customer, idempotencyKey: 'form-42' });
+    const again = await desk.execute(openCmd(), { actor: customer, idempotencyKey: 'form-42' });
+    expect(again.ticket.id).toBe(first.ticket.id);
+    const reply: Command = {
+      type: 'postMessage',
+      ticketId: first.ticket.id,
+      body: 'On it',
+      visibility: 'public',
+    };
+    const [r1, r2] = await Promise.all([
+      desk.execute(reply, { actor: agent, idempotencyKey: 'r1' }),
+      desk.execute(reply, { actor: agent, idempotencyKey: 'r1' }),
+    ]);
+    expect(r2.ticket.version).toBe(r1.ticket.version);
+    // A second desk on the same store (a restarted process) still finds the earlier result in the log.
+    const { desk: restarted } = testDesk({ store });
+    const r3 = await restarted.execute(reply, { actor: agent, idempotencyKey: 'r1' });
+    expect(r3.events.map((e) => e.eventId)).toEqual(r1.events.map((e) => e.eventId));
+    const reopened = await restarted.execute(openCmd(), { actor: customer, idempotencyKey: 'form-42' });
+    expect(reopened.ticket.id).toBe(first.ticket.id);
+    const all = await store.events.readAll();
+    expect(all.filter((e) => e.type === 'TicketOpened')).toHaveLength(1);
+    expect(all.filter((e) => e.type === 'MessagePosted')).toHaveLength(2);
+  });
+
+  it('retries on a conflict with another writer and lands on the newer state', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    const other = testDesk({ store }).desk;
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await desk.get(ticket.id, { actor: agent }); // desk caches version 2
+    await other.execute({ type: 'tag', ticketId: ticket.id, tags: ['vip'] }, { actor: agent });
+    const r = await desk.execute(
+      { type: 'setPriority', ticketId: ticket.id, priority: 'high' },
+      { actor: agent },
+    );
+    expect(r.ticket.tags).toEqual(['vip']);
+    expect(r.ticket.priority).toBe('high');
+    expect((await store.events.readStream(`ticket-${ticket.id}`)).map((e) => e.version)).toEqual([
+      1, 2, 3, 4,
+    ]);
+  });
+
+  it('a customer reply to a closed ticket opens a linked follow-up; with reject it is refused', async () => {
+    const { desk } = testDesk();
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'closed' }, { actor: agent });
+    const r = await desk.execute(
+      { type: 'postMessage', ticketId: ticket.id, body: 'It broke again', visibility: 'public' },
+      { actor: customer },
+    );
+    expect(r.followUp?.id).toBe(r.ticket.id);
+    expect(r.ticket.id).not.toBe(ticket.id);
+    expect(r.ticket.links).toEqual([{ to: ticket.id, relation: 'follow-up-of' }]);
+    expect(r.ticket.messages.map((m) => m.body)).toEqual(['It broke again']);
+    await expect(
+      desk.execute(
+        { type: 'postMessage', ticketId: ticket.id, body: 'note', visibility: 'internal' },
+        { actor: agent },
+      ),
+    ).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('merge ends the source, records it on the target, and routes replies there', async () => {
+    const { desk } = testDesk();
+    const a = (await desk.execute(openCmd(), { actor: customer })).ticket;
+    const b = (await desk.execute(openCmd({ subject: 'Same issue' }), { actor: customer })).ticket;
+    const merged = await desk.execute({ type: 'merge', ticketId: a.id, into: b.id }, { actor: agent });
+    expect(merged.ticket).toMatchObject({ status: 'merged', category: 'merged', mergedInto: b.id });
+    const target = await desk.get(b.id, { actor: agent });
+    expect(target.mergedFrom).toEqual([a.id]);
+    const reply = await desk.execute(
+      { type: 'postMessage', ticketId: a.id, body: 'Any news?', visibility: 'public' },
+      { actor: customer },
+    );
+    expect(reply.ticket.id).toBe(b.id);
+    expect(reply.ticket.messages.at(-1)?.body).toBe('Any news?');
+    await expect(
+      desk.execute({ type: 'merge', ticketId: b.id, into: a.id }, { actor: agent }),
+    ).rejects.toMatchObject({ code: 'closed' });
+    await expect(
+      desk.execute({ type: 'merge', ticketId: b.id, into: 'ghost' }, { actor: agent }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('link records the relation on both tickets', async () => {
+    const { desk } = testDesk();
+    const a = (await desk.execute(openCmd(), { actor: customer })).ticket;
+    const b = (await desk.execute(openCmd(), { actor: customer })).ticket;
+    const r = await desk.execute(
+      { type: 'link', ticketId: a.id, to: b.id, relation: 'parent-of' },
+      { actor: agent },
+    );
+    expect(r.ticket.links).toEqual([{ to: b.id, relation: 'parent-of' }]);
+    expect((await desk.get(b.id, { actor: agent })).links).toEqual([{ to: a.id, relation: 'child-of' }]);
+    await expect(
+      desk.execute({ type: 'link', ticketId: a.id, to: 'ghost', relation: 'related' }, { actor: agent }),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
+
+describe('reads', () => {
+  it('get redacts internal notes and internal fields for customers, and hides other customers’ tickets', async () => {
+    const { desk } = testDesk({ internalFields: ['margin'] });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await desk.execute(
+      { type: 'postMessage', ticketId: ticket.id, body: 'VIP, be nice', visibility: 'internal' },
+      { actor: agent },
+    );
+    await desk.execute(
+      { type: 'setFields', ticketId: ticket.id, fields: { margin: 0.4, plan: 'pro' } },
+      { actor: agent },
+    );
+    const seen = await desk.get(ticket.id, { actor: customer });
+    expect(seen.messages.map((m) => m.body)).toEqual(['We were charged twice']);
+    expect(seen.fields).toEqual({ plan: 'pro' });
+    expect((await desk.get(ticket.id, { actor: agent })).messages).toHaveLength(2);
+    await expect(desk.get(ticket.id, { actor: colleague })).rejects.toMatchObject({ code: 'not_found' });
+    const orgDesk = testDesk({ visibility: 'organization' });
+    const t2 = (await orgDesk.desk.execute(openCmd(), { actor: customer })).ticket;
+    expect((await orgDesk.desk.get(t2.id, { actor: colleague })).id).toBe(t2.id);
+  });
+
+  it('history(asOf) gives the ticket as it was at any instant', async () => {
+    const { desk, advance } = testDesk();
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    advance(60_000);
+    await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'urgent' }, { actor: agent });
+    advance(60_000);
+    await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
+    const early = await desk.history(ticket.id, { asOf: '2026-03-02T09:00:30.000Z' });
+    expect(early.ticket).toMatchObject({ priority: 'normal', status: 'new', version: 2 });
+    const mid = await desk.history(ticket.id, { asOf: new Date('2026-03-02T09:01:00.000Z') });
+    expect(mid.ticket).toMatchObject({ priority: 'urgent', status: 'new' });
+    expect((await desk.history(ticket.id)).ticket?.status).toBe('solved');
+    expect((await desk.history(ticket.id, { asOf: '2020-01-01T00:00:00Z' })).ticket).toBeUndefined();
+  });
+
+  it('query filters, sorts and pages by cursor; saved queues; scopes by actor', async () => {
+    const { desk, advance } = testDesk();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      advance(1000);
+      const team = i % 2 === 0 ? 'billing' : 'sales';
+      const r = await desk.execute(
+        openCmd({ subject: `Ticket ${i}`, team, priority: i === 3 ? 'urgent' : 'normal' }),
+        { actor: customer },
+      );
+      ids.push(r.ticket.id);
+    }
+    await desk.execute({ type: 'assign', ticketId: ids[0]!, assignee: 'a1' }, { actor: admin });
+    await desk.execute({ type: 'changeStatus', ticketId: ids[2]!, status: 'pending' }, { actor: admin });
+
+    const page1 = await desk.query(
+      {},
+      { actor: admin, sort: { field: 'number', direction: 'asc' }, limit: 3 },
+    );
+    const page2 = await desk.query(
+      {},
+      { actor: admin, sort: { field: 'number', direction: 'asc' }, limit: 3, cursor: page1.nextCursor! },
+    );
+    const page3 = await desk.query(
+      {},
+      { actor: admin, sort: { field: 'number', direction: 'asc' }, limit: 3, cursor: page2.nextCursor! },
+    );
+    expect([...page1.items, ...page2.items, ...page3.items].map((s) => s.number)).toEqual([
+      1, 2, 3, 4, 5, 6, 7,
+    ]);
+    expect(page3.nextCursor).toBeUndefined();
+
+    const urgentFirst = await desk.query(
+      {},
+      { actor: admin, sort: { field: 'priority', direction: 'desc' }, limit: 1 },
+    );
+    expect(urgentFirst.items[0]?.id).toBe(ids[3]);
+    expect((await desk.query({ text: 'ticket 5' }, { actor: admin })).items.map((s) => s.id)).toEqual([
+      ids[5],
+    ]);
+    expect(
+      (await desk.query({ queue: 'mine' }, { actor: { ...agent, id: 'a1' } })).items.map((s) => s.id),
+    ).toEqual([ids[0]]);
+    expect(
+      (await desk.query({ queue: 'waiting-on-customer' }, { actor: admin })).items.map((s) => s.id),
+    ).toEqual([ids[2]]);
+    expect((await desk.query({ queue: 'unassigned' }, { actor: admin })).items).toHaveLength(5);
+    expect((await desk.query({ queue: 'waiting-on-agent' }, { actor: admin })).items).toHaveLength(6);
+    // An agent sees their team's tickets and those with no team; a customer only their own.
+    const billing = await desk.query({}, { actor: agent, limit: 100 });
+    expect(billing.items.every((s) => s.team === 'billing')).toBe(true);
+    expect(billing.items).toHaveLength(4);
+    expect((await desk.query({ team: 'sales' }, { actor: agent })).items).toHaveLength(0);
+    expect((await desk.query({}, { actor: sales, limit: 100 })).items).toHaveLength(3);
+    expect((await desk.query({}, { actor: colleague })).items).toHaveLength(0);
+    expect((await desk.query({}, { actor: customer, limit: 100 })).items).toHaveLength(7);
+  });
+
+  it('findByNumber', async () => {
+    const { desk } = testDesk();
+    await desk.execute(openCmd(), { actor: customer });
+    const b = await desk.execute(openCmd(), { actor: customer });
+    expect((await desk.findByNumber(2, { actor: agent }))?.id).toBe(b.ticket.id);
+    expect(await desk.findByNumber(9, { actor: agent })).toBeUndefined();
+  });
+});
+
+describe('tenants', () => {
+  it('scope streams, numbers, index rows and queries', async () => {
+    const store = inMemoryStore();
+    // Ticket ids are unique across tenants (UUIDs by default); numbers are per tenant.
+    const acme = testDesk({ store, tenantId: 'acme', ids: { next: () => `acme-${Math.random()}` } }).desk;
+    const globex = testDesk({
+      store,
+      tenantId: 'globex',
+      ids: { next: () => `globex-${Math.random()}` },
+    }).desk;
+    const a = await acme.execute(openCmd(), { actor: customer });
+    const g = await globex.execute(openCmd(), { actor: customer });
+    expect([a.ticket.number, g.ticket.number]).toEqual([1, 1]);
+    expect(a.events[0]?.streamId).toBe(`acme/ticket-${a.ticket.id}`);
+    expect(a.ticket.tenantId).toBe('acme');
+    expect((await acme.query({}, { actor: admin })).items.map((s) => s.id)).toEqual([a.ticket.id]);
+    await expect(acme.get(g.ticket.id, { actor: admin })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('subscribe, rebuild, tick and extensions', () => {
+  it('subscribers see every committed event in order, once', async () => {
+    const { desk } = testDesk();
+    const seen: StoredEvent[] = [];
+    desk.subscribe((events) => {
+      seen.push(...events);
+    });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await Promise.all([
+      desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['a'] }, { actor: agent }),
+      desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['b'] }, { actor: agent }),
+    ]);
+    await desk.close();
+    expect(seen.map((e) => e.version)).toEqual([1, 2, 3, 4]);
+    expect(seen.map((e) => e.position)).toEqual([...seen.map((e) => e.position)].sort());
+  });
+
+  it('rebuild replays the log into the read models, with progress', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    for (let i = 0; i < 5; i++) {
+      const { ticket } = await desk.execute(openCmd(), { actor: customer });
+      await desk.execute(
+        { type: 'assign', ticketId: ticket.id, assignee: 'a1', team: 'billing' },
+        { actor: admin },
+      );
+    }
+    const live = await store.index.query({ limit: 100, sort: { field: 'number', direction: 'asc' } });
+    const progress: number[] = [];
+    const result = await desk.rebuild({ onProgress: (p) => progress.push(p.events) });
+    const rebuilt = await store.index.query({ limit: 100, sort: { field: 'number', direction: 'asc' } });
+    expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(live));
+    expect(result).toMatchObject({ events: 15, tickets: 5 });
+    expect(progress.at(-1)).toBe(15);
+    expect(await store.index.checkpoint()).toBe(result.position);
+  });
+
+  it('extensions react within execute, as automation with causation, and cascades stop at the depth limit', async () => {
+    const tagger: Extension = {
+      name: 'tagger',
+      react: (c) =>
+        c.events.some((e) => e.type === 'TicketOpened')
+          ? [{ command: { type: 'tag', ticketId: c.ticket.id, tags: ['triaged'] }, ruleId: 'triage' }]
+          : [],
+      summarize: (ticket, summary) => ({ ...summary, ext: { tagger: ticket.tags.length } }),
+    };
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store, extensions: [tagger] });
+    const r = await desk.execute(openCmd(), { actor: customer });
+    expect(r.ticket.tags).toEqual(['triaged']);
+    expect(r.allEvents.map((e) => e.type)).toEqual(['TicketOpened', 'MessagePosted', 'TagsChanged']);
+    const tagged = r.allEvents[2]!;
+    expect(tagged).toMatchObject({
+      actor: { kind: 'automation' },
+      ruleId: 'triage',
+      causationId: r.events[1]!.eventId,
+    });
+    expect((await store.index.get(r.ticket.id))?.ext).toEqual({ tagger: 1 });
+
+    const pingPong: Extension = {
+      name: 'ping-pong',
+      react: (c) => [
+        {
+          command: {
+            type: 'setPriority',
+            ticketId: c.ticket.id,
+            priority: c.ticket.priority === 'high' ? 'low' : 'high',
+          },
+          ruleId: c.ticket.priority === 'high' ? 'lower' : 'raise',
+        },
+      ],
+    };
+    const loop = testDesk({ extensions: [pingPong], maxCascadeDepth: 4 }).desk;
+    await expect(loop.execute(openCmd(), { actor: customer })).rejects.toThrow(
+      /raise → lower → raise → lower/,
+    );
+  });
+
+  it('tick calls onDue for tickets whose due instant has passed, and not again once handled', async () => {
+    const calls: string[] = [];
+    const reminder: Extension = {
+      name: 'reminder',
+      due: (t) =>
+        t.category === 'pending' && !t.tags.includes('reminded')
+          ? new Date(Date.parse(t.statusChangedAt) + 3_600_000)
+          : undefined,
+      onDue: (t, now) => {
+        calls.push(`${t.id}@${now.toISOString()}`);
+        return [{ type: 'tag', ticketId: t.id, tags: ['reminded'] }];
+      },
+    };
+    const { desk, advance, clock } = testDesk({ extensions: [reminder] });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'pending' }, { actor: agent });
+    expect(await desk.tick()).toEqual({ due: 0, commands: 0 });
+    advance(3_600_000);
+    expect(await desk.tick()).toEqual({ due: 1, commands: 1 });
+    expect(await desk.tick(new Date(clock.now().getTime() + 10_000))).toEqual({ due: 0, commands: 0 });
+    expect(calls).toHaveLength(1);
+    expect((await desk.get(ticket.id, { actor: agent })).tags).toEqual(['reminded']);
+  });
+});
+
+describe('upcasters', () => {
+  it('upgrade old events on read', async () => {
+    const store: Store = inMemoryStore();
+    const old = createHelpdesk({ store, clock: { now: () => new Date('2026-01-01T00:00:00Z') } });
+    const { ticket } = await old.execute(openCmd(), { actor: customer });
+    // Simulate a v0 event written by an older version: subject stored upper-case, schemaVersion 0.
+    await store.events.append(
+      `ticket-${ticket.id}`,
+      [
+        {
+          type: 'TagsChanged',
+          data: { added: ['LEGACY'], removed: [] },
+          eventId: 'old',
+          occurredAt: '2026-01-01T00:00:00Z',
+          actor: admin,
+          schemaVersion: 0,
+        },
+      ],
+      { expectedVersion: 2 },
+    );
+    const desk = createHelpdesk({
+      store,
+      upcasters: {
+        TagsChanged: (e) =>
+          e.type === 'TagsChanged'
+            ? { ...e, schemaVersion: 1, data: { ...e.data, added: e.data.added.map((t) => t.toLowerCase()) } }
+            : e,
+      },
+    });
+    expect((await desk.get(ticket.id, { actor: admin })).tags).toEqual(['legacy']);
+  });
+});
