@@ -108,6 +108,14 @@ function hashKey(key: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** A per-key queue so that commands on one ticket in this process run one at a time. */
 function keyedQueue() {
   const tails = new Map<string, Promise<unknown>>();
@@ -211,13 +219,12 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     }
     if (dueAt !== undefined) summary.dueAt = dueAt.toISOString();
     else delete summary.dueAt;
-    return summary;
+    // Frozen, so an index may keep it without copying.
+    return deepFreeze(summary);
   }
 
+  /** Index adapters keep the row with the highest version, so a slower writer cannot put back an older one. */
   async function index(ticket: Ticket, position: string | undefined) {
-    const existing = await store.index.get(ticket.id);
-    // A slower writer must not put an older row over a newer one.
-    if (existing && existing.version > ticket.version) return;
     await store.index.upsert(summarize(ticket), position);
   }
 
@@ -276,20 +283,22 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
   });
 
   function envelope(events: DomainEvent[], opts: ExecuteOptions, at: string): NewEvent[] {
-    return events.map(
-      (e) =>
-        ({
-          ...e,
-          eventId: ids.next(),
-          occurredAt: at,
-          actor: opts.actor,
-          schemaVersion: SCHEMA_VERSION,
-          ...(opts.causationId === undefined ? {} : { causationId: opts.causationId }),
-          ...(opts.correlationId === undefined ? {} : { correlationId: opts.correlationId }),
-          ...(opts.ruleId === undefined ? {} : { ruleId: opts.ruleId }),
-          ...(opts.idempotencyKey === undefined ? {} : { idempotencyKey: opts.idempotencyKey }),
-        }) as NewEvent,
-    );
+    return events.map((e) => {
+      const event = {
+        type: e.type,
+        data: e.data,
+        eventId: ids.next(),
+        occurredAt: at,
+        actor: opts.actor,
+      } as NewEvent;
+      event.schemaVersion = SCHEMA_VERSION;
+      if (opts.causationId !== undefined) event.causationId = opts.causationId;
+      if (opts.correlationId !== undefined) event.correlationId = opts.correlationId;
+      if (opts.ruleId !== undefined) event.ruleId = opts.ruleId;
+      if (opts.idempotencyKey !== undefined)
+        (event as { idempotencyKey?: string }).idempotencyKey = opts.idempotencyKey;
+      return event;
+    });
   }
 
   interface Appended {
@@ -304,9 +313,9 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     if (command.type === 'openTicket') return openTicket(command, opts);
     let ticketId = command.ticketId;
     // Replies to a merged ticket go to the ticket it was merged into.
-    for (let hops = 0; hops < 10; hops++) {
+    for (let hops = 0; hops < 10 && command.type === 'postMessage'; hops++) {
       const t = await load(ticketId);
-      if (t?.category === 'merged' && t.mergedInto && command.type === 'postMessage') ticketId = t.mergedInto;
+      if (t?.category === 'merged' && t.mergedInto) ticketId = t.mergedInto;
       else break;
     }
     const cmd = ticketId === command.ticketId ? command : ({ ...command, ticketId } as Command);

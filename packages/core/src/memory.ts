@@ -1,5 +1,5 @@
 import { AdapterError, ConflictError, ValidationError } from './errors';
-import type { NewEvent, StoredEvent } from './events';
+import type { StoredEvent } from './events';
 import type { BlobRef } from './model';
 import type {
   BlobMeta,
@@ -37,14 +37,6 @@ function roundTrip<T>(value: T, what: string): T {
   return JSON.parse(text) as T;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
 function checkVersion(streamId: string, current: number, expected: ExpectedVersion): void {
   if (expected === 'any') return;
   if (expected === 'no-stream') {
@@ -62,12 +54,17 @@ function checkVersion(streamId: string, current: number, expected: ExpectedVersi
   }
 }
 
-/** An EventStore in memory. Appends are atomic: each runs to completion before another starts. */
+/**
+ * An EventStore in memory. Appends are atomic: each runs to completion before another starts.
+ * Events are kept as JSON text, as a durable store keeps them: what cannot be stored fails at
+ * append, and nothing a caller holds can change what was stored.
+ */
 export function inMemoryEventStore(): EventStore {
-  const all: StoredEvent[] = [];
-  const streams = new Map<string, StoredEvent[]>();
+  const all: string[] = [];
+  const streams = new Map<string, number[]>();
   const sequences = new Map<string, number>();
   const watchers = new Set<() => void>();
+  const parse = (i: number) => JSON.parse(all[i]!) as StoredEvent;
   return {
     async append(streamId, events, opts) {
       if (events.length === 0) {
@@ -75,30 +72,41 @@ export function inMemoryEventStore(): EventStore {
       }
       const stream = streams.get(streamId) ?? [];
       checkVersion(streamId, stream.length, opts.expectedVersion);
-      const copies = roundTrip(events, 'an event') as NewEvent[];
-      const stored = copies.map((event, i) =>
-        deepFreeze({
-          ...event,
-          streamId,
-          version: stream.length + i + 1,
-          position: position(all.length + i + 1),
-        } as StoredEvent),
-      );
-      // Nothing above awaited: the batch lands whole or not at all.
-      all.push(...stored);
-      streams.set(streamId, stream.concat(stored));
+      const texts: string[] = [];
+      const positions: string[] = [];
+      for (const [i, event] of events.entries()) {
+        const pos = position(all.length + i + 1);
+        positions.push(pos);
+        let text: string;
+        try {
+          text = JSON.stringify({ ...event, streamId, version: stream.length + i + 1, position: pos });
+        } catch (cause) {
+          throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`, { cause });
+        }
+        if (text === undefined) throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`);
+        texts.push(text);
+      }
+      // Nothing above awaited or changed the store: the batch lands whole or not at all.
+      const first = all.length;
+      all.push(...texts);
+      if (!streams.has(streamId)) streams.set(streamId, stream);
+      for (let i = 0; i < texts.length; i++) stream.push(first + i);
       for (const w of watchers) w();
-      return { nextVersion: stream.length + stored.length, positions: stored.map((e) => e.position) };
+      return { nextVersion: stream.length, positions };
     },
     async readStream(streamId, opts = {}) {
       const stream = streams.get(streamId) ?? [];
-      const from = opts.fromVersion ?? 1;
-      return from <= 1 ? stream.slice() : stream.slice(from - 1);
+      const from = Math.max(opts.fromVersion ?? 1, 1);
+      const out: StoredEvent[] = [];
+      for (let v = from; v <= stream.length; v++) out.push(parse(stream[v - 1]!));
+      return out;
     },
     async readAll(opts = {}) {
       const start = opts.after === undefined ? 0 : Number.parseInt(opts.after, 10);
-      const end = opts.limit === undefined ? undefined : start + opts.limit;
-      return all.slice(start, end);
+      const end = opts.limit === undefined ? all.length : Math.min(all.length, start + opts.limit);
+      const out: StoredEvent[] = [];
+      for (let i = start; i < end; i++) out.push(parse(i));
+      return out;
     },
     async nextNumber(sequence) {
       const next = (sequences.get(sequence) ?? 0) + 1;
@@ -118,7 +126,12 @@ export function inMemoryTicketIndex(): TicketIndex {
   let checkpoint: string | undefined;
   return {
     async upsert(summary, pos) {
-      rows.set(summary.id, roundTrip(summary, 'a ticket summary'));
+      const existing = rows.get(summary.id);
+      // Monotonic by version: a slower writer never puts an older row over a newer one.
+      if (existing === undefined || summary.version >= existing.version) {
+        // A frozen row cannot change under us; anything else is copied.
+        rows.set(summary.id, Object.isFrozen(summary) ? summary : structuredClone(summary));
+      }
       if (pos !== undefined && (checkpoint === undefined || pos > checkpoint)) checkpoint = pos;
     },
     async get(id) {
@@ -139,7 +152,7 @@ export function inMemoryTicketIndex(): TicketIndex {
         .sort((a, b) => compareSummaries(a.key, b.key, direction));
       const page = keyed.slice(0, limit);
       const last = page[page.length - 1];
-      const result: Page<TicketSummary> = { items: page.map((r) => structuredClone(r.s)) };
+      const result: Page<TicketSummary> = { items: page.map((r) => structuredClone(r.s) as TicketSummary) };
       if (keyed.length > limit && last) result.nextCursor = encodeCursor(last.key.value, last.key.id);
       return result;
     },

@@ -134,6 +134,11 @@ export interface Page<T> {
 }
 
 export interface TicketIndex {
+  /**
+   * Writes a ticket's row. Must keep the row with the highest `version`: an upsert with a lower
+   * version than the stored row changes nothing (writers in several processes may finish out of
+   * order); an equal version replaces it (a rebuild, or an extension's summary changing).
+   */
   upsert(summary: TicketSummary, position?: string): Promise<void>;
   get(id: string): Promise<TicketSummary | undefined>;
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
