@@ -55,6 +55,21 @@ describe('execute', () => {
     });
   });
 
+  it('leaves the caller’s command and actor objects alone (not frozen, not shared)', async () => {
+    const { desk } = testDesk();
+    const actor: Actor = { kind: 'customer', id: 'c1' };
+    const command = openCmd({ tags: ['a'] }) as Extract<Command, { type: 'openTicket' }>;
+    const { ticket } = await desk.execute(command, { actor });
+    expect(
+      Object.isFrozen(actor) || Object.isFrozen(command.requester) || Object.isFrozen(command.tags),
+    ).toBe(false);
+    command.requester.name = 'changed later';
+    actor.name = 'changed later';
+    const again = await desk.get(ticket.id, { actor: admin });
+    expect(again.requester.name).toBeUndefined();
+    expect(again.lastUpdatedBy?.name).toBeUndefined();
+  });
+
   it('refused commands append nothing', async () => {
     const store = inMemoryStore();
     const { desk } = testDesk({ store });

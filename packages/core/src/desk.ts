@@ -603,8 +603,11 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     return executeAt(issued.command, opts, { ...cascade, chain });
   }
 
-  async function executeAt(input: Command, opts: ExecuteOptions, cascade: Cascade): Promise<ExecuteResult> {
-    const command = validateCommand(input, limits);
+  async function executeAt(input: Command, given: ExecuteOptions, cascade: Cascade): Promise<ExecuteResult> {
+    // Private copies: events and the (frozen) tickets built from them must not share objects with
+    // the caller's command or actor.
+    const command = JSON.parse(JSON.stringify(validateCommand(input, limits))) as Command;
+    const opts: ExecuteOptions = { ...given, actor: JSON.parse(JSON.stringify(given.actor)) as Actor };
     const appended = await appendCommand(command, opts);
     const allEvents = await react(appended, command, opts, cascade);
     const ticket = (await load(appended.ticket.id)) ?? appended.ticket;
