@@ -26,17 +26,6 @@ import {
 /** Positions are zero-padded so that string order is numeric order. */
 const position = (n: number) => n.toString().padStart(16, '0');
 
-/** A JSON round trip, as a durable store would do: what cannot be stored fails here, not later. */
-function roundTrip<T>(value: T, what: string): T {
-  let text: string;
-  try {
-    text = JSON.stringify(value);
-  } catch (cause) {
-    throw new AdapterError(`${what} cannot be stored as JSON`, { cause });
-  }
-  return JSON.parse(text) as T;
-}
-
 function checkVersion(streamId: string, current: number, expected: ExpectedVersion): void {
   if (expected === 'any') return;
   if (expected === 'no-stream') {
