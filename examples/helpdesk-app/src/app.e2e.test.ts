@@ -8,12 +8,22 @@ let browser: Browser;
 let app: Awaited<ReturnType<typeof startApp>>;
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium is not installed: apt-get install -y chromium (scripts/ensure-system.sh does it)');
+  if (!CHROMIUM)
+    throw new Error(
+      'Chromium is not installed: apt-get install -y chromium (scripts/ensure-system.sh does it)',
+    );
   app = await startApp();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -49,10 +59,9 @@ it('a customer opens a ticket in the browser, an agent replies with a note and a
 
   await as(page, 'ann');
   await page.click('#tickets li >> nth=0');
-  await expect.poll(() => page.locator('#messages li').allTextContents()).toEqual([
-    'Ann: The export button does nothing.',
-    'Bob: Fixed in today’s release, please retry.',
-  ]);
+  await expect
+    .poll(() => page.locator('#messages li').allTextContents())
+    .toEqual(['Ann: The export button does nothing.', 'Bob: Fixed in today’s release, please retry.']);
   // A customer cannot change the priority: the API refuses with 403.
   const ticketId = await page.getAttribute('#tickets li >> nth=0', 'data-id');
   const refused = await page.evaluate(async (id) => {
@@ -72,7 +81,13 @@ it('bad input gets a 400 naming the field, and nothing is appended', async () =>
   const res = await fetch(`${app.url}/api/commands`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-actor': 'ann' },
-    body: JSON.stringify({ type: 'openTicket', channel: 'web-form', requester: { id: 'ann' }, subject: '', body: 'x' }),
+    body: JSON.stringify({
+      type: 'openTicket',
+      channel: 'web-form',
+      requester: { id: 'ann' },
+      subject: '',
+      body: 'x',
+    }),
   });
   expect(res.status).toBe(400);
   expect((await res.json()).error).toMatch(/subject: must not be empty/);

@@ -38,7 +38,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ValidationError([{ path: '', message: `request body over ${MAX_BODY} bytes` }]);
+    if (size > MAX_BODY)
+      throw new ValidationError([{ path: '', message: `request body over ${MAX_BODY} bytes` }]);
     chunks.push(chunk as Buffer);
   }
   try {
@@ -58,7 +59,10 @@ function send(res: ServerResponse, status: number, body: unknown) {
  * caller's tickets, `GET /api/tickets/:id` shows one as the caller may see it. Untrusted input is
  * validated at the boundary (`validateCommand`); errors map to HTTP statuses by their code.
  */
-export async function startApp(options: HelpdeskOptions = {}, port = 0): Promise<{ url: string; desk: Helpdesk; server: Server }> {
+export async function startApp(
+  options: HelpdeskOptions = {},
+  port = 0,
+): Promise<{ url: string; desk: Helpdesk; server: Server }> {
   const desk = createHelpdesk(options);
   const page = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
   const server = createServer(async (req, res) => {
@@ -77,14 +81,23 @@ export async function startApp(options: HelpdeskOptions = {}, port = 0): Promise
         return send(res, 200, await desk.get(ticket.id, { actor }));
       }
       if (req.method === 'GET' && url.pathname === '/api/tickets') {
-        const page = await desk.query({}, { actor, sort: { field: 'number', direction: 'desc' }, limit: 100 });
+        const page = await desk.query(
+          {},
+          { actor, sort: { field: 'number', direction: 'desc' }, limit: 100 },
+        );
         return send(res, 200, page.items);
       }
       const match = /^\/api\/tickets\/([^/]+)$/.exec(url.pathname);
-      if (req.method === 'GET' && match) return send(res, 200, await desk.get(decodeURIComponent(match[1]!), { actor }));
+      if (req.method === 'GET' && match)
+        return send(res, 200, await desk.get(decodeURIComponent(match[1]!), { actor }));
       send(res, 404, { error: 'no such route' });
     } catch (error) {
-      if (isTesseraError(error)) return send(res, STATUS[error.code], { error: error.message, code: error.code, details: error.details });
+      if (isTesseraError(error))
+        return send(res, STATUS[error.code], {
+          error: error.message,
+          code: error.code,
+          details: error.details,
+        });
       send(res, 500, { error: 'internal error' });
     }
   });
