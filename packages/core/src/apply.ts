@@ -191,6 +191,27 @@ export function evolve(state: Ticket | undefined, event: Applicable): Ticket {
 }
 
 /**
+ * The ticket after several more events, as a new object, in one immer `produce`; `state` is left
+ * untouched. Starts fresh at a TicketOpened.
+ *
+ * @example
+ * const next = evolveAll(ticket, committedEvents);
+ */
+export function evolveAll(state: Ticket | undefined, events: readonly Applicable[]): Ticket | undefined {
+  let i = 0;
+  while (i < events.length && (state === undefined || events[i]!.type === 'TicketOpened')) {
+    if (events[i]!.type === 'TicketOpened')
+      state = opened(events[i] as Applicable & { type: 'TicketOpened' });
+    i++;
+  }
+  if (state === undefined || i >= events.length) return state;
+  const rest = events.slice(i);
+  return produce(state, (draft) => {
+    for (const e of rest) apply(draft, e);
+  });
+}
+
+/**
  * Folds a whole stream into a ticket, mutating one fresh private object (no proxy per event).
  *
  * @example

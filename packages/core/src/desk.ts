@@ -1,4 +1,4 @@
-import { apply, evolve, fold } from './apply';
+import { apply, evolve, evolveAll, fold } from './apply';
 import type { Command, ExecuteOptions, IssuedCommand } from './commands';
 import { type DecideContext, decide, type IdGenerator, type WorkflowSet, workflowSet } from './decide';
 import { ClosedError, ConfigError, isTesseraError, NotFoundError, ValidationError } from './errors';
@@ -195,10 +195,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       await store.events.readStream(streamId, cached ? { fromVersion: cached.version + 1 } : {}),
     );
     let ticket = cached;
-    if (fresh.length > 0) {
-      if (ticket === undefined) ticket = fold(fresh);
-      else for (const e of fresh) ticket = evolve(ticket, e);
-    }
+    if (fresh.length > 0) ticket = ticket === undefined ? fold(fresh) : evolveAll(ticket, fresh);
     if (ticket !== undefined) remember(streamId, ticket);
     return ticket;
   }
@@ -454,8 +451,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
           position: positions[i]!,
         }) as StoredEvent,
     );
-    let ticket = previous;
-    for (const e of stored) ticket = evolve(ticket, e);
+    const ticket = evolveAll(previous, stored);
     remember(streamOf(ticketId), ticket!);
     await index(ticket!, positions[positions.length - 1]);
     return { ticket: ticket!, previous, events: stored };
