@@ -338,6 +338,24 @@ describe('subscribe, rebuild, tick and extensions', () => {
     expect(seen.map((e) => e.position)).toEqual([...seen.map((e) => e.position)].sort());
   });
 
+  it('extensions with onCommitted follow every commit in order, also from other desks on the store', async () => {
+    const store = inMemoryStore();
+    const seen: string[] = [];
+    const follower: Extension = {
+      name: 'follower',
+      onCommitted: (events) => {
+        seen.push(...events.map((e) => `${e.type}@${e.version}`));
+      },
+    };
+    const { desk } = testDesk({ store, extensions: [follower] });
+    const other = createHelpdesk({ store });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await other.execute({ type: 'tag', ticketId: ticket.id, tags: ['from-elsewhere'] }, { actor: agent });
+    await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'high' }, { actor: agent });
+    await desk.close();
+    expect(seen).toEqual(['TicketOpened@1', 'MessagePosted@2', 'TagsChanged@3', 'PriorityChanged@4']);
+  });
+
   it('rebuild replays the log into the read models, with progress', async () => {
     const store = inMemoryStore();
     const { desk } = testDesk({ store });

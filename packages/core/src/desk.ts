@@ -793,6 +793,13 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       await tailing;
     },
   };
+  // Extensions that follow the log (outbound mail, webhooks) get every commit, in order, from the
+  // same tail as subscribers — also other processes' commits when the store can watch.
+  if (extensions.some((ext) => ext.onCommitted)) {
+    desk.subscribe(async (events) => {
+      for (const ext of extensions) await ext.onCommitted?.(events, context);
+    });
+  }
   return desk;
 }
 
