@@ -1,0 +1,163 @@
+import { ConfigError } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { businessCalendar } from './calendar';
+
+const H = 3_600_000;
+const at = (iso: string) => new Date(iso);
+
+/** Zendesk biz's reference schedule (UTC; 2006-01-02 is a Monday). */
+const biz = businessCalendar({
+  timeZone: 'UTC',
+  week: {
+    mon: [['09:00', '17:00']],
+    tue: [['10:00', '16:00']],
+    wed: [['09:00', '17:00']],
+    thu: [['10:00', '16:00']],
+    fri: [['09:00', '17:00']],
+    sat: [['11:00', '14:30']],
+  },
+});
+
+describe('biz reference cases', () => {
+  it('90 minutes after Wed 14:30 is 16:00', () => {
+    expect(biz.addWorkingTime(at('2006-01-04T14:30:00Z'), 90 * 60_000).toISOString()).toBe(
+      '2006-01-04T16:00:00.000Z',
+    );
+  });
+  it('3 hours before Wed 17:00 is 14:00', () => {
+    expect(biz.addWorkingTime(at('2006-01-04T17:00:00Z'), -3 * H).toISOString()).toBe(
+      '2006-01-04T14:00:00.000Z',
+    );
+  });
+  it('0 after Tue 00:00 is the opening at 10:00', () => {
+    expect(biz.addWorkingTime(at('2006-01-03T00:00:00Z'), 0).toISOString()).toBe('2006-01-03T10:00:00.000Z');
+  });
+  it('working time from 2006-01-01 to 2006-01-08 is 39.5 h', () => {
+    expect(biz.workingTimeBetween(at('2006-01-01T00:00:00Z'), at('2006-01-08T00:00:00Z'))).toBe(39.5 * H);
+  });
+  it('Thu 12:00 to Fri 12:00 is 7 h', () => {
+    expect(biz.workingTimeBetween(at('2006-01-05T12:00:00Z'), at('2006-01-06T12:00:00Z'))).toBe(7 * H);
+  });
+});
+
+describe('semantics', () => {
+  it('is exact to the millisecond', () => {
+    expect(biz.addWorkingTime(at('2006-01-04T09:00:00.000Z'), 1).toISOString()).toBe(
+      '2006-01-04T09:00:00.001Z',
+    );
+    expect(biz.workingTimeBetween(at('2006-01-04T16:59:59.999Z'), at('2006-01-04T18:00:00Z'))).toBe(1);
+  });
+  it('a duration ending exactly at a close resolves to the next opening', () => {
+    expect(biz.addWorkingTime(at('2006-01-04T09:00:00Z'), 8 * H).toISOString()).toBe(
+      '2006-01-05T10:00:00.000Z',
+    );
+    expect(biz.addWorkingTime(at('2006-01-04T17:00:00Z'), 0).toISOString()).toBe('2006-01-05T10:00:00.000Z');
+  });
+  it('going back, a duration ending exactly at an opening resolves to the previous close', () => {
+    expect(biz.addWorkingTime(at('2006-01-05T12:00:00Z'), -2 * H).toISOString()).toBe(
+      '2006-01-04T17:00:00.000Z',
+    );
+  });
+  it('answers isWorkingTime and nextWorkingTime with half-open periods', () => {
+    expect(biz.isWorkingTime(at('2006-01-04T09:00:00Z'))).toBe(true);
+    expect(biz.isWorkingTime(at('2006-01-04T17:00:00Z'))).toBe(false);
+    expect(biz.nextWorkingTime(at('2006-01-07T15:00:00Z')).toISOString()).toBe('2006-01-09T09:00:00.000Z');
+    expect(biz.nextWorkingTime(at('2006-01-04T12:00:00Z')).toISOString()).toBe('2006-01-04T12:00:00.000Z');
+  });
+  it('is signed: working time from a later to an earlier instant is negative', () => {
+    expect(biz.workingTimeBetween(at('2006-01-06T12:00:00Z'), at('2006-01-05T12:00:00Z'))).toBe(-7 * H);
+  });
+  it('crosses years and handles ten-year durations by whole years, not minutes', () => {
+    const start = at('2006-01-04T09:00:00Z');
+    const tenYears = biz.workingTimeBetween(start, at('2016-01-04T09:00:00Z'));
+    expect(biz.addWorkingTime(start, tenYears).toISOString()).toBe('2016-01-04T09:00:00.000Z');
+    expect(tenYears).toBeGreaterThan(10 * 52 * 39 * H);
+  });
+});
+
+describe('zones, holidays and overrides', () => {
+  const berlin = businessCalendar({
+    timeZone: 'Europe/Berlin',
+    week: {
+      mon: [['08:00', '18:00']],
+      tue: [['08:00', '18:00']],
+      wed: [['08:00', '18:00']],
+      thu: [['08:00', '18:00']],
+      fri: [['08:00', '18:00']],
+      sun: [['01:00', '04:00']],
+    },
+    holidays: [
+      '2026-12-25',
+      { rrule: 'FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1', name: 'New Year' },
+      { date: '2026-12-28', active: false },
+    ],
+    overrides: { '2026-12-24': [['08:00', '12:00']], '2026-12-26': [['10:00', '14:00']] },
+  });
+
+  it('reads wall-clock hours in the calendar’s zone (CET and CEST)', () => {
+    expect(berlin.nextWorkingTime(at('2026-01-05T00:00:00Z')).toISOString()).toBe('2026-01-05T07:00:00.000Z');
+    expect(berlin.nextWorkingTime(at('2026-07-06T00:00:00Z')).toISOString()).toBe('2026-07-06T06:00:00.000Z');
+  });
+  it('skips the DST gap and counts the repeated hour twice', () => {
+    // Sunday 2026-03-29: 01:00–04:00 local has only 2 real hours; Sunday 2026-10-25 has 4.
+    expect(berlin.workingTimeBetween(at('2026-03-28T12:00:00Z'), at('2026-03-29T12:00:00Z'))).toBe(2 * H);
+    expect(berlin.workingTimeBetween(at('2026-10-24T12:00:00Z'), at('2026-10-25T12:00:00Z'))).toBe(4 * H);
+  });
+  it('honours holidays, RRULE holidays, inactive holidays and overrides', () => {
+    const day = (d: string) =>
+      berlin.workingTimeBetween(at(`${d}T00:00:00+01:00`), at(`${d}T23:59:59+01:00`));
+    expect(day('2026-12-24')).toBe(4 * H); // short Christmas Eve
+    expect(day('2026-12-25')).toBe(0); // holiday
+    expect(day('2026-12-26')).toBe(4 * H); // a Saturday shift
+    expect(day('2027-01-01')).toBe(0); // New Year, every year
+    expect(day('2026-12-28')).toBe(10 * H); // an inactive holiday is a working day
+  });
+  it('never lands in a holiday', () => {
+    expect(berlin.addWorkingTime(at('2026-12-24T10:00:00Z'), 1 * H).toISOString()).toBe(
+      '2026-12-26T09:00:00.000Z',
+    );
+  });
+});
+
+describe('configuration errors name the field', () => {
+  const problems = (config: unknown) => {
+    try {
+      businessCalendar(config as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems.map((p) => p.path);
+    }
+    throw new Error('expected ConfigError');
+  };
+  it('reports every problem at once', () => {
+    expect(
+      problems({
+        timeZone: 'Mars/Olympus',
+        week: {
+          mon: [['25:00', '26:00']],
+          tue: [['12:00', '10:00']],
+          wed: [
+            ['08:00', '12:00'],
+            ['11:00', '13:00'],
+          ],
+          funday: [],
+        },
+        holidays: ['2026-02-30', { rrule: 'FREQ=SOMETIMES' }],
+        overrides: { tomorrow: [] },
+      }),
+    ).toEqual([
+      'timeZone',
+      'week.mon[0][0]',
+      'week.mon[0][1]',
+      'week.tue[0]',
+      'week.wed',
+      'week.funday',
+      'holidays[0]',
+      'holidays[1].rrule',
+      'overrides.tomorrow',
+    ]);
+  });
+  it('refuses a week with no working time', () => {
+    expect(problems({ timeZone: 'UTC', week: {} })).toEqual(['week']);
+  });
+});
