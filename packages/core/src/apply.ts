@@ -32,6 +32,7 @@ function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
     createdAt: event.occurredAt,
     updatedAt: event.occurredAt,
     statusChangedAt: event.occurredAt,
+    statusHistory: [{ status: d.status, category: d.category, at: event.occurredAt }],
     lastUpdatedBy: event.actor,
     version: event.version ?? 1,
   };
@@ -81,6 +82,7 @@ export function apply(t: Ticket, event: Applicable): void {
       t.status = d.to;
       t.category = d.category;
       t.statusChangedAt = event.occurredAt;
+      t.statusHistory.push({ status: d.to, category: d.category, at: event.occurredAt });
       if (d.category === 'solved') t.solvedAt = event.occurredAt;
       if (d.category === 'closed') t.closedAt = event.occurredAt;
       return;

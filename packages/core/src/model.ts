@@ -141,6 +141,8 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   statusChangedAt: string;
+  /** Every status the ticket has been in, from the first, with when it entered it (SLA pauses read this). */
+  statusHistory: { status: string; category: StatusCategory; at: string }[];
   solvedAt?: string;
   closedAt?: string;
   lastCustomerMessageAt?: string;

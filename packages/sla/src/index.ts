@@ -1,1 +1,4 @@
 export * from './calendar';
+export * from './evaluate';
+export * from './extension';
+export * from './policy';

@@ -1,0 +1,63 @@
+import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { expect, it } from 'vitest';
+import { businessCalendar } from './calendar';
+import { sla } from './extension';
+
+const customer: Actor = { kind: 'customer', id: 'c1' };
+const agent: Actor = { kind: 'agent', id: 'a1' };
+
+it('adds sla to the index, and tick records a warning and a breach once each, however often or late it runs', async () => {
+  let now = new Date('2026-01-05T10:00:00Z');
+  const cal = businessCalendar({
+    timeZone: 'UTC',
+    week: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']] },
+  });
+  const store = inMemoryStore();
+  const desk = createHelpdesk({
+    store,
+    clock: { now: () => now },
+    extensions: [
+      sla({
+        calendars: { cal },
+        policies: [{ id: 'std', calendar: 'cal', targets: { firstReply: 60 }, warnBefore: 15 }],
+      }),
+    ],
+  });
+  const { ticket } = await desk.execute(
+    { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: 'Down', body: 'Help' },
+    { actor: customer },
+  );
+  const row = await store.index.get(ticket.id);
+  expect(row?.sla).toEqual({
+    policyId: 'std',
+    breached: false,
+    atRisk: false,
+    nextDeadline: '2026-01-05T11:00:00.000Z',
+  });
+  expect(row?.dueAt).toBe('2026-01-05T10:45:00.000Z');
+
+  now = new Date('2026-01-05T10:40:00Z');
+  expect((await desk.tick()).commands).toBe(0);
+  now = new Date('2026-01-05T10:50:00Z');
+  await desk.tick();
+  await desk.tick();
+  expect((await desk.query({ queue: 'sla-at-risk' }, { actor: agent })).items.map((s) => s.id)).toEqual([
+    ticket.id,
+  ]);
+  // A late tick, long after the deadline, records the breach once — and a repeated one nothing more.
+  now = new Date('2026-01-06T15:00:00Z');
+  await desk.tick();
+  await desk.tick(new Date('2026-01-06T16:00:00Z'));
+  const { events } = await desk.history(ticket.id);
+  const marks = events.filter((e) => e.type === 'SlaWarning' || e.type === 'SlaBreached');
+  expect(marks.map((e) => [e.type, (e.data as { deadline: string }).deadline])).toEqual([
+    ['SlaWarning', '2026-01-05T11:00:00.000Z'],
+    ['SlaBreached', '2026-01-05T11:00:00.000Z'],
+  ]);
+  expect(marks.every((e) => e.actor.kind === 'system' && e.ruleId === 'sla:std')).toBe(true);
+  const after = await store.index.get(ticket.id);
+  expect(after?.sla).toMatchObject({ breached: true });
+  expect(after?.dueAt).toBeUndefined();
+  // Bookkeeping does not touch updatedAt: "hours since updated" stays honest.
+  expect(after?.updatedAt).toBe('2026-01-05T10:00:00.000Z');
+});

@@ -1,0 +1,88 @@
+import type { Command, Extension, ExtensionContext, Ticket, TicketSummary } from '@tessera/core';
+import { evaluateTicketSla } from './evaluate';
+import { definePolicies, type SlaPolicy, type WorkingTimeCalendar } from './policy';
+
+export interface SlaOptions {
+  policies: SlaPolicy[];
+  calendars: Record<string, WorkingTimeCalendar>;
+}
+
+/**
+ * The SLA extension: adds `sla` to each ticket's index row (policy, next deadline, breached, at
+ * risk), tells `tick` when the next warning or breach is due, and records `SlaWarning` and
+ * `SlaBreached` once each — never twice, however late or often `tick` runs.
+ *
+ * @example
+ * createHelpdesk({ extensions: [sla({ policies: [urgent, normal], calendars: { office } })] });
+ */
+export function sla(options: SlaOptions): Extension {
+  const policies = definePolicies(options.policies, options.calendars);
+  let now = () => new Date();
+  const evaluate = (ticket: Ticket, at: Date) => evaluateTicketSla(ticket, policies, options.calendars, at);
+  const recorded = (ticket: Ticket, policyId: string, metric: string, kind: 'warning' | 'breach') =>
+    ticket.sla.some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
+
+  return {
+    name: 'sla',
+    init(ctx: ExtensionContext) {
+      now = () => ctx.now();
+    },
+    summarize(ticket, summary): TicketSummary {
+      const result = evaluate(ticket, now());
+      if (result.policyId === undefined) return summary;
+      const warned = ticket.sla.some((m) => m.policyId === result.policyId && m.kind === 'warning');
+      return {
+        ...summary,
+        sla: {
+          policyId: result.policyId,
+          breached: result.breached,
+          atRisk: result.atRisk || (warned && !result.breached && result.nextDeadline !== undefined),
+          ...(result.nextDeadline === undefined ? {} : { nextDeadline: result.nextDeadline }),
+        },
+      };
+    },
+    due(ticket) {
+      const result = evaluate(ticket, now());
+      if (result.policyId === undefined) return undefined;
+      let next: number | undefined;
+      const consider = (t: number) => {
+        if (next === undefined || t < next) next = t;
+      };
+      for (const m of result.metrics) {
+        if (m.status === 'breached' && !recorded(ticket, result.policyId, m.metric, 'breach'))
+          consider(Date.parse(m.breachedAt!));
+        if (m.status !== 'active') continue;
+        if (m.warnAt !== undefined && !recorded(ticket, result.policyId, m.metric, 'warning'))
+          consider(Date.parse(m.warnAt));
+        // Breached at the first millisecond past the deadline.
+        if (m.deadline !== undefined && !recorded(ticket, result.policyId, m.metric, 'breach'))
+          consider(Date.parse(m.deadline) + 1);
+      }
+      return next === undefined ? undefined : new Date(next);
+    },
+    onDue(ticket, at) {
+      const result = evaluate(ticket, at);
+      const policyId = result.policyId;
+      if (policyId === undefined) return [];
+      const commands: Command[] = [];
+      for (const m of result.metrics) {
+        const base = { ticketId: ticket.id, metric: m.metric, policyId } as const;
+        if (m.status === 'breached' && !recorded(ticket, policyId, m.metric, 'breach')) {
+          commands.push({ type: 'recordSla', kind: 'breach', deadline: m.breachedAt!, ...base });
+        } else if (
+          m.status === 'active' &&
+          m.warnAt !== undefined &&
+          m.warnAt <= at.toISOString() &&
+          !recorded(ticket, policyId, m.metric, 'warning')
+        ) {
+          commands.push({ type: 'recordSla', kind: 'warning', deadline: m.deadline!, ...base });
+        }
+      }
+      return commands.map((command) => ({
+        command,
+        actor: { kind: 'system', id: 'sla' },
+        ruleId: `sla:${policyId}`,
+      }));
+    },
+  };
+}
