@@ -323,7 +323,8 @@ export function backtestSla(
     report.matched++;
     if (result.breached) report.breached++;
     for (const m of result.metrics) {
-      const row = (report.byMetric[m.kind] ??= { measured: 0, breached: 0 });
+      const row = report.byMetric[m.kind] ?? { measured: 0, breached: 0 };
+      report.byMetric[m.kind] = row;
       row.measured++;
       if (m.status === 'breached') row.breached++;
     }
