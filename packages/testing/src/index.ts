@@ -1,1 +1,6 @@
-export {};
+export * from './arbitraries';
+export * from './event-store';
+export * from './given';
+export * from './message-index';
+export type { Factory, Subject } from './subject';
+export * from './ticket-index';

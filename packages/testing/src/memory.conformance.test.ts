@@ -1,0 +1,18 @@
+import {
+  inMemoryBlobStore,
+  inMemoryEventStore,
+  inMemoryMessageIndex,
+  inMemoryTicketIndex,
+} from '@tessera/core';
+import {
+  blobStoreConformance,
+  eventStoreConformance,
+  messageIndexConformance,
+  ticketIndexConformance,
+} from './index';
+
+// The in-memory store from core runs every suite, like any adapter.
+eventStoreConformance(() => inMemoryEventStore());
+ticketIndexConformance(() => inMemoryTicketIndex());
+messageIndexConformance(() => inMemoryMessageIndex());
+blobStoreConformance(() => inMemoryBlobStore());

@@ -1,0 +1,220 @@
+import type { TicketIndex, TicketQuery, TicketSummary } from '@tessera/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Factory, open } from './subject';
+
+const BASE = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (minutes: number) => new Date(BASE + minutes * 60_000).toISOString();
+
+/** A summary for index conformance runs. */
+export function sampleSummary(n: number, overrides: Partial<TicketSummary> = {}): TicketSummary {
+  const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+  const summary: TicketSummary = {
+    id: `t${String(n).padStart(4, '0')}`,
+    number: n,
+    subject: `Ticket ${n} ${n % 3 === 0 ? 'Printer' : 'Login'} problem`,
+    status: n % 4 === 0 ? 'pending' : 'open',
+    category: n % 4 === 0 ? 'pending' : 'open',
+    priority: priorities[n % 4]!,
+    tags: n % 2 === 0 ? ['vip', 'billing'] : ['billing'],
+    requester: { id: `c${n % 5}`, email: `c${n % 5}@example.com` },
+    channel: n % 3 === 0 ? 'email' : 'portal',
+    createdAt: iso(n),
+    updatedAt: iso(1000 - n * 7),
+    awaitingAgent: n % 2 === 1,
+    version: 1,
+    ...overrides,
+  };
+  if (n % 3 !== 0 && !('team' in overrides)) summary.team = n % 3 === 1 ? 'support' : 'sales';
+  if (n % 5 === 0 && !('assignee' in overrides)) summary.assignee = 'a1';
+  if (n % 2 === 0 && !('organization' in overrides)) summary.organization = 'acme';
+  if (n % 4 === 1 && !('sla' in overrides))
+    summary.sla = { policyId: 'p', nextDeadline: iso(2000 + n), breached: n % 8 === 1, atRisk: true };
+  if (n % 6 === 0 && !('dueAt' in overrides)) summary.dueAt = iso(500 + n);
+  if (n % 2 === 1 && !('lastCustomerMessageAt' in overrides)) summary.lastCustomerMessageAt = iso(n * 2);
+  if (n % 7 === 0 && !('type' in overrides)) summary.type = 'incident';
+  return summary;
+}
+
+async function all(index: TicketIndex, query: Omit<TicketQuery, 'cursor'>): Promise<TicketSummary[]> {
+  const out: TicketSummary[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const result = await index.query({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+    out.push(...result.items);
+    if (!result.nextCursor) return out;
+    cursor = result.nextCursor;
+  }
+  throw new Error('paging did not end');
+}
+
+const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
+
+/**
+ * The TicketIndex conformance suite: filters, sorts and keyset paging as `TicketFilter` documents.
+ *
+ * @example
+ * ticketIndexConformance(() => inMemoryTicketIndex());
+ */
+export function ticketIndexConformance(factory: Factory<TicketIndex>): void {
+  describe('TicketIndex conformance', () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => {
+      await close?.();
+      close = undefined;
+    });
+    const seeded = async (count = 40) => {
+      const opened = await open(factory);
+      close = opened.close;
+      const rows = Array.from({ length: count }, (_, i) => sampleSummary(i + 1));
+      for (const row of rows) await opened.subject.upsert(row);
+      return { index: opened.subject, rows };
+    };
+
+    it('stores and returns a row unchanged; keeps the highest version', async () => {
+      const { index, rows } = await seeded(3);
+      expect(await index.get(rows[0]!.id)).toEqual(rows[0]);
+      expect(await index.get('nope')).toBeUndefined();
+      await index.upsert({ ...rows[0]!, subject: 'v3', version: 3 });
+      await index.upsert({ ...rows[0]!, subject: 'v2 late', version: 2 });
+      expect((await index.get(rows[0]!.id))?.subject).toBe('v3');
+      await index.upsert({ ...rows[0]!, subject: 'v3 again', version: 3 });
+      expect((await index.get(rows[0]!.id))?.subject).toBe('v3 again');
+    });
+
+    it('filters by every key, as documented', async () => {
+      const { index, rows } = await seeded();
+      const expectFilter = async (
+        filter: TicketQuery['filter'],
+        predicate: (r: TicketSummary) => boolean,
+      ) => {
+        const got = await all(index, { filter: filter!, sort: { field: 'number', direction: 'asc' } });
+        expect(ids(got)).toEqual(ids(rows.filter(predicate)));
+      };
+      await expectFilter({ ids: ['t0001', 't0003'] }, (r) => ['t0001', 't0003'].includes(r.id));
+      await expectFilter({ numbers: [2, 4] }, (r) => [2, 4].includes(r.number));
+      await expectFilter({ status: 'pending' }, (r) => r.status === 'pending');
+      await expectFilter({ category: ['open'] }, (r) => r.category === 'open');
+      await expectFilter({ type: null }, (r) => r.type === undefined);
+      await expectFilter({ type: 'incident' }, (r) => r.type === 'incident');
+      await expectFilter({ team: 'support' }, (r) => r.team === 'support');
+      await expectFilter({ team: null }, (r) => r.team === undefined);
+      await expectFilter({ team: ['sales', null] }, (r) => r.team === 'sales' || r.team === undefined);
+      await expectFilter({ assignee: null }, (r) => r.assignee === undefined);
+      await expectFilter({ assignee: ['a1'] }, (r) => r.assignee === 'a1');
+      await expectFilter(
+        { priority: ['high', 'urgent'] },
+        (r) => r.priority === 'high' || r.priority === 'urgent',
+      );
+      await expectFilter({ channel: 'email' }, (r) => r.channel === 'email');
+      await expectFilter(
+        { tags: ['vip', 'billing'] },
+        (r) => r.tags.includes('vip') && r.tags.includes('billing'),
+      );
+      await expectFilter({ requesterId: ['c1', 'c2'] }, (r) => ['c1', 'c2'].includes(r.requester.id));
+      await expectFilter({ organization: 'acme' }, (r) => r.organization === 'acme');
+      await expectFilter({ organization: null }, (r) => r.organization === undefined);
+      await expectFilter({ text: 'PRINTER' }, (r) => r.subject.toLowerCase().includes('printer'));
+      await expectFilter({ awaitingAgent: true }, (r) => r.awaitingAgent);
+      await expectFilter(
+        { createdAfter: iso(10), createdBefore: iso(20) },
+        (r) => r.createdAt > iso(10) && r.createdAt < iso(20),
+      );
+      await expectFilter(
+        { updatedAfter: iso(900), updatedBefore: iso(990) },
+        (r) => r.updatedAt > iso(900) && r.updatedAt < iso(990),
+      );
+      await expectFilter({ slaBreached: true }, (r) => r.sla?.breached === true);
+      await expectFilter({ slaBreached: false }, (r) => r.sla?.breached !== true);
+      await expectFilter({ slaAtRisk: true }, (r) => r.sla?.atRisk === true);
+      await expectFilter(
+        { slaDeadlineBefore: iso(2020) },
+        (r) => r.sla?.nextDeadline !== undefined && r.sla.nextDeadline <= iso(2020),
+      );
+      await expectFilter({ dueBefore: iso(520) }, (r) => r.dueAt !== undefined && r.dueAt <= iso(520));
+      await expectFilter(
+        { category: 'open', anyOf: [{ requesterId: 'c1' }, { organization: 'acme' }] },
+        (r) => r.category === 'open' && (r.requester.id === 'c1' || r.organization === 'acme'),
+      );
+    });
+
+    it('sorts by every field both ways, missing values last, ties by id', async () => {
+      const { index, rows } = await seeded();
+      const rank = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
+      const value = (r: TicketSummary, field: string): string | number | undefined =>
+        field === 'priority'
+          ? rank[r.priority]
+          : field === 'slaNextDeadline'
+            ? r.sla?.nextDeadline
+            : (r as unknown as Record<string, string | number | undefined>)[field];
+      for (const field of [
+        'number',
+        'createdAt',
+        'updatedAt',
+        'priority',
+        'lastCustomerMessageAt',
+        'slaNextDeadline',
+        'dueAt',
+      ] as const) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const expected = [...rows].sort((a, b) => {
+            const va = value(a, field);
+            const vb = value(b, field);
+            if (va !== vb) {
+              if (va === undefined) return 1;
+              if (vb === undefined) return -1;
+              return (va < vb ? -1 : 1) * (direction === 'asc' ? 1 : -1);
+            }
+            return a.id < b.id ? -1 : 1;
+          });
+          const got = await all(index, { sort: { field, direction }, limit: 7 });
+          expect({ field, direction, ids: ids(got) }).toEqual({ field, direction, ids: ids(expected) });
+        }
+      }
+      const byDefault = await index.query({ limit: 3 });
+      expect(ids(byDefault.items)).toEqual(
+        ids([...rows].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, 3)),
+      );
+    });
+
+    it('pages by cursor with no duplicates or skips while rows change', async () => {
+      const { index, rows } = await seeded();
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let round = 0;
+      for (;;) {
+        const page = await index.query({
+          sort: { field: 'number', direction: 'asc' },
+          limit: 5,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...ids(page.items));
+        // Between pages: other rows change (status, tags) and new rows arrive.
+        round++;
+        await index.upsert({
+          ...rows[(round * 3) % rows.length]!,
+          status: 'pending',
+          category: 'pending',
+          tags: ['moved'],
+          version: 1 + round,
+        });
+        await index.upsert(sampleSummary(1000 + round));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      const original = ids(rows);
+      expect(seen.filter((id) => original.includes(id))).toEqual(original);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect((await index.query({ limit: 1000 })).items.length).toBeLessThanOrEqual(500);
+    });
+
+    it('keeps a checkpoint, and clear() empties it', async () => {
+      const { index, rows } = await seeded(2);
+      await index.setCheckpoint('0000000000000042');
+      expect(await index.checkpoint()).toBe('0000000000000042');
+      await index.clear();
+      expect(await index.checkpoint()).toBeUndefined();
+      expect(await index.get(rows[0]!.id)).toBeUndefined();
+      expect((await index.query({})).items).toEqual([]);
+    });
+  });
+}
