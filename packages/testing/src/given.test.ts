@@ -17,7 +17,7 @@ describe('given/when/then', () => {
   it('checks the events a command decides', () => {
     given([[open, customer]])
       .when({ type: 'setPriority', ticketId: 'T1', priority: 'high' }, agent)
-      .then([{ type: 'PriorityChanged', data: { from: 'normal', to: 'high' } }]);
+      .thenEmits([{ type: 'PriorityChanged', data: { from: 'normal', to: 'high' } }]);
   });
   it('checks a refusal by code and message', () => {
     given([[open, customer]])
@@ -28,7 +28,7 @@ describe('given/when/then', () => {
     expect(() =>
       given([[open, customer]])
         .when({ type: 'setPriority', ticketId: 'T1', priority: 'high' }, agent)
-        .then([]),
+        .thenEmits([]),
     ).toThrow();
   });
 });

@@ -26,13 +26,14 @@ export interface GivenOptions {
 
 /**
  * Given/when/then over the decider (Emmett's DeciderSpecification): given these events (or
- * commands, by their actors), when this command by this actor, then these events — or this error,
+ * commands, by their actors), when this command by this actor, then these events (`thenEmits`; not `then`, which would make
+ * the object a thenable) — or this error (`thenThrows`),
  * and nothing emitted.
  *
  * @example
  * given([[openCommand, customer]], { workflows: [support] })
  *   .when({ type: 'changeStatus', ticketId: 'T1', status: 'solved' }, agent)
- *   .then([{ type: 'StatusChanged', data: { from: 'new', to: 'solved', fromCategory: 'new', category: 'solved', reason: 'manual' } }]);
+ *   .thenEmits([{ type: 'StatusChanged', data: { from: 'new', to: 'solved', fromCategory: 'new', category: 'solved', reason: 'manual' } }]);
  */
 export function given(history: (StoredEvent | [Command, Actor])[], options: GivenOptions = {}) {
   let n = 0;
@@ -67,7 +68,7 @@ export function given(history: (StoredEvent | [Command, Actor])[], options: Give
     when(command: Command, actor: Actor) {
       const run = () => decide(state, command, ctx(actor));
       return {
-        then(expected: DomainEvent[]) {
+        thenEmits(expected: DomainEvent[]) {
           expect(run()).toEqual(expected);
         },
         thenThrows(code: TesseraErrorCode, message?: RegExp) {
