@@ -1,1 +1,1 @@
-export {};
+export { type SqliteStore, type SqliteStoreOptions, sqliteStore } from './store';

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+
+/** Each migration moves the schema one version on; they run in order, once, inside a transaction. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (stream_id, version)
+  );
+  CREATE TABLE streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE tickets (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT,
+    number INTEGER NOT NULL,
+    subject_lc TEXT NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    type TEXT,
+    team TEXT,
+    assignee TEXT,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    requester_id TEXT NOT NULL,
+    organization TEXT,
+    channel TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_customer_message_at TEXT,
+    awaiting_agent INTEGER NOT NULL,
+    sla_breached INTEGER NOT NULL,
+    sla_at_risk INTEGER NOT NULL,
+    sla_next_deadline TEXT,
+    due_at TEXT,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE ticket_tags (tag TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (tag, ticket_id)) WITHOUT ROWID;
+  CREATE INDEX ticket_tags_by_ticket ON ticket_tags (ticket_id);
+  CREATE INDEX tickets_updated ON tickets (updated_at, id);
+  CREATE INDEX tickets_created ON tickets (created_at, id);
+  CREATE INDEX tickets_number ON tickets (tenant_id, number);
+  CREATE INDEX tickets_queue ON tickets (category, assignee, updated_at);
+  CREATE INDEX tickets_team ON tickets (team, category);
+  CREATE INDEX tickets_requester ON tickets (requester_id);
+  CREATE INDEX tickets_organization ON tickets (organization);
+  CREATE INDEX tickets_due ON tickets (due_at) WHERE due_at IS NOT NULL;
+  CREATE INDEX tickets_sla ON tickets (sla_next_deadline) WHERE sla_next_deadline IS NOT NULL;
+  CREATE INDEX tickets_priority ON tickets (priority_rank, id);
+  CREATE INDEX tickets_customer_message ON tickets (last_customer_message_at);
+  CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT);
+  CREATE TABLE messages (message_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE blobs (id TEXT PRIMARY KEY, content_type TEXT NOT NULL, filename TEXT, size INTEGER NOT NULL, bytes BLOB NOT NULL) WITHOUT ROWID;
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Creates or migrates the schema, under a write lock so several processes can open one file at once. */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS tessera_schema (version INTEGER NOT NULL)');
+  const run = db.transaction(() => {
+    const row = db.prepare('SELECT version FROM tessera_schema').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `the database has schema version ${current}, newer than this @tessera/store-sqlite (${SCHEMA_VERSION})`,
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    if (row === undefined) db.prepare('INSERT INTO tessera_schema (version) VALUES (?)').run(SCHEMA_VERSION);
+    else db.prepare('UPDATE tessera_schema SET version = ?').run(SCHEMA_VERSION);
+  });
+  run.immediate();
+}
