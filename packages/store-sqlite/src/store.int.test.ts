@@ -99,7 +99,15 @@ describe('rebuild', () => {
   it('reproduces the live index byte for byte', async () => {
     const store = sqliteStore({ filename: ':memory:' });
     let t = Date.parse('2026-01-01T00:00:00Z');
-    const desk = createHelpdesk({ store, clock: { now: () => new Date((t += 1000)) } });
+    const desk = createHelpdesk({
+      store,
+      clock: {
+        now: () => {
+          t += 1000;
+          return new Date(t);
+        },
+      },
+    });
     const admin = { kind: 'admin' as const, id: 'root' };
     for (let i = 0; i < 30; i++) {
       const { ticket } = await desk.execute(
