@@ -3,5 +3,10 @@ import { alias } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias },
-  test: { name: 'store-postgres', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: {
+    name: 'store-postgres',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['./test/pg-server.ts'],
+    testTimeout: 60_000,
+  },
 });

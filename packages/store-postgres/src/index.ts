@@ -1,1 +1,1 @@
-export {};
+export { type PostgresStore, type PostgresStoreOptions, postgresStore } from './store';
