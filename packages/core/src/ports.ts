@@ -120,7 +120,7 @@ export type SortField =
 
 export interface TicketQuery {
   filter?: TicketFilter;
-  /** Default: `updatedAt` descending. Ties break by id. Tickets without the sort value come last. */
+  /** Default: `updatedAt` descending. Ties break by id in the same direction. Tickets without the sort value come last. */
   sort?: { field: SortField; direction?: 'asc' | 'desc' };
   /** Default 50, at most 500. */
   limit?: number;

@@ -112,7 +112,8 @@ export function sortValue(s: TicketSummary, field: SortField): string | number |
 
 /**
  * Orders summaries for a query: by the sort field (missing values last, whatever the direction),
- * then by id ascending, so every order is total and a keyset cursor is exact.
+ * then by id in the same direction, so every order is total, a keyset cursor is exact, and an SQL
+ * index on (field, id) serves the order in either direction.
  */
 export function compareSummaries(
   a: { value: string | number | undefined; id: string },
@@ -125,7 +126,8 @@ export function compareSummaries(
     const c = a.value < b.value ? -1 : 1;
     return direction === 'asc' ? c : -c;
   }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  const byId = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return direction === 'asc' ? byId : -byId;
 }
 
 /** The sort of a query with its defaults filled in. */

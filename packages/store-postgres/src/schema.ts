@@ -16,7 +16,7 @@ export function migrations(schema: string): string[] {
     CREATE INDEX events_global ON ${s}.events (tx_id, position);
     CREATE TABLE ${s}.sequences (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
     CREATE TABLE ${s}.tickets (
-      id TEXT PRIMARY KEY,
+      id TEXT COLLATE "C" PRIMARY KEY,
       tenant_id TEXT,
       number INTEGER NOT NULL,
       subject_lc TEXT NOT NULL,
@@ -31,20 +31,20 @@ export function migrations(schema: string): string[] {
       requester_id TEXT NOT NULL,
       organization TEXT,
       channel TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
-      last_customer_message_at TEXT,
+      created_at TEXT COLLATE "C" NOT NULL,
+      updated_at TEXT COLLATE "C" NOT NULL,
+      last_customer_message_at TEXT COLLATE "C",
       awaiting_agent BOOLEAN NOT NULL,
       sla_breached BOOLEAN NOT NULL,
       sla_at_risk BOOLEAN NOT NULL,
-      sla_next_deadline TEXT,
-      due_at TEXT,
+      sla_next_deadline TEXT COLLATE "C",
+      due_at TEXT COLLATE "C",
       version INTEGER NOT NULL,
       body TEXT NOT NULL
     );
     CREATE INDEX tickets_updated ON ${s}.tickets (updated_at, id);
     CREATE INDEX tickets_created ON ${s}.tickets (created_at, id);
-    CREATE INDEX tickets_number ON ${s}.tickets (tenant_id, number);
+    CREATE INDEX tickets_number ON ${s}.tickets (number, id);
     CREATE INDEX tickets_queue ON ${s}.tickets (category, assignee, updated_at);
     CREATE INDEX tickets_team ON ${s}.tickets (team, category);
     CREATE INDEX tickets_requester ON ${s}.tickets (requester_id);

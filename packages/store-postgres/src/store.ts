@@ -275,13 +275,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
         params.push(after.id);
         const idParam = `$${params.length}`;
-        if (after.value === undefined) where.push(`(${column} IS NULL AND id > ${idParam})`);
+        const op = direction === 'asc' ? '>' : '<';
+        if (after.value === undefined) where.push(`(${column} IS NULL AND id ${op} ${idParam})`);
         else {
           params.push(after.value);
           const v = `$${params.length}`;
-          const op = direction === 'asc' ? '>' : '<';
           where.push(
-            `((${column} IS NOT NULL AND (${column} ${op} ${v} OR (${column} = ${v} AND id > ${idParam}))) OR ${column} IS NULL)`,
+            NOT_NULL.has(column)
+              ? `(${column}, id) ${op} (${v}, ${idParam})`
+              : `((${column} IS NOT NULL AND (${column} ${op} ${v} OR (${column} = ${v} AND id ${op} ${idParam}))) OR ${column} IS NULL)`,
           );
         }
       }
@@ -289,7 +291,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const { rows } = await q<{ id: string; sort_value: string | number | null; body: string }>(
         'index query',
         `SELECT id, ${column} AS sort_value, body FROM ${s}.tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY (${column} IS NULL), ${column} ${direction === 'asc' ? 'ASC' : 'DESC'}, id COLLATE "C" ASC LIMIT $${params.length}`,
+         ORDER BY ${NOT_NULL.has(column) ? '' : `(${column} IS NULL), `}${column} ${direction === 'asc' ? 'ASC' : 'DESC'}, id ${direction === 'asc' ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
         params,
       );
       const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as TicketSummary);
@@ -366,6 +368,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
   };
 }
+
+/** Columns that are never NULL sort without the "missing last" term, so their indexes serve the order. */
+const NOT_NULL = new Set(['number', 'created_at', 'updated_at', 'priority_rank']);
 
 const SORT_COLUMNS: Record<string, string> = {
   number: 'number',

@@ -44,7 +44,7 @@ const MIGRATIONS: string[] = [
   CREATE INDEX ticket_tags_by_ticket ON ticket_tags (ticket_id);
   CREATE INDEX tickets_updated ON tickets (updated_at, id);
   CREATE INDEX tickets_created ON tickets (created_at, id);
-  CREATE INDEX tickets_number ON tickets (tenant_id, number);
+  CREATE INDEX tickets_number ON tickets (number, id);
   CREATE INDEX tickets_queue ON tickets (category, assignee, updated_at);
   CREATE INDEX tickets_team ON tickets (team, category);
   CREATE INDEX tickets_requester ON tickets (requester_id);

@@ -217,19 +217,22 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         const after = decodeCursor(q.cursor);
         if (!after)
           throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+        const op = direction === 'asc' ? '>' : '<';
         if (after.value === undefined) {
-          where.push(`(${column} IS NULL AND id > ?)`);
+          where.push(`(${column} IS NULL AND id ${op} ?)`);
           params.push(after.id);
+        } else if (NOT_NULL.has(column as string)) {
+          where.push(`(${column}, id) ${op} (?, ?)`);
+          params.push(after.value, after.id);
         } else {
-          const op = direction === 'asc' ? '>' : '<';
           where.push(
-            `((${column} IS NOT NULL AND (${column} ${op} ? OR (${column} = ? AND id > ?))) OR ${column} IS NULL)`,
+            `((${column} IS NOT NULL AND (${column} ${op} ? OR (${column} = ? AND id ${op} ?))) OR ${column} IS NULL)`,
           );
           params.push(after.value, after.value, after.id);
         }
       }
       const sql = `SELECT id, ${column} AS sort_value, body FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY (${column} IS NULL), ${column} ${direction === 'asc' ? 'ASC' : 'DESC'}, id ASC LIMIT ?`;
+        ORDER BY ${NOT_NULL.has(column) ? '' : `(${column} IS NULL), `}${column} ${direction === 'asc' ? 'ASC' : 'DESC'}, id ${direction === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
       params.push(limit + 1);
       const rows = wrap(
         'index query',
@@ -305,6 +308,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
   };
 }
+
+/** Columns that are never NULL sort without the "missing last" term, so their indexes serve the order. */
+const NOT_NULL = new Set(['number', 'created_at', 'updated_at', 'priority_rank']);
 
 const SORT_COLUMNS: Record<string, string> = {
   number: 'number',

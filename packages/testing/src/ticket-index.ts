@@ -137,7 +137,7 @@ export function ticketIndexConformance(factory: Factory<TicketIndex>): void {
       );
     });
 
-    it('sorts by every field both ways, missing values last, ties by id', async () => {
+    it('sorts by every field both ways, missing values last, ties by id in the same direction', async () => {
       const { index, rows } = await seeded();
       const rank = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
       const value = (r: TicketSummary, field: string): string | number | undefined =>
@@ -164,7 +164,7 @@ export function ticketIndexConformance(factory: Factory<TicketIndex>): void {
               if (vb === undefined) return -1;
               return (va < vb ? -1 : 1) * (direction === 'asc' ? 1 : -1);
             }
-            return a.id < b.id ? -1 : 1;
+            return (a.id < b.id ? -1 : 1) * (direction === 'asc' ? 1 : -1);
           });
           const got = await all(index, { sort: { field, direction }, limit: 7 });
           expect({ field, direction, ids: ids(got) }).toEqual({ field, direction, ids: ids(expected) });
