@@ -208,7 +208,7 @@ async function sqliteRound() {
     'SELECT version, body FROM events WHERE stream_id = ? ORDER BY version',
   );
   const appendRaw = raw.transaction((s: string, events: NewEvent[], v: number) => {
-    events.forEach((e, i) => insert.run(s, v + i + 1, JSON.stringify(e)));
+    for (const [i, e] of events.entries()) insert.run(s, v + i + 1, JSON.stringify(e));
   });
   const floor: Contender = {
     name: 'raw better-sqlite3 inserts (floor)',
