@@ -218,7 +218,11 @@ async function sqliteRound() {
     close: async () => void raw.close(),
   };
   const rows: [string, Awaited<ReturnType<typeof measure>>][] = [];
-  for (const c of [tessera, emmett("Emmett's SQLite event store", em, async () => em.close?.()), floor]) {
+  for (const c of [
+    tessera,
+    emmett("Emmett's SQLite event store", em, async () => (em as { close?: () => Promise<void> }).close?.()),
+    floor,
+  ]) {
     rows.push([c.name, await measure(c, 1)]);
     await c.close();
   }
