@@ -1,0 +1,221 @@
+import { ValidationError } from '@tessera/core';
+import PostalMime, { type Address, type Email } from 'postal-mime';
+
+/** A mailbox: address and display name (empty when the header had none). */
+export interface EmailAddress {
+  address: string;
+  name: string;
+}
+
+/** One attachment or inline part, with its bytes. */
+export interface ParsedAttachment {
+  filename?: string;
+  contentType: string;
+  /** `attachment`, `inline`, or whatever the part said; absent when it said nothing. */
+  disposition?: string;
+  /** Content-ID with angle brackets, for `cid:` references from the HTML. */
+  contentId?: string;
+  /** Referenced from the HTML (an inline image) or marked `inline`. */
+  inline: boolean;
+  content: Uint8Array;
+  size: number;
+}
+
+/** A message as `parseEmail` returns it. Message-IDs keep their angle brackets. */
+export interface ParsedEmail {
+  messageId?: string;
+  inReplyTo?: string;
+  /** The References header split into Message-IDs, oldest first. */
+  references: string[];
+  from?: EmailAddress;
+  sender?: EmailAddress;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  replyTo: EmailAddress[];
+  /** The Return-Path address; `''` for the null reverse-path `<>` (bounces and auto-replies). */
+  returnPath?: string;
+  deliveredTo?: string;
+  subject: string;
+  /** ISO-8601 when the Date header parses, else the raw value. */
+  date?: string;
+  /** Every top-level header, lower-cased name → values in order (unfolded, not decoded). */
+  headers: Record<string, string[]>;
+  text?: string;
+  html?: string;
+  attachments: ParsedAttachment[];
+  /** Size of the raw message in bytes. */
+  size: number;
+}
+
+/** Limits `parseEmail` enforces; each has a default fit for a support inbox. */
+export interface ParseLimits {
+  /** Whole message, bytes. Default 25 MiB. */
+  maxBytes?: number;
+  /** Number of top-level header fields. Default 1,000. */
+  maxHeaders?: number;
+  /** Header bytes across all parts. Default 1 MiB. */
+  maxHeaderBytes?: number;
+  /** MIME nesting depth. Default 32. */
+  maxDepth?: number;
+  /** Attachments. Default 200. */
+  maxAttachments?: number;
+}
+
+const DEFAULTS: Required<ParseLimits> = {
+  maxBytes: 25 * 1024 * 1024,
+  maxHeaders: 1000,
+  maxHeaderBytes: 1024 * 1024,
+  maxDepth: 32,
+  maxAttachments: 200,
+};
+
+function toBytes(raw: unknown): Uint8Array {
+  if (typeof raw === 'string') return new TextEncoder().encode(raw);
+  if (raw instanceof Uint8Array) return raw;
+  if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
+  if (ArrayBuffer.isView(raw)) return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  throw new ValidationError([
+    { path: 'raw', message: `expected a string, Uint8Array or ArrayBuffer, got ${describe(raw)}` },
+  ]);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return v.constructor?.name ?? 'object';
+  return typeof v;
+}
+
+/** Some clients (and some exports) put blank lines before the first header; skip them. */
+function skipLeadingBlankLines(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return i === 0 ? bytes : bytes.subarray(i);
+}
+
+function mailbox(a: Address | undefined): EmailAddress | undefined {
+  if (!a) return undefined;
+  if (a.address !== undefined) return { address: a.address, name: a.name ?? '' };
+  const first = a.group?.[0];
+  return first ? { address: first.address, name: first.name ?? '' } : undefined;
+}
+
+function mailboxes(list: Address[] | undefined): EmailAddress[] {
+  const out: EmailAddress[] = [];
+  for (const a of list ?? []) {
+    if (a.address !== undefined) out.push({ address: a.address, name: a.name ?? '' });
+    else for (const m of a.group ?? []) out.push({ address: m.address, name: m.name ?? '' });
+  }
+  return out;
+}
+
+function referencesOf(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.match(/<[^<>\s]*>/g) ?? [];
+}
+
+function returnPathOf(headers: Record<string, string[]>, parsed: string | undefined): string | undefined {
+  const raw = headers['return-path']?.[0];
+  if (raw === undefined) return parsed;
+  const m = /<([^<>]*)>/.exec(raw);
+  if (m) return m[1]!.trim();
+  return raw.trim();
+}
+
+/**
+ * Parses a raw RFC 5322 message with postal-mime, within limits. Malformed input gives the best
+ * reading postal-mime can make; input over a limit, or that postal-mime rejects, throws
+ * `ValidationError` — never anything else.
+ *
+ * @example
+ * const mail = await parseEmail('From: a@example.com\r\nSubject: Hi\r\nMessage-ID: <1@example.com>\r\n\r\nHello');
+ * mail.subject;   // 'Hi'
+ * mail.text;      // 'Hello'
+ */
+export async function parseEmail(
+  raw: string | Uint8Array | ArrayBuffer,
+  limits: ParseLimits = {},
+): Promise<ParsedEmail> {
+  const lim = { ...DEFAULTS, ...limits };
+  const bytes = skipLeadingBlankLines(toBytes(raw));
+  const size = bytes.byteLength;
+  if (size > lim.maxBytes) {
+    throw new ValidationError([
+      { path: 'raw', message: `message is ${size} bytes; the limit is ${lim.maxBytes}` },
+    ]);
+  }
+  let email: Email;
+  try {
+    email = await PostalMime.parse(bytes, {
+      maxNestingDepth: lim.maxDepth,
+      maxHeadersSize: lim.maxHeaderBytes,
+      maxRfc822NestingDepth: Math.min(10, lim.maxDepth),
+      attachmentEncoding: 'arraybuffer',
+    });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new ValidationError([{ path: 'raw', message: `could not parse the message: ${message}` }], {
+      cause,
+    });
+  }
+  if (email.headers.length > lim.maxHeaders) {
+    throw new ValidationError([
+      { path: 'headers', message: `${email.headers.length} header fields; the limit is ${lim.maxHeaders}` },
+    ]);
+  }
+  if (email.attachments.length > lim.maxAttachments) {
+    throw new ValidationError([
+      {
+        path: 'attachments',
+        message: `${email.attachments.length} attachments; the limit is ${lim.maxAttachments}`,
+      },
+    ]);
+  }
+  const headers: Record<string, string[]> = Object.create(null);
+  for (const h of email.headers) {
+    const list = headers[h.key];
+    if (list) list.push(h.value);
+    else headers[h.key] = [h.value];
+  }
+  const out: ParsedEmail = {
+    references: referencesOf(email.references),
+    to: mailboxes(email.to),
+    cc: mailboxes(email.cc),
+    replyTo: mailboxes(email.replyTo),
+    subject: email.subject ?? '',
+    headers,
+    attachments: email.attachments.map((a) => {
+      const content =
+        typeof a.content === 'string'
+          ? new TextEncoder().encode(a.content)
+          : a.content instanceof Uint8Array
+            ? a.content
+            : new Uint8Array(a.content);
+      const att: ParsedAttachment = {
+        contentType: a.mimeType,
+        inline: a.related === true || a.disposition === 'inline',
+        content,
+        size: content.byteLength,
+      };
+      if (a.filename) att.filename = a.filename;
+      if (a.disposition) att.disposition = a.disposition;
+      if (a.contentId) att.contentId = a.contentId;
+      return att;
+    }),
+    size,
+  };
+  const messageId = referencesOf(email.messageId)[0] ?? email.messageId?.trim();
+  if (messageId) out.messageId = messageId;
+  const inReplyTo = referencesOf(email.inReplyTo)[0] ?? email.inReplyTo?.trim();
+  if (inReplyTo) out.inReplyTo = inReplyTo;
+  const from = mailbox(email.from);
+  if (from) out.from = from;
+  const sender = mailbox(email.sender);
+  if (sender) out.sender = sender;
+  const returnPath = returnPathOf(headers, email.returnPath);
+  if (returnPath !== undefined) out.returnPath = returnPath;
+  if (email.deliveredTo) out.deliveredTo = email.deliveredTo;
+  if (email.date) out.date = email.date;
+  if (email.text !== undefined) out.text = email.text;
+  if (email.html !== undefined) out.html = email.html;
+  return out;
+}
