@@ -33,6 +33,7 @@ function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
     updatedAt: event.occurredAt,
     statusChangedAt: event.occurredAt,
     statusHistory: [{ status: d.status, category: d.category, at: event.occurredAt }],
+    ruleRuns: event.ruleId === undefined ? {} : { [event.ruleId]: event.occurredAt },
     lastUpdatedBy: event.actor,
     version: event.version ?? 1,
   };
@@ -49,6 +50,7 @@ function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
 export function apply(t: Ticket, event: Applicable): void {
   if (event.version !== undefined) t.version = event.version;
   else t.version += 1;
+  if (event.ruleId !== undefined) t.ruleRuns[event.ruleId] = event.occurredAt;
   if (!BOOKKEEPING.has(event.type)) {
     t.updatedAt = event.occurredAt;
     t.lastUpdatedBy = event.actor;

@@ -141,6 +141,8 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   statusChangedAt: string;
+  /** When each rule (by `ruleId`) last changed this ticket; rules read it to fire automations once. */
+  ruleRuns: Record<string, string>;
   /** Every status the ticket has been in, from the first, with when it entered it (SLA pauses read this). */
   statusHistory: { status: string; category: StatusCategory; at: string }[];
   solvedAt?: string;
