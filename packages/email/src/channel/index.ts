@@ -1,1 +1,3 @@
-export {};
+export { type EmailChannel, emailChannel, outboundMessageId } from './channel';
+export { sanitizeEmailHtml } from './sanitize';
+export type { AutoReplyOptions, EmailChannelOptions, IngestResult } from './types';

@@ -1,0 +1,568 @@
+import {
+  createHelpdesk,
+  type Helpdesk,
+  inMemoryStore,
+  type OutboundEmail,
+  type Store,
+  type Ticket,
+} from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { emailChannel } from './channel';
+import type { EmailChannelOptions } from './types';
+
+const AGENT = { kind: 'agent', id: 'agent-1', name: 'Agnes' } as const;
+const ADMIN = { kind: 'admin', id: 'admin' } as const;
+
+interface Mail {
+  from: string;
+  to?: string;
+  cc?: string;
+  subject: string;
+  body: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers?: Record<string, string>;
+  html?: string;
+}
+
+/** A raw RFC 5322 message; multipart/alternative when `html` is given. */
+function raw(m: Mail): string {
+  const head = [
+    `From: ${m.from}`,
+    `To: ${m.to ?? 'support@example.com'}`,
+    ...(m.cc ? [`Cc: ${m.cc}`] : []),
+    `Subject: ${m.subject}`,
+    `Message-ID: <${m.messageId}>`,
+    'Date: Mon, 2 Nov 2026 10:00:00 +0000',
+    ...(m.inReplyTo ? [`In-Reply-To: <${m.inReplyTo}>`] : []),
+    ...(m.references ? [`References: ${m.references.map((r) => `<${r}>`).join(' ')}`] : []),
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    'MIME-Version: 1.0',
+  ];
+  if (!m.html) return [...head, 'Content-Type: text/plain; charset=utf-8', '', m.body, ''].join('\r\n');
+  return [
+    ...head,
+    'Content-Type: multipart/alternative; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    m.body,
+    '--b1',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    m.html,
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
+function setup(opts: Partial<EmailChannelOptions> & { store?: Store; failures?: number } = {}) {
+  const sent: OutboundEmail[] = [];
+  let failures = opts.failures ?? 0;
+  let now = new Date('2026-11-02T10:00:00Z');
+  let seq = 0;
+  const channel = emailChannel({
+    address: 'Support <support@example.com>',
+    secret: 'test-secret',
+    transport: {
+      async send(mail) {
+        if (failures > 0) {
+          failures--;
+          throw new Error('connection reset');
+        }
+        sent.push(mail);
+        return { accepted: [...mail.to, ...(mail.cc ?? [])], rejected: [] };
+      },
+    },
+    ...opts,
+  });
+  const store = opts.store ?? inMemoryStore();
+  const desk = createHelpdesk({
+    store,
+    clock: { now: () => now },
+    ids: { next: () => `id${++seq}` },
+    extensions: [channel],
+  });
+  return {
+    channel,
+    desk,
+    store,
+    sent,
+    advance(ms: number) {
+      now = new Date(now.getTime() + ms);
+      return now;
+    },
+    now: () => now,
+    failNext(n: number) {
+      failures = n;
+    },
+  };
+}
+
+const load = (desk: Helpdesk, id: string) => desk.get(id, { actor: ADMIN });
+const customerMessages = (t: Ticket) => t.messages.filter((m) => m.author.kind === 'customer');
+
+describe('emailChannel inbound', () => {
+  it('opens a ticket from a human mail, sanitises HTML, keeps attachments and acknowledges once', async () => {
+    const { channel, desk, sent, store } = setup();
+    const text = 'My printer is on fire.\r\n\r\nAnn';
+    const html = '<p onclick="steal()">My printer is <b>on fire</b>.<script>alert(1)</script></p>';
+    const result = await channel.ingest(
+      raw({
+        from: 'Ann <ann@example.org>',
+        subject: 'Printer',
+        body: text,
+        html,
+        messageId: 'c1@example.org',
+      }),
+    );
+    expect(result).toMatchObject({ action: 'opened', classification: 'human', autoReplied: true });
+    const ticket = await load(desk, result.ticketId!);
+    expect(ticket.channel).toBe('email');
+    expect(ticket.requester).toMatchObject({ id: 'ann@example.org', email: 'ann@example.org', name: 'Ann' });
+    const [first] = ticket.messages;
+    expect(first!.body).toContain('My printer is on fire.');
+    expect(first!.html).toContain('<b>on fire</b>');
+    expect(first!.html).not.toMatch(/script|onclick/);
+    expect(first!.email).toMatchObject({
+      messageId: 'c1@example.org',
+      from: 'ann@example.org',
+      classification: 'human',
+    });
+    expect(await store.messages.get('c1@example.org')).toBe(ticket.id);
+
+    // The acknowledgement went out as automated mail, and is recorded as sent.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toEqual(['ann@example.org']);
+    expect(sent[0]!.headers['Auto-Submitted']).toBe('auto-replied');
+    expect(sent[0]!.subject).toContain(`[#${ticket.number}]`);
+    expect(ticket.deliveries.filter((d) => d.status === 'sent')).toHaveLength(1);
+    expect(ticket.status).toBe('new');
+  });
+
+  it('stores attachments in the BlobStore, inline images with their Content-ID', async () => {
+    const { channel, desk, store } = setup({ autoReply: false });
+    const png = 'iVBORw0KGgo=';
+    const message = [
+      'From: ann@example.org',
+      'To: support@example.com',
+      'Subject: Screenshot',
+      'Message-ID: <att1@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>See <img src="cid:shot1@example.org"></p>',
+      '--r',
+      'Content-Type: image/png; name="shot.png"',
+      'Content-Transfer-Encoding: base64',
+      'Content-ID: <shot1@example.org>',
+      'Content-Disposition: inline; filename="shot.png"',
+      '',
+      png,
+      '--r--',
+      '',
+    ].join('\r\n');
+    const result = await channel.ingest(message);
+    const ticket = await load(desk, result.ticketId!);
+    const [attachment] = ticket.messages[0]!.attachments;
+    expect(attachment).toMatchObject({ filename: 'shot.png', contentType: 'image/png', inline: true });
+    expect(attachment!.contentId).toContain('shot1@example.org');
+    const bytes = await store.blobs.get(attachment!.blob!);
+    expect(Array.from(bytes!.slice(0, 4))).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(ticket.messages[0]!.html).toContain('cid:shot1@example.org');
+  });
+
+  it('files the same mail delivered three times once, also when the deliveries race', async () => {
+    const { channel, desk } = setup({ autoReply: false });
+    const mail = raw({
+      from: 'ann@example.org',
+      subject: 'Once',
+      body: 'Hello',
+      messageId: 'dup@example.org',
+    });
+    const results = await Promise.all([channel.ingest(mail), channel.ingest(mail), channel.ingest(mail)]);
+    expect(results.map((r) => r.action).sort()).toEqual(['duplicate', 'duplicate', 'opened']);
+    const again = await channel.ingest(mail);
+    expect(again.action).toBe('duplicate');
+    const page = await desk.query({}, { actor: ADMIN });
+    expect(page.items).toHaveLength(1);
+    expect((await load(desk, results[0]!.ticketId!)).messages).toHaveLength(1);
+
+    // A reply delivered twice in a row is one message as well.
+    const reply = raw({
+      from: 'ann@example.org',
+      subject: 'Re: Once',
+      body: 'More',
+      messageId: 'dup2@example.org',
+      inReplyTo: 'dup@example.org',
+    });
+    const [a, b] = await Promise.all([channel.ingest(reply), channel.ingest(reply)]);
+    expect([a.action, b.action].sort()).toEqual(['appended', 'duplicate']);
+    expect(customerMessages(await load(desk, a.ticketId!))).toHaveLength(2);
+  });
+
+  it('appends a reply to our mail by its Message-ID, with only the new text visible', async () => {
+    const { channel, desk, sent } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: 'Printer',
+        body: 'It is on fire',
+        messageId: 'c1@example.org',
+      }),
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'Unplug it, please.', visibility: 'public' },
+      { actor: AGENT },
+    );
+    expect(sent).toHaveLength(1);
+    const ours = sent[0]!;
+    expect(ours.inReplyTo).toContain('c1@example.org');
+    expect(ours.headers['Auto-Submitted']).toBeUndefined();
+
+    const reply = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: `Re: ${ours.subject}`,
+        body: `Done, it is out.\r\n\r\nOn Mon, 2 Nov 2026 at 10:05, Support <support@example.com> wrote:\r\n> Unplug it, please.\r\n`,
+        messageId: 'c2@example.org',
+        inReplyTo: ours.messageId.replace(/[<>]/g, ''),
+        references: ['c1@example.org', ours.messageId.replace(/[<>]/g, '')],
+      }),
+    );
+    expect(reply).toMatchObject({ action: 'appended', ticketId: opened.ticketId });
+    expect(reply.evidence).toBeDefined();
+    const ticket = await load(desk, opened.ticketId!);
+    const last = customerMessages(ticket).at(-1)!;
+    expect(last.body).toBe('Done, it is out.');
+    expect(ticket.category).toBe('open');
+  });
+
+  it('does not let a stranger join a ticket by quoting its number', async () => {
+    const { channel, desk } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    const ticket = await load(desk, opened.ticketId!);
+    const stranger = await channel.ingest(
+      raw({
+        from: 'mallory@evil.example',
+        subject: `Re: Printer [#${ticket.number}]`,
+        body: 'Let me in',
+        messageId: 'm1@evil.example',
+      }),
+    );
+    expect(stranger.action).toBe('opened');
+    expect(stranger.ticketId).not.toBe(ticket.id);
+    expect(customerMessages(await load(desk, ticket.id))).toHaveLength(1);
+
+    // The requester quoting the number is enough.
+    const own = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: `Printer again [#${ticket.number}]`,
+        body: 'Still',
+        messageId: 'c9@example.org',
+      }),
+    );
+    expect(own).toMatchObject({ action: 'appended', ticketId: ticket.id });
+  });
+
+  it('never opens, reopens or acknowledges for auto-replies; records them on the ticket as automatic', async () => {
+    const { channel, desk, sent } = setup();
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    expect(sent).toHaveLength(1); // the acknowledgement
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'Fixed?', visibility: 'public' },
+      { actor: AGENT },
+    );
+    await desk.execute(
+      { type: 'changeStatus', ticketId: opened.ticketId!, status: 'solved' },
+      { actor: AGENT },
+    );
+    expect(sent).toHaveLength(2);
+    const ours = sent[1]!;
+    const ooo = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: `Out of office: ${ours.subject}`,
+        body: 'I am away until Monday.',
+        messageId: 'ooo1@example.org',
+        inReplyTo: ours.messageId.replace(/[<>]/g, ''),
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
+    expect(ooo.classification).toBe('auto-reply');
+    const ticket = await load(desk, opened.ticketId!);
+    expect(ticket.category).toBe('solved');
+    expect(sent).toHaveLength(2); // no ping-pong
+    if (ooo.action === 'appended') expect(customerMessages(ticket).at(-1)!.body).toContain('away');
+    else expect(ooo.action).toBe('dropped');
+
+    // An auto-reply that answers nothing of ours opens nothing.
+    const stray = await channel.ingest(
+      raw({
+        from: 'bob@example.org',
+        subject: 'Automatic reply: hello',
+        body: 'Away',
+        messageId: 'ooo2@example.org',
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
+    expect(stray.action).toBe('dropped');
+    expect((await desk.query({}, { actor: ADMIN })).items).toHaveLength(1);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('drops bulk mail with the reason', async () => {
+    const { channel, desk } = setup();
+    const result = await channel.ingest(
+      raw({
+        from: 'news@shop.example',
+        subject: 'Deals',
+        body: 'Buy',
+        messageId: 'n1@shop.example',
+        headers: { Precedence: 'bulk', 'List-Unsubscribe': '<mailto:u@shop.example>' },
+      }),
+    );
+    expect(result.action).toBe('dropped');
+    expect(result.reason).toMatch(/bulk/i);
+    expect((await desk.query({}, { actor: ADMIN })).items).toHaveLength(0);
+  });
+
+  it('records a bounce against the delivery it answers and opens nothing', async () => {
+    const { channel, desk, sent } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    const { ticket: replied } = await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    const agentMessage = replied.messages.at(-1)!;
+    const ours = sent[0]!;
+    const dsn = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
+      'To: support@example.com',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <bounce1@mx.example.org>',
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="d"',
+      '',
+      '--d',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--d',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.org',
+      '',
+      'Final-Recipient: rfc822; ann@example.org',
+      'Action: failed',
+      'Status: 5.1.1',
+      '',
+      '--d',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: ${ours.messageId}`,
+      'From: support@example.com',
+      'To: ann@example.org',
+      `Subject: ${ours.subject}`,
+      '',
+      '--d--',
+      '',
+    ].join('\r\n');
+    const result = await channel.ingest(dsn);
+    expect(result).toMatchObject({ action: 'dropped', classification: 'bounce', ticketId: opened.ticketId });
+    expect(result.bounce).toMatchObject({
+      ticketMessageId: agentMessage.id,
+      recipient: 'ann@example.org',
+      status: '5.1.1',
+      permanent: true,
+    });
+    const ticket = await load(desk, opened.ticketId!);
+    const failed = ticket.deliveries.filter((d) => d.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ messageId: agentMessage.id, permanent: true });
+    expect((await desk.query({}, { actor: ADMIN })).items).toHaveLength(1);
+    expect(await channel.ingest(dsn)).toMatchObject({ action: 'duplicate' });
+    expect((await load(desk, opened.ticketId!)).deliveries.filter((d) => d.status === 'failed')).toHaveLength(
+      1,
+    );
+  });
+
+  it('drops our own mail coming back (a loop)', async () => {
+    const { channel, desk, sent } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    const ours = sent[0]!;
+    const back = await channel.ingest(
+      raw({
+        from: 'support@example.com',
+        to: 'support@example.com',
+        subject: ours.subject,
+        body: ours.text,
+        messageId: ours.messageId.replace(/[<>]/g, ''),
+      }),
+    );
+    expect(back.action).toBe('dropped');
+    expect(back.reason).toMatch(/loop/);
+    expect(customerMessages(await load(desk, opened.ticketId!))).toHaveLength(1);
+  });
+
+  it('opens a follow-up for a reply to a closed ticket, and sends to a merged ticket’s target', async () => {
+    const { channel, desk, sent } = setup({ autoReply: false });
+    const a = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'A', body: 'a', messageId: 'a1@example.org' }),
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: a.ticketId!, body: 'Reply A', visibility: 'public' },
+      { actor: AGENT },
+    );
+    const toA = sent.at(-1)!;
+    await desk.execute({ type: 'changeStatus', ticketId: a.ticketId!, status: 'solved' }, { actor: AGENT });
+    await desk.execute({ type: 'changeStatus', ticketId: a.ticketId!, status: 'closed' }, { actor: AGENT });
+    const late = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: `Re: ${toA.subject}`,
+        body: 'One more thing',
+        messageId: 'a2@example.org',
+        inReplyTo: toA.messageId.replace(/[<>]/g, ''),
+      }),
+    );
+    expect(late.action).toBe('follow-up');
+    expect(late.ticketId).not.toBe(a.ticketId);
+    expect((await load(desk, late.ticketId!)).messages[0]!.body).toBe('One more thing');
+
+    const b = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'B', body: 'b', messageId: 'b1@example.org' }),
+    );
+    const c = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'C', body: 'c', messageId: 'c1@example.org' }),
+    );
+    await desk.execute({ type: 'merge', ticketId: b.ticketId!, into: c.ticketId! }, { actor: AGENT });
+    const toMerged = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        subject: 'Re: B',
+        body: 'about b',
+        messageId: 'b2@example.org',
+        inReplyTo: 'b1@example.org',
+      }),
+    );
+    expect(toMerged).toMatchObject({ action: 'appended', ticketId: c.ticketId });
+  });
+
+  it('rate-limits acknowledgements per sender', async () => {
+    const { channel, sent } = setup({ maxAutoRepliesPerSenderPerHour: 2 });
+    const results = [];
+    for (let i = 0; i < 4; i++) {
+      results.push(
+        await channel.ingest(
+          raw({ from: 'ann@example.org', subject: `Q${i}`, body: 'q', messageId: `q${i}@example.org` }),
+        ),
+      );
+    }
+    expect(results.map((r) => r.action)).toEqual(['opened', 'opened', 'opened', 'opened']);
+    expect(results.map((r) => r.autoReplied)).toEqual([true, true, false, false]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('rejects malformed and oversized input with ValidationError', async () => {
+    const { channel } = setup({ maxSize: 1000 });
+    await expect(channel.ingest('x'.repeat(2000))).rejects.toMatchObject({ code: 'validation' });
+  });
+});
+
+describe('emailChannel outbound', () => {
+  it('retries a failed send on tick: one mail, one EmailSent, and a later tick sends nothing', async () => {
+    const env = setup({ autoReply: false, failures: 1, retryDelayMs: 60_000 });
+    const { channel, desk, sent } = env;
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    let ticket = await load(desk, opened.ticketId!);
+    expect(sent).toHaveLength(0);
+    expect(ticket.deliveries).toMatchObject([{ status: 'failed', attempts: 1, permanent: false }]);
+
+    await desk.tick(env.advance(1000)); // before the retry is due
+    expect(sent).toHaveLength(0);
+    await desk.tick(env.advance(60_000));
+    expect(sent).toHaveLength(1);
+    ticket = await load(desk, opened.ticketId!);
+    expect(ticket.deliveries.filter((d) => d.status === 'sent')).toMatchObject([{ attempts: 2 }]);
+    await desk.tick(env.advance(3_600_000));
+    expect(sent).toHaveLength(1);
+    expect((await load(desk, opened.ticketId!)).deliveries).toHaveLength(2);
+  });
+
+  it('after a crash between commit and send, a desk on the same store sends the mail exactly once', async () => {
+    const store = inMemoryStore();
+    // The first process commits the reply and dies before its channel could send anything.
+    const crashed = createHelpdesk({ store, clock: { now: () => new Date('2026-11-02T09:59:00Z') } });
+    const { ticket } = await crashed.execute(
+      {
+        type: 'openTicket',
+        channel: 'email',
+        requester: { id: 'ann@example.org', email: 'ann@example.org' },
+        subject: 'Printer',
+        body: 'Fire',
+      },
+      { actor: { kind: 'customer', id: 'ann@example.org' } },
+    );
+    await crashed.execute(
+      { type: 'postMessage', ticketId: ticket.id, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    await crashed.close();
+
+    const restarted = setup({ store, autoReply: false });
+    await restarted.desk.tick(restarted.advance(0));
+    expect(restarted.sent).toHaveLength(1);
+    expect(restarted.sent[0]!.messageId).toContain(ticket.id);
+    const after = await load(restarted.desk, ticket.id);
+    expect(after.deliveries).toMatchObject([{ status: 'sent', attempts: 1 }]);
+
+    await restarted.desk.tick(restarted.advance(3_600_000));
+    // A third process starting over the same log sends nothing either.
+    const third = setup({ store, autoReply: false });
+    await third.desk.tick(third.advance(0));
+    expect(restarted.sent).toHaveLength(1);
+    expect(third.sent).toHaveLength(0);
+  });
+
+  it('gives up after a permanent failure and after maxAttempts transient ones', async () => {
+    const env = setup({ autoReply: false, failures: 10, maxAttempts: 3, retryDelayMs: 1000 });
+    const opened = await env.channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'P', body: 'x', messageId: 'c1@example.org' }),
+    );
+    await env.desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    for (let i = 0; i < 6; i++) await env.desk.tick(env.advance(60_000));
+    const ticket = await load(env.desk, opened.ticketId!);
+    expect(ticket.deliveries.map((d) => d.attempts)).toEqual([1, 2, 3]);
+    expect(ticket.deliveries.at(-1)!.permanent).toBe(true);
+    expect(env.sent).toHaveLength(0);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Attachment, MailTransport, MessageIndex, Party, Ticket } from '@tessera/core';
+import type { ParsedEmail } from '../parse';
+
+/** What `ingest` did with a message. */
+export interface IngestResult {
+  action: 'opened' | 'appended' | 'follow-up' | 'duplicate' | 'dropped';
+  /** The ticket the mail landed on (or, for a bounce, the ticket of the failed delivery). */
+  ticketId?: string;
+  /** Which evidence tied the mail to its ticket: `reply-token`, `message-id`, `subject` … */
+  evidence?: string;
+  /** Why a mail was dropped, or what kind of duplicate it was. */
+  reason?: string;
+  /** How the mail was classified: `human`, `auto-reply`, `bulk`, `bounce` or `loop`. */
+  classification?: string;
+  /** The normalised Message-ID the mail was deduplicated by. */
+  messageId?: string;
+  /** Set when a bounce was recorded as an `EmailDeliveryFailed` of one of our messages. */
+  bounce?: { ticketMessageId: string; recipient: string; status: string; permanent: boolean };
+  /** Set when an acknowledgement was sent for a new ticket. */
+  autoReplied?: boolean;
+}
+
+/** The acknowledgement sent to a human who opens a ticket by mail. */
+export interface AutoReplyOptions {
+  /** The text of the acknowledgement; default names the ticket number and subject. */
+  text?(ticket: Ticket): string;
+  html?(ticket: Ticket): string | undefined;
+}
+
+export interface EmailChannelOptions {
+  /** The support address, e.g. `support@example.com` (or `Support <support@example.com>`). */
+  address: string;
+  /** Display name for outbound mail (default: none). */
+  name?: string;
+  /** Signs reply tokens (HMAC); keep it secret and stable — rotating it orphans reply tokens in flight. */
+  secret: string;
+  transport: MailTransport;
+  /** Where Message-IDs are recorded; default the desk store's `messages`. */
+  messages?: MessageIndex;
+  /** Acknowledge tickets opened by a human's mail (default on). `false` turns it off. */
+  autoReply?: boolean | AutoReplyOptions;
+  /** `strict` (default): `[#N]` in a subject counts only from the requester, a follower or a Cc. */
+  senderCheck?: 'strict' | 'off';
+  /** Acknowledgements per sender address per hour (default 3); further new tickets get none. */
+  maxAutoRepliesPerSenderPerHour?: number;
+  /** Maps a sender to the customer they are (default: id and email are the lowercased address). */
+  resolveCustomer?(from: { address: string; name?: string }): Party | Promise<Party>;
+  /** Delivery attempts before a transient failure counts as final (default 5). */
+  maxAttempts?: number;
+  /** Delay before the first retry, doubled for each further one (default 60 s). */
+  retryDelayMs?: number;
+  /** Largest raw message `ingest` accepts, in bytes (default 25 MiB). */
+  maxSize?: number;
+}
+
+/** An inbound mail as the channel works with it, whatever the parser's own shape. */
+export interface InboundMail {
+  /** Normalised (no brackets). */
+  messageId: string;
+  inReplyTo?: string;
+  references: string[];
+  from: { address: string; name?: string };
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  attachments: {
+    filename: string;
+    contentType: string;
+    content: Uint8Array;
+    contentId?: string;
+    inline: boolean;
+  }[];
+  classification: { kind: 'human' | 'auto-reply' | 'bulk' | 'bounce' | 'loop'; reasons: string[] };
+  bounce?: { recipient: string; status: string; permanent: boolean };
+  /** The reply without quoted history or signature. */
+  visible: string;
+  /** Message-IDs a bounce names as the message that failed (from the DSN's returned headers). */
+  originalMessageIds: string[];
+  /** The sender asked for no automatic answers (`X-Auto-Response-Suppress`). */
+  suppressAutoReply: boolean;
+  /** Every address the mail was delivered or addressed to (Delivered-To, To, Cc), for reply tokens. */
+  recipients: string[];
+  parsed: ParsedEmail;
+}
+
+export type StoredAttachment = Attachment;
