@@ -468,6 +468,52 @@ describe('emailChannel inbound', () => {
     expect(toMerged).toMatchObject({ action: 'appended', ticketId: c.ticketId });
   });
 
+  it('lets a Cc of the ticket reply, copies them on agent replies, and keeps the original mail', async () => {
+    const { channel, desk, sent, store } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        cc: 'Bob <bob@example.org>, support@example.com',
+        subject: 'Printer',
+        body: 'Fire\r\n> old quote',
+        messageId: 'c1@example.org',
+      }),
+    );
+    let ticket = await load(desk, opened.ticketId!);
+    expect(ticket.cc).toEqual(['bob@example.org']);
+    const original = ticket.messages[0]!.attachments.find((a) => a.filename === 'original.eml')!;
+    expect(original.contentType).toBe('message/rfc822');
+    expect(new TextDecoder().decode(await store.blobs.get(original.blob!))).toContain('> old quote');
+
+    const blob = await store.blobs.put(new TextEncoder().encode('steps'), { contentType: 'text/plain' });
+    await desk.execute(
+      {
+        type: 'postMessage',
+        ticketId: ticket.id,
+        body: 'See attached.',
+        visibility: 'public',
+        attachments: [{ filename: 'steps.txt', contentType: 'text/plain', size: 5, blob }],
+      },
+      { actor: AGENT },
+    );
+    expect(sent[0]).toMatchObject({ to: ['ann@example.org'], cc: ['bob@example.org'] });
+    expect(new TextDecoder().decode(sent[0]!.attachments![0]!.content)).toBe('steps');
+
+    const bob = await channel.ingest(
+      raw({
+        from: 'Bob <bob@example.org>',
+        subject: `Re: ${sent[0]!.subject}`,
+        body: 'Thanks!',
+        messageId: 'b1@example.org',
+        inReplyTo: 'c1@example.org',
+      }),
+    );
+    expect(bob).toMatchObject({ action: 'appended', ticketId: ticket.id });
+    ticket = await load(desk, ticket.id);
+    expect(ticket.messages.at(-1)).toMatchObject({ body: 'Thanks!', email: { from: 'bob@example.org' } });
+    expect(ticket.messages.at(-1)!.author).toMatchObject({ kind: 'customer', email: 'bob@example.org' });
+  });
+
   it('rate-limits acknowledgements per sender', async () => {
     const { channel, sent } = setup({ maxAutoRepliesPerSenderPerHour: 2 });
     const results = [];

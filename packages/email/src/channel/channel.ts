@@ -122,9 +122,10 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     closedReplies: (ticket) => context().workflowOf(ticket).closedReplies ?? 'follow-up',
   };
 
-  async function storeAttachments(mail: InboundMail): Promise<Attachment[]> {
+  async function storeAttachments(mail: InboundMail, raw: Uint8Array): Promise<Attachment[]> {
     const out: Attachment[] = [];
-    for (const a of mail.attachments.slice(0, MAX_ATTACHMENTS)) {
+    const keep = options.keepOriginal === false ? MAX_ATTACHMENTS : MAX_ATTACHMENTS - 1;
+    for (const a of mail.attachments.slice(0, keep)) {
       const blob = await context().store.blobs.put(a.content, {
         contentType: a.contentType,
         filename: a.filename,
@@ -137,6 +138,14 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
         ...(a.contentId ? { contentId: a.contentId } : {}),
         ...(a.inline ? { inline: true } : {}),
       });
+    }
+    // The whole message as received (quoted history, every header), for "show original".
+    if (options.keepOriginal !== false) {
+      const blob = await context().store.blobs.put(raw, {
+        contentType: 'message/rfc822',
+        filename: 'original.eml',
+      });
+      out.push({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.byteLength, blob });
     }
     return out;
   }
@@ -170,14 +179,15 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
         { path: 'raw', message: `message is ${size} bytes; the limit is ${maxSize}` },
       ]);
     }
-    const mail = await readInbound(raw);
+    const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
+    const mail = await readInbound(bytes);
     const id = key(mail.messageId);
     const running = inflightIngest.get(id);
     if (running) {
       const first = await running;
       return { ...first, action: 'duplicate', reason: 'the same Message-ID was being filed concurrently' };
     }
-    const work = file(mail, id);
+    const work = file(mail, id, bytes);
     inflightIngest.set(id, work);
     try {
       return await work;
@@ -186,7 +196,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     }
   }
 
-  async function file(mail: InboundMail, id: string): Promise<IngestResult> {
+  async function file(mail: InboundMail, id: string, raw: Uint8Array): Promise<IngestResult> {
     const base = { classification: mail.classification.kind, messageId: id };
     const known = await index().get(id);
     if (known !== undefined) {
@@ -197,6 +207,13 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       return ours
         ? { ...base, action: 'dropped', ticketId: known, reason: 'loop: our own message came back' }
         : { ...base, action: 'duplicate', ticketId: known, reason: 'Message-ID already filed' };
+    }
+    if (!/^[^\s@]+@[^\s@]+$/.test(mail.from.address)) {
+      return {
+        ...base,
+        action: 'dropped',
+        reason: `no usable sender address: ${JSON.stringify(mail.from.address)}`,
+      };
     }
     if (bareAddress(mail.from.address) === address) {
       return { ...base, action: 'dropped', reason: `loop: the sender is our own address ${address}` };
@@ -227,7 +244,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       ...(mail.from.name ? { name: mail.from.name } : {}),
     });
     const email = metaOf(mail);
-    const attachments = await storeAttachments(mail);
+    const attachments = await storeAttachments(mail, raw);
     const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
     const content = {
       body: bodyOf(mail),
@@ -472,6 +489,18 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
         to,
         cc,
       });
+      const files = [];
+      for (const a of due.message.attachments) {
+        const content = a.blob ? await context().store.blobs.get(a.blob) : undefined;
+        if (!content) continue;
+        files.push({
+          filename: a.filename,
+          contentType: a.contentType,
+          content,
+          ...(a.contentId ? { contentId: a.contentId } : {}),
+        });
+      }
+      if (files.length > 0) mail.attachments = files;
       await index().put(messageId, ticket.id);
       const attempts = due.attempts + 1;
       const recipients = [...mail.to, ...(mail.cc ?? [])];

@@ -49,6 +49,11 @@ export interface EmailChannelOptions {
   maxAttempts?: number;
   /** Delay before the first retry, doubled for each further one (default 60 s). */
   retryDelayMs?: number;
+  /**
+   * Keep each inbound message as received (`original.eml`, `message/rfc822`) among the message's
+   * attachments, so the quoted history and headers trimmed from the body stay available (default true).
+   */
+  keepOriginal?: boolean;
   /** Largest raw message `ingest` accepts, in bytes (default 25 MiB). */
   maxSize?: number;
 }
