@@ -611,4 +611,21 @@ describe('emailChannel outbound', () => {
     expect(ticket.deliveries.at(-1)!.permanent).toBe(true);
     expect(env.sent).toHaveLength(0);
   });
+
+  it('mails notifications to the addresses among their recipients, as automated mail', async () => {
+    const { channel, sent } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    const result = await channel.notify({
+      ticketId: opened.ticketId!,
+      recipients: ['lead@example.com', 'agent-7'],
+      text: 'Urgent ticket',
+      ruleId: 'escalate',
+    });
+    expect(result.accepted).toEqual(['lead@example.com']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: ['lead@example.com'], text: 'Urgent ticket' });
+    expect(sent[0]!.headers['Auto-Submitted']).toBe('auto-replied');
+  });
 });

@@ -29,8 +29,23 @@ export interface EmailChannel extends Extension {
    * Throws `ValidationError` for malformed or oversized mail; anything else is worth a retry.
    */
   ingest(raw: string | Uint8Array): Promise<IngestResult>;
+  /**
+   * Mails a notification (e.g. `rules({ deliver: channel.notify })`) to the recipients that are
+   * email addresses, as automated mail about the ticket. Notifications are not ticket messages,
+   * so unlike replies they are sent once, now, and not recorded as deliveries.
+   */
+  notify(notification: Notification): Promise<{ accepted: string[]; rejected: string[] }>;
   /** Sends what is due now (also what a crash left unsent); `desk.tick` calls this. */
   flush(now?: Date): Promise<{ sent: number; failed: number }>;
+}
+
+/** A notification as the rules extension's `deliver` hands it over. */
+export interface Notification {
+  ticketId: string;
+  recipients: string[];
+  text: string;
+  ruleId?: string;
+  to?: string;
 }
 
 const SYSTEM: Actor = { kind: 'system', id: 'email-channel' };
@@ -589,8 +604,41 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     return { sent, failed };
   }
 
+  async function notify(n: Notification): Promise<{ accepted: string[]; rejected: string[] }> {
+    const c = context();
+    const ticket = await c.load(n.ticketId);
+    const to = n.recipients.filter((r) => /^[^\s@]+@[^\s@]+$/.test(r)).map(bareAddress);
+    if (!ticket || to.length === 0) return { accepted: [], rejected: [] };
+    const at = c.now();
+    const bytes = new TextEncoder().encode(
+      `${n.ruleId ?? ''}\n${ticket.version}\n${to.join(',')}\n${n.text}`,
+    );
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+    const message: Message = {
+      id: `notify-${(h >>> 0).toString(16)}`,
+      author: { kind: 'automation', id: n.ruleId ?? 'notification' },
+      visibility: 'public',
+      body: n.text,
+      channel: 'email',
+      at: at.toISOString(),
+      attachments: [],
+    };
+    const mail = composeOutbound(ticket, message, {
+      address,
+      from: fromHeader,
+      secret: options.secret,
+      messageId: outboundMessageId(ticket.id, message.id, domain!),
+      automated: true,
+      to,
+      cc: [],
+    });
+    return options.transport.send(mail);
+  }
+
   return {
     name: 'email',
+    notify,
     init(c) {
       ctx = c;
     },
