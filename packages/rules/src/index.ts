@@ -1,1 +1,17 @@
-export {};
+export type { IsAvailable } from './assign';
+export { classics } from './classics';
+export { explain, type Verdict } from './explain';
+export { expandCanned, type Notification, type RulesOptions, rules } from './extension';
+export {
+  type Action,
+  type Automation,
+  type CompiledRule,
+  type DefinedRules,
+  defineRules,
+  type HoursSince,
+  type Recipient,
+  type RuleCalendar,
+  type RulesDefinition,
+  type TeamConfig,
+  type Trigger,
+} from './rules';

@@ -1,0 +1,289 @@
+import {
+  type Command,
+  type Extension,
+  type ExtensionContext,
+  fold,
+  type IssuedCommand,
+  isTesseraError,
+  type StoredEvent,
+  type Ticket,
+} from '@tessera/core';
+import { assignmentPicker, type IsAvailable } from './assign';
+import type { Action, CompiledRule, DefinedRules, Recipient } from './rules';
+import { renderTemplate } from './template';
+
+/** A notification a rule asked for; `rules({ deliver })` sends it (the email channel, a chat hook…). */
+export interface Notification {
+  ruleId: string;
+  ticketId: string;
+  to: Recipient;
+  /** Addresses or ids, as far as the ticket knows them. */
+  recipients: string[];
+  text: string;
+}
+
+export interface RulesOptions {
+  /** Sends notifications; each one is also recorded on the ticket as an internal note. */
+  deliver?: (notification: Notification) => void | Promise<void>;
+  /** Whether an agent takes tickets now (on top of `available` in the team config). */
+  isAvailable?: IsAvailable;
+  /** Told about actions the ticket refused (e.g. a status move the workflow does not allow). */
+  onError?: (error: unknown, ruleId: string) => void;
+}
+
+/** Whether the event that set a trigger off was an automatic message (auto-reply, bulk mail, loop). */
+function automatic(event: StoredEvent | undefined): boolean {
+  if (event?.type !== 'MessagePosted') return false;
+  const classification = event.data.email?.classification;
+  return classification !== undefined && classification !== 'human';
+}
+
+function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
+  const publicMessages = ticket.messages.filter((m) => m.visibility === 'public');
+  return {
+    ticket,
+    requester: ticket.requester,
+    message: event?.type === 'MessagePosted' ? event.data : publicMessages.at(-1),
+    sla: ticket.sla,
+    event,
+  };
+}
+
+/**
+ * The rules extension: triggers run after each committed command, in order, each at most once per
+ * originating command and each seeing the changes of those before it; automations run from `tick`
+ * at the instants their time conditions become true, once per true period.
+ *
+ * @example
+ * createHelpdesk({ extensions: [rules(defineRules({ triggers, automations, templates }))] });
+ */
+export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension {
+  const pick = assignmentPicker(defined.teams, options.isAvailable);
+  let context: ExtensionContext | undefined;
+
+  async function commandsFor(
+    rule: CompiledRule,
+    ticket: Ticket,
+    event: StoredEvent | undefined,
+    ctx: ExtensionContext,
+  ): Promise<Command[]> {
+    const out: Command[] = [];
+    const ticketId = ticket.id;
+    const render = (template: string) =>
+      renderTemplate(defined.templates.get(template)!, templateScope(ticket, event));
+    for (const action of rule.then as Action[]) {
+      switch (action.type) {
+        case 'setStatus':
+          out.push({ type: 'changeStatus', ticketId, status: action.status });
+          break;
+        case 'setPriority':
+          out.push({ type: 'setPriority', ticketId, priority: action.priority });
+          break;
+        case 'setType':
+          out.push({ type: 'setType', ticketId, ticketType: action.ticketType });
+          break;
+        case 'assign': {
+          const strategy =
+            action.strategy ?? (action.team ? defined.teams[action.team]?.strategy : undefined) ?? 'manual';
+          if (action.assignee === undefined && action.team && strategy !== 'manual') {
+            const assignee = await pick(action.team, strategy, ctx);
+            out.push({
+              type: 'assign',
+              ticketId,
+              team: action.team,
+              strategy,
+              ...(assignee ? { assignee } : {}),
+            });
+          } else {
+            out.push({
+              type: 'assign',
+              ticketId,
+              strategy: 'manual',
+              ...(action.assignee ? { assignee: action.assignee } : {}),
+              ...(action.team ? { team: action.team } : {}),
+            });
+          }
+          break;
+        }
+        case 'unassign':
+          out.push({ type: 'unassign', ticketId, ...(action.team ? { team: true } : {}) });
+          break;
+        case 'addTags':
+          out.push({ type: 'tag', ticketId, tags: action.tags });
+          break;
+        case 'removeTags':
+          out.push({ type: 'untag', ticketId, tags: action.tags });
+          break;
+        case 'setFields':
+          out.push({ type: 'setFields', ticketId, fields: action.fields });
+          break;
+        case 'addFollower':
+          out.push({ type: 'addFollower', ticketId, follower: action.follower });
+          break;
+        case 'reply':
+        case 'note': {
+          // Never answer an automatic message: that is how auto-replies ping-pong.
+          if (action.type === 'reply' && automatic(event)) break;
+          const body = render(action.template);
+          if (body)
+            out.push({
+              type: 'postMessage',
+              ticketId,
+              body,
+              visibility: action.type === 'reply' ? 'public' : 'internal',
+            });
+          break;
+        }
+        case 'notify': {
+          if (automatic(event)) break;
+          const text = render(action.template);
+          const recipients =
+            action.to === 'requester'
+              ? [ticket.requester.email ?? ticket.requester.id]
+              : action.to === 'assignee'
+                ? ticket.assignee
+                  ? [ticket.assignee]
+                  : []
+                : action.to === 'followers'
+                  ? ticket.followers.map((f) => f.email ?? f.id)
+                  : action.to === 'team'
+                    ? (defined.teams[ticket.team ?? '']?.members ?? []).map((m) => m.id)
+                    : [action.address!];
+          if (recipients.length === 0 || !text) break;
+          out.push({
+            type: 'postMessage',
+            ticketId,
+            body: `Notified ${action.to} (${recipients.join(', ')}): ${text}`,
+            visibility: 'internal',
+          });
+          await options.deliver?.({ ruleId: rule.id, ticketId, to: action.to, recipients, text });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** An automation is armed unless it fired and its condition has held at every change since. */
+  async function armed(rule: CompiledRule, ticket: Ticket, ctx: ExtensionContext): Promise<boolean> {
+    const firedAt = ticket.ruleRuns[rule.id];
+    if (firedAt === undefined) return true;
+    const streamId = ctx.tenantId ? `${ctx.tenantId}/ticket-${ticket.id}` : `ticket-${ticket.id}`;
+    const events = await ctx.store.events.readStream(streamId);
+    const lastFire = events.findLastIndex((e) => e.ruleId === rule.id);
+    for (let i = lastFire + 1; i <= events.length; i++) {
+      const state = fold(events.slice(0, i));
+      if (!state) continue;
+      if (!rule.test({ ticket: state, now: new Date(events[i - 1]!.occurredAt) })) return true;
+    }
+    return false;
+  }
+
+  const run = async (commands: Command[], ruleId: string, exec: (c: IssuedCommand) => Promise<unknown>) => {
+    for (const command of commands) {
+      try {
+        await exec({ command, ruleId });
+      } catch (error) {
+        // A refused action (say, a move the workflow does not allow) skips that action, not the rest.
+        if (isTesseraError(error) && error.code !== 'config' && error.code !== 'adapter')
+          options.onError?.(error, ruleId);
+        else throw error;
+      }
+    }
+  };
+
+  return {
+    name: 'rules',
+    init(ctx) {
+      context = ctx;
+    },
+    async react(committed, ctx) {
+      // Zendesk's trigger cycle: walk the triggers in order; when one fires, run its actions and start
+      // again from the top with the changed ticket. Each trigger fires at most once per originating
+      // command, so the cycle ends. Commands the triggers issue do not start cycles of their own.
+      const scratch = committed.origin.scratch;
+      if (scratch.get('rules:active') === true) return [];
+      const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
+      scratch.set('rules:fired', fired);
+      scratch.set('rules:active', true);
+      try {
+        const now = ctx.now();
+        for (let pass = 0; pass <= defined.triggers.length; pass++) {
+          let firedThisPass = false;
+          for (const rule of defined.triggers) {
+            if (fired.has(rule.id)) continue;
+            const ticket = (await ctx.load(committed.ticket.id)) ?? committed.ticket;
+            const event = committed.events.find(
+              (e) =>
+                (!rule.on || rule.on.has(e.type)) &&
+                rule.test({
+                  ticket,
+                  event: e,
+                  now,
+                  ...(committed.previous ? { previous: committed.previous } : {}),
+                }),
+            );
+            if (!event) continue;
+            fired.add(rule.id);
+            await run(await commandsFor(rule, ticket, event, ctx), rule.id, (c) => committed.execute(c));
+            firedThisPass = true;
+            break;
+          }
+          if (!firedThisPass) break;
+        }
+      } finally {
+        scratch.set('rules:active', false);
+      }
+      return [];
+    },
+    due(ticket) {
+      if (defined.automations.length === 0 || ticket.category === 'closed' || ticket.category === 'merged')
+        return undefined;
+      const now = context?.now() ?? new Date();
+      let next: number | undefined;
+      for (const rule of defined.automations) {
+        const firedAt =
+          ticket.ruleRuns[rule.id] === undefined
+            ? Number.NEGATIVE_INFINITY
+            : Date.parse(ticket.ruleRuns[rule.id]!);
+        const holds = rule.test({ ticket, now });
+        // Instants at which a time condition changes, after the rule last fired: a future one is when
+        // to look again; a past one is due now if the condition holds (onDue checks it is armed).
+        for (const threshold of rule.thresholds) {
+          const at = threshold(ticket);
+          if (at === undefined || at <= firedAt) continue;
+          const when = at > now.getTime() ? at : holds ? now.getTime() : undefined;
+          if (when !== undefined && (next === undefined || when < next)) next = when;
+        }
+        if (holds && firedAt === Number.NEGATIVE_INFINITY && (next === undefined || now.getTime() < next))
+          next = now.getTime();
+      }
+      return next === undefined ? undefined : new Date(next);
+    },
+    async onDue(ticket, now, ctx) {
+      const issued: IssuedCommand[] = [];
+      for (const rule of defined.automations) {
+        if (!rule.test({ ticket, now })) continue;
+        if (!(await armed(rule, ticket, ctx))) continue;
+        for (const command of await commandsFor(rule, ticket, undefined, ctx))
+          issued.push({ command, ruleId: rule.id });
+      }
+      return issued;
+    },
+  };
+}
+
+/**
+ * Expands a canned response (a named template) for a ticket: the text an agent's shortcut inserts.
+ *
+ * @example
+ * expandCanned(defined, 'ack', ticket); // → 'Hi Ann, we got your request #42.'
+ */
+export function expandCanned(defined: DefinedRules, name: string, ticket: Ticket): string {
+  const template = defined.templates.get(name);
+  if (!template)
+    throw new Error(
+      `no template ${JSON.stringify(name)}; known: ${[...defined.templates.keys()].join(', ')}`,
+    );
+  return renderTemplate(template, templateScope(ticket, undefined));
+}
