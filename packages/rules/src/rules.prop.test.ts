@@ -72,7 +72,12 @@ async function play(triggers: Trigger[], steps: { kind: string; value: string }[
   const store = inMemoryStore();
   const desk = createHelpdesk({
     store,
-    clock: { now: () => new Date((t += 1000)) },
+    clock: {
+      now: () => {
+        t += 1000;
+        return new Date(t);
+      },
+    },
     ids: { next: () => `id${++n}` },
     extensions: [rules(defineRules({ triggers }))],
   });

@@ -211,7 +211,7 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     }
     if (!Array.isArray(rule.then) || rule.then.length === 0)
       problems.push({ path: `${path}.then`, message: 'must list at least one action' });
-    else rule.then.forEach((action, i) => checkAction(action, `${path}.then[${i}]`));
+    else for (const [i, action] of rule.then.entries()) checkAction(action, `${path}.then[${i}]`);
     if (kind === 'automation' && thresholds.length === 0) {
       problems.push({
         path: `${path}.when`,
