@@ -529,6 +529,55 @@ describe('emailChannel inbound', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('drops a bounce for mail we never sent, and works only once in a desk', async () => {
+    const loose = emailChannel({
+      address: 'support@example.com',
+      secret: 's',
+      transport: { send: async () => ({ accepted: [], rejected: [] }) },
+    });
+    await expect(loose.ingest('From: a@b\r\n\r\nhi')).rejects.toMatchObject({ code: 'config' });
+
+    const { channel, desk } = setup();
+    const result = await channel.ingest(
+      raw({
+        from: 'MAILER-DAEMON@mx.example.org',
+        subject: 'Undelivered Mail Returned to Sender',
+        body: 'Delivery failed',
+        messageId: 'b9@mx.example.org',
+        inReplyTo: 'unknown@elsewhere.example',
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
+    expect(result.action).toBe('dropped');
+    expect((await desk.query({}, { actor: ADMIN })).items).toHaveLength(0);
+  });
+
+  it('maps senders through resolveCustomer, and with senderCheck off lets [#N] alone decide', async () => {
+    const { channel, desk } = setup({
+      autoReply: false,
+      senderCheck: 'off',
+      resolveCustomer: ({ address, name }) => ({
+        id: `cust:${address}`,
+        email: address,
+        ...(name ? { name } : {}),
+      }),
+    });
+    const opened = await channel.ingest(
+      raw({ from: 'Ann <ann@example.org>', subject: 'Q', body: 'q', messageId: 'q1@example.org' }),
+    );
+    const ticket = await load(desk, opened.ticketId!);
+    expect(ticket.requester).toMatchObject({ id: 'cust:ann@example.org', email: 'ann@example.org' });
+    const other = await channel.ingest(
+      raw({
+        from: 'carl@example.org',
+        subject: `About [#${ticket.number}]`,
+        body: 'me too',
+        messageId: 'k1@example.org',
+      }),
+    );
+    expect(other).toMatchObject({ action: 'appended', ticketId: ticket.id, evidence: 'subject' });
+  });
+
   it('rejects malformed and oversized input with ValidationError', async () => {
     const { channel } = setup({ maxSize: 1000 });
     await expect(channel.ingest('x'.repeat(2000))).rejects.toMatchObject({ code: 'validation' });
