@@ -191,6 +191,21 @@ describe('policies and metrics', () => {
     });
   });
 
+  it('resolution is achieved when the ticket was solved, not when it was later closed', async () => {
+    const policy: SlaPolicy = { id: 'p', calendar: 'cal', targets: { resolution: 120 } };
+    const events = await history([
+      ['2026-01-05T10:00:00Z', open(), customer],
+      ['2026-01-05T11:00:00Z', status('solved'), agent],
+      ['2026-01-05T15:00:00Z', status('closed'), agent],
+    ]);
+    const [resolution] = evaluateSla(events, [policy], calendars, new Date('2026-01-06T00:00:00Z')).metrics;
+    expect(resolution).toMatchObject({
+      status: 'achieved',
+      achievedAt: '2026-01-05T11:00:00.000Z',
+      usedMs: 60 * 60_000,
+    });
+  });
+
   it('periodic update and reach-status targets', async () => {
     const policy: SlaPolicy = {
       id: 'p',

@@ -236,12 +236,14 @@ export function evaluateTicketSla(
     });
   }
   if (t.resolution !== undefined) {
-    // Solved time does not count; a reopened ticket resumes the same clock.
-    const current = ticket.statusHistory.at(-1);
-    const stop =
-      current && FINAL.has(current.category) && Date.parse(current.at) <= at
-        ? Date.parse(current.at)
-        : undefined;
+    // Solved time does not count; a reopened ticket resumes the same clock. The clock stops when
+    // the ticket entered its current run of final statuses (solved, then closed: when solved).
+    const h = ticket.statusHistory;
+    let last = h.length;
+    while (last > 0 && Date.parse(h[last - 1]!.at) > at) last--;
+    let first = last;
+    while (first > 0 && FINAL.has(h[first - 1]!.category)) first--;
+    const stop = first < last ? Date.parse(h[first]!.at) : undefined;
     add('resolution', 'resolution', t.resolution, opened, stop, [
       ...pauses,
       ...ended.filter(([a]) => stop === undefined || a < stop),
