@@ -126,8 +126,18 @@ function accessor(field: string, which: 'ticket' | 'previous'): Accessor {
   if (field === 'organization') {
     return (s) => s[which]?.organization ?? s[which]?.requester?.organizationId;
   }
-  const get = pathGetter(field.split('.'));
+  const parts = field.split('.');
+  if (parts.length === 1) return (s) => s[which]?.[field];
+  const get = pathGetter(parts);
   return (s) => (s[which] === undefined ? undefined : get(s[which]));
+}
+
+/** Equality as conditions mean it (strings case-insensitively), against a value known at compile time. */
+function equalsTo(expected: unknown): (v: unknown) => boolean {
+  if (typeof expected !== 'string') return (v) => equals(v, expected);
+  const lower = expected.toLowerCase();
+  return (v) =>
+    typeof v === 'string' && (v === expected || (v.length === expected.length && v.toLowerCase() === lower));
 }
 
 function isAbsent(v: unknown): boolean {
@@ -158,19 +168,6 @@ function compare(a: unknown, b: unknown, type: FieldType | undefined): number | 
     return a < b ? -1 : a > b ? 1 : 0;
   }
   return undefined;
-}
-
-function contains(haystack: unknown, needle: unknown): boolean {
-  if (Array.isArray(haystack)) return haystack.some((h) => equals(h, needle));
-  if (typeof haystack === 'string' && typeof needle === 'string') {
-    return haystack.toLowerCase().includes(needle.toLowerCase());
-  }
-  return false;
-}
-
-function memberOf(v: unknown, list: unknown[]): boolean {
-  if (Array.isArray(v)) return v.some((x) => list.some((l) => equals(x, l)));
-  return list.some((l) => equals(v, l));
 }
 
 /**
@@ -254,20 +251,32 @@ function compileField(
     if (!ok) problems.push({ path: `${path}.value`, message: `op ${op} on ${field} needs ${what}` });
   };
   switch (op) {
-    case 'is':
-      return (s) => equals(get(s), value);
-    case 'isNot':
-      return (s) => !equals(get(s), value);
+    case 'is': {
+      const eq = equalsTo(value);
+      return (s) => eq(get(s));
+    }
+    case 'isNot': {
+      const eq = equalsTo(value);
+      return (s) => !eq(get(s));
+    }
     case 'in':
     case 'notIn': {
       expectScalar(Array.isArray(value), 'an array of values');
-      const list = Array.isArray(value) ? value : [];
-      return op === 'in' ? (s) => memberOf(get(s), list) : (s) => !memberOf(get(s), list);
+      const tests = (Array.isArray(value) ? value : []).map(equalsTo);
+      const member = (v: unknown) =>
+        Array.isArray(v) ? v.some((x) => tests.some((t) => t(x))) : tests.some((t) => t(v));
+      return op === 'in' ? (s) => member(get(s)) : (s) => !member(get(s));
     }
     case 'contains':
-      return (s) => contains(get(s), value);
-    case 'notContains':
-      return (s) => !contains(get(s), value);
+    case 'notContains': {
+      const eq = equalsTo(value);
+      const needle = typeof value === 'string' ? value.toLowerCase() : undefined;
+      const has = (v: unknown) =>
+        Array.isArray(v)
+          ? v.some(eq)
+          : typeof v === 'string' && needle !== undefined && v.toLowerCase().includes(needle);
+      return op === 'contains' ? (s) => has(get(s)) : (s) => !has(get(s));
+    }
     case 'matches': {
       if (typeof value !== 'string') {
         expectScalar(false, 'a regular expression string');
