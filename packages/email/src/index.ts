@@ -14,5 +14,6 @@ export {
   type ParseLimits,
   parseEmail,
 } from './parse';
+export { type ExtractedReply, extractReply, type ReplySource } from './reply';
 export { normalizeSubject, type SubjectOptions } from './subject';
 export { type Thread, type ThreadInput, type ThreadOptions, threadMessages } from './thread';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadMessages } from './api';
+import { classifyEmail, extractReply, parseEmail, threadMessages } from './api';
 
 export interface Failure {
   case: string;
@@ -77,5 +77,180 @@ export function runThreading(root: string): CorpusResult {
     if (a === b) result.passed++;
     else result.failures.push({ case: fx.name, detail: `expected ${b}, got ${a}` });
   }
+  return result;
+}
+
+// ---------------------------------------------------------------- reply trimming (discourse)
+
+export function runDiscourseTrimmer(root: string): CorpusResult {
+  const base = join(root, 'reply-trimming', 'email_reply_trimmer');
+  const result: CorpusResult = {
+    corpus: 'reply-trimming/email_reply_trimmer (visible text)',
+    goal: '≥ 95% of expectations',
+    total: 0,
+    passed: 0,
+    failures: [],
+  };
+  for (const f of files(join(base, 'emails'), '.txt')) {
+    const input = readFileSync(join(base, 'emails', f), 'utf8');
+    const expected = readFileSync(join(base, 'trimmed', f), 'utf8').trim();
+    const got = extractReply(input).visible.trim();
+    result.total++;
+    if (got === expected) result.passed++;
+    else
+      result.failures.push({
+        case: f.replace(/\.txt$/, ''),
+        detail: `expected ${JSON.stringify(expected.slice(0, 160))}, got ${JSON.stringify(got.slice(0, 160))}`,
+      });
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- reply trimming (crisp)
+
+const P = [
+  'Fusce bibendum, quam hendrerit sagittis tempor, dui turpis tempus erat, pharetra sodales ante sem sit amet metus.',
+  'Nulla malesuada, orci non vulputate lobortis, massa felis pharetra ex, convallis consectetur ex libero eget ante.',
+  'Nam vel turpis posuere, rhoncus ligula in, venenatis orci. Duis interdum venenatis ex a rutrum.',
+  'Duis ut libero eu lectus consequat consequat ut vel lorem. Vestibulum convallis lectus urna,',
+  'et mollis ligula rutrum quis. Fusce sed odio id arcu varius aliquet nec nec nibh.',
+].join('\n');
+
+const SECTION_1 = [
+  'email_7',
+  'email_8',
+  'email_9',
+  'email_10',
+  'email_11',
+  'email_12',
+  'email_13',
+  'email_14',
+  'email_15',
+  'email_16',
+  'email_17',
+  'email_18',
+  'email_22',
+  'email_23',
+  'email_24',
+  'email_25',
+  'email_26',
+  'email_portuguese',
+  'email_german',
+  'email_german_2',
+  'email_german_3',
+  'email_german_outlook',
+  'email_norwegian_gmail',
+  'email_finnish',
+  'email_italian',
+  'email_russian',
+  'email_tricky_12_no_space_after_header',
+  'email_outlook_split_line_from',
+  'email_gmail_split_line_from',
+  'email_msn',
+  'email_fr_multiline',
+  'email_en_multiline_2',
+  'email_original_message',
+  'email_original_message_2',
+  'email_danish_dash_separator',
+  'email_french_dash_separator',
+  'email_tricky_15_original_message_variations',
+  'email_ios_outlook',
+  'email_ios_outlook_fr',
+  'email_tricky_10_special_chars_in_name',
+  'email_tricky_14_long_quote_header',
+  'email_tricky_5_mixed_languages',
+  'email_french_2',
+];
+
+type Reply = ReturnType<typeof extractReply>;
+const lineStarting = (text: string, prefix: string) =>
+  text.split('\n').some((l) => l.trim().startsWith(prefix));
+const noSignature = (r: Reply) => r.signature === undefined;
+
+/**
+ * Upstream checks fragments; ours is visible/quoted/signature. Each check below restates the
+ * upstream expectation in those terms (EXPECTED.md): "first fragment equals P" → visible is P;
+ * "exactly one fragment, nothing quoted" → nothing quoted and no signature; and so on.
+ */
+const CRISP_CHECKS: Record<string, (r: Reply) => boolean> = {
+  email_1: (r) =>
+    r.visible ===
+    'Hi folks\n\nWhat is the best way to clear a Riak bucket of all key, values after\nrunning a test?\nI am currently using the Java HTTP API.\n\n-Abhishek Kona',
+  email_3: (r) => r.visible === 'Oh thanks.\n\nHaving the function would be great.\n\n-Abhishek Kona',
+  email_sent_from: (r) =>
+    r.visible ===
+    'Hi it can happen to any texts you type, as long as you type in between words or paragraphs.',
+  email_emoji: (r) => r.visible === '🎉\n\n—\nJohn Doe\nCEO at Pandaland\n\n@pandaland',
+  email_zoho: (r) =>
+    r.visible === 'What is the best way to clear a Riak bucket of all key, values after\nrunning a test?',
+  email_with_regards: (r) => r.visible === 'Hi,\n\nI still have the same problem....\n\nCan you help?',
+  email_2: (r) =>
+    r.visible === 'Hi,' && r.quoted.includes('Hi folks') && r.quoted.includes('riak-users mailing list'),
+  email_4: (r) => r.visible.startsWith('Awesome') && r.quoted.startsWith('On') && r.quoted.includes('Loader'),
+  email_5: (r) => r.quoted === '' && noSignature(r),
+  email_6: (r) => r.visible.startsWith('I get') && r.quoted.startsWith('On') && r.quoted.includes('Was this'),
+  email_one_is_not_on: (r) =>
+    r.visible.includes('One outstanding question') && r.quoted.startsWith('On Oct 1, 2012'),
+  email_reply_header: (r) =>
+    lineStarting(r.visible, 'On the other hand') && lineStarting(r.quoted, 'On Wed, Dec 9'),
+  correct_sig: (r) =>
+    r.quoted === '' && (r.signature ?? '').startsWith('--\nrick') && !r.visible.includes('rick'),
+  sig_no_empty_line: (r) => r.quoted === '' && (r.signature ?? '').startsWith('--\nrick'),
+  email_not_a_signature: (r) => r.quoted === '' && noSignature(r),
+  email_not_a_signature_2: (r) => r.quoted === '' && noSignature(r),
+  email_tricky_1_on_false_positive: (r) => r.quoted === '' && noSignature(r),
+  email_tricky_2_url_with_wrote: (r) =>
+    r.visible.includes('Check out this article') && r.visible.includes('https://example.com'),
+  email_tricky_3_code_block: (r) => r.visible.includes('function sendEmail'),
+  email_tricky_4_from_in_body: (r) => r.visible.length > 0,
+  email_tricky_6_regards_in_sentence: (r) => r.visible.includes('with regards to the payment'),
+  email_tricky_7_multiple_dashes: (r) => r.visible.includes('Key Points'),
+  email_tricky_8_sent_from_in_content: (r) => r.visible.includes('sent from my iPhone app'),
+  email_tricky_9_nested_quotes: (r) => r.visible.includes('I agree with the points') && r.quoted !== '',
+  email_tricky_11_double_signature: (r) =>
+    r.visible.includes('Thanks for your help') && r.signature !== undefined,
+  email_tricky_13_timestamp_variations: (r) =>
+    r.visible.includes('different timestamp formats') && r.quoted === '' && noSignature(r),
+  email_tricky_16_unicode_signatures: (r) => r.visible.includes('Thanks for the update'),
+  email_tricky_17_forward_header: (r) => r.visible.includes('See the forwarded message'),
+  email_tricky_18_inline_reply: (r) => r.visible.length > 0,
+  email_tricky_19_quote_without_header: (r) => r.visible.includes('I wanted to respond'),
+  email_tricky_20_html_entities: (r) => r.visible.includes('&gt; 100 and &lt; 200'),
+};
+for (const name of SECTION_1) CRISP_CHECKS[name] = (r) => r.visible === P;
+
+export function runCrisp(root: string): CorpusResult {
+  const dir = join(root, 'reply-trimming', 'crisp', 'fixtures');
+  const result: CorpusResult = {
+    corpus: 'reply-trimming/crisp (EXPECTED.md checks)',
+    goal: '≥ 95% of expectations',
+    total: 0,
+    passed: 0,
+    failures: [],
+  };
+  for (const [name, check] of Object.entries(CRISP_CHECKS).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const r = extractReply(readFileSync(join(dir, `${name}.txt`), 'utf8'));
+    result.total++;
+    if (check(r)) result.passed++;
+    else
+      result.failures.push({
+        case: name,
+        detail: `visible ${JSON.stringify(r.visible.slice(0, 160))}; quoted ${JSON.stringify(r.quoted.slice(0, 60))}; signature ${JSON.stringify(r.signature?.slice(0, 40))}`,
+      });
+  }
+  // The two inline strings upstream checks besides the fixtures.
+  const inline = extractReply(
+    'Hi there,\n\nI appreciate your help with this issue.\n\nBest regards,\nJohn\n\nOn Dec 16, 2024, at 12:47 PM, Support <support@example.com> wrote:\n\n> How can we help you today?\n>\n> Support Team',
+  );
+  result.total++;
+  if (
+    inline.visible.includes('Hi there') &&
+    inline.visible.includes('I appreciate your help') &&
+    !inline.visible.includes('How can we help you today') &&
+    inline.quoted.includes('How can we help you today') &&
+    inline.quoted.includes('Support Team')
+  )
+    result.passed++;
+  else result.failures.push({ case: 'inline reply/replied', detail: JSON.stringify(inline) });
   return result;
 }
