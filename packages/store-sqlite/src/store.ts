@@ -212,7 +212,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         const clause = filterSql(q.filter, params);
         if (clause) where.push(clause);
       }
-      const column = SORT_COLUMNS[field];
+      const column = SORT_COLUMNS[field]!;
       if (q.cursor !== undefined) {
         const after = decodeCursor(q.cursor);
         if (!after)
@@ -221,7 +221,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         if (after.value === undefined) {
           where.push(`(${column} IS NULL AND id ${op} ?)`);
           params.push(after.id);
-        } else if (NOT_NULL.has(column as string)) {
+        } else if (NOT_NULL.has(column)) {
           where.push(`(${column}, id) ${op} (?, ?)`);
           params.push(after.value, after.id);
         } else {
