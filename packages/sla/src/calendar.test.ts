@@ -64,6 +64,13 @@ describe('semantics', () => {
     expect(biz.nextWorkingTime(at('2006-01-07T15:00:00Z')).toISOString()).toBe('2006-01-09T09:00:00.000Z');
     expect(biz.nextWorkingTime(at('2006-01-04T12:00:00Z')).toISOString()).toBe('2006-01-04T12:00:00.000Z');
   });
+  it('refuses an Invalid Date at once', () => {
+    const invalid = new Date(Number.NaN);
+    expect(() => biz.addWorkingTime(invalid, H)).toThrow(/valid Date/);
+    expect(() => biz.workingTimeBetween(invalid, at('2006-01-02T00:00:00Z'))).toThrow(/valid Date/);
+    expect(() => biz.isWorkingTime(invalid)).toThrow(/valid Date/);
+    expect(() => biz.nextWorkingTime(invalid)).toThrow(/valid Date/);
+  });
   it('is signed: working time from a later to an earlier instant is negative', () => {
     expect(biz.workingTimeBetween(at('2006-01-06T12:00:00Z'), at('2006-01-05T12:00:00Z'))).toBe(-7 * H);
   });
@@ -156,6 +163,20 @@ describe('configuration errors name the field', () => {
       'holidays[1].rrule',
       'overrides.tomorrow',
     ]);
+  });
+  it('refuses RRULE holidays that match no date or count from an unknown start', () => {
+    const office = { timeZone: 'UTC', week: { mon: [['09:00', '17:00']] } };
+    // BYMONTH=13 and 30 February parse, but no day is ever such a holiday: a typo, not a rule.
+    expect(
+      problems({
+        ...office,
+        holidays: [
+          { rrule: 'FREQ=YEARLY;BYMONTH=13;BYMONTHDAY=1' },
+          { rrule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30' },
+          { rrule: 'FREQ=YEARLY;COUNT=3;BYMONTH=1;BYMONTHDAY=1' },
+        ],
+      }),
+    ).toEqual(['holidays[0].rrule', 'holidays[1].rrule', 'holidays[2].rrule']);
   });
   it('refuses a week with no working time', () => {
     expect(problems({ timeZone: 'UTC', week: {} })).toEqual(['week']);

@@ -41,6 +41,8 @@ const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const TIME = /^(\d{2}):(\d{2})$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_YEARS_SCANNED = 400;
+/** RRULE holidays are expanded as floating dates from here. */
+const EPOCH = new Date(Date.UTC(1900, 0, 1));
 
 /** One local year as sorted UTC working intervals with the working time before each. */
 interface Year {
@@ -151,7 +153,13 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
       try {
         if (/DTSTART|TZID/i.test(entry.rrule))
           throw new Error('give the rule without DTSTART or TZID: holidays are floating dates');
-        rules.push({ rule: rrulestr(entry.rrule, { dtstart: new Date(Date.UTC(1900, 0, 1)) }), active });
+        const rule = rrulestr(entry.rrule, { dtstart: EPOCH });
+        // Rules are expanded from 1900-01-01, so a COUNT would be used up long ago.
+        if (rule.options.count != null)
+          throw new Error('COUNT counts from 1900-01-01; bound the rule with UNTIL');
+        // rrule accepts BYMONTH=13 or 30 February and then yields nothing: surely a typo.
+        if (!rule.after(EPOCH, true)) throw new Error('the rule matches no date');
+        rules.push({ rule, active });
       } catch (error) {
         problems.push({ path: `${path}.rrule`, message: `invalid RRULE: ${(error as Error).message}` });
       }
@@ -328,18 +336,25 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
 
   return {
     timeZone: zone,
-    addWorkingTime: (startAt, ms) => new Date(add(startAt.getTime(), ms)),
-    workingTimeBetween: (a, b) => between(a.getTime(), b.getTime()),
+    addWorkingTime: (startAt, ms) => new Date(add(time(startAt), ms)),
+    workingTimeBetween: (a, b) => between(time(a), time(b)),
     isWorkingTime(t) {
-      const ms = t.getTime();
+      const ms = time(t);
       const yr = year(yearOf(ms));
       const i = lastStartingBefore(yr, ms);
       return i >= 0 && ms < yr.ends[i]!;
     },
     nextWorkingTime(t) {
-      return new Date(add(t.getTime(), 0));
+      return new Date(add(time(t), 0));
     },
   };
+}
+
+/** An instant's ms; an Invalid Date would otherwise walk 400 empty years before failing. */
+function time(t: Date): number {
+  const ms = t instanceof Date ? t.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw new RangeError(`expected a valid Date, got ${String(t)}`);
+  return ms;
 }
 
 function isDate(text: unknown): text is string {
