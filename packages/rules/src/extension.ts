@@ -59,6 +59,11 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
  */
 export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension {
   const pick = assignmentPicker(defined.teams, options.isAvailable);
+  // Agents are known by id; a team member's `email` is where a notification reaches them.
+  const addresses = new Map<string, string>();
+  for (const team of Object.values(defined.teams))
+    for (const m of team.members) if (m.email && !addresses.has(m.id)) addresses.set(m.id, m.email);
+  const agentAddress = (id: string) => addresses.get(id) ?? id;
   let context: ExtensionContext | undefined;
 
   async function commandsFor(
@@ -142,12 +147,12 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
               ? [ticket.requester.email ?? ticket.requester.id]
               : action.to === 'assignee'
                 ? ticket.assignee
-                  ? [ticket.assignee]
+                  ? [agentAddress(ticket.assignee)]
                   : []
                 : action.to === 'followers'
                   ? ticket.followers.map((f) => f.email ?? f.id)
                   : action.to === 'team'
-                    ? (defined.teams[ticket.team ?? '']?.members ?? []).map((m) => m.id)
+                    ? (defined.teams[ticket.team ?? '']?.members ?? []).map((m) => m.email ?? m.id)
                     : [action.address!];
           if (recipients.length === 0 || !text) break;
           out.push({

@@ -70,7 +70,11 @@ export interface Automation {
 }
 
 export interface TeamConfig {
-  members: { id: string; available?: boolean }[];
+  /**
+   * Agents of the team. `available: false` skips one in round-robin and balanced assignment;
+   * `email` is where `notify` (to the team or to the assignee) reaches them.
+   */
+  members: { id: string; email?: string; available?: boolean }[];
   strategy?: 'manual' | 'round-robin' | 'balanced';
 }
 
