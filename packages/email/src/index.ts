@@ -8,6 +8,13 @@ export {
   type EmailKind,
 } from './classify';
 export {
+  type ComposeMessage,
+  type ComposeOptions,
+  type ComposeTicket,
+  composeEmail,
+  ourMessageId,
+} from './compose';
+export {
   type EmailAddress,
   type ParsedAttachment,
   type ParsedEmail,
@@ -15,5 +22,16 @@ export {
   parseEmail,
 } from './parse';
 export { type ExtractedReply, extractReply, type ReplySource } from './reply';
+export { replyAddress, replyToken, type TokenSecret, verifyReplyToken } from './reply-token';
+export {
+  messageIdKey,
+  type Resolution,
+  type ResolvableEmail,
+  type ResolveOptions,
+  resolveThread,
+  type ThreadEvidence,
+  type ThreadLookup,
+  type ThreadTicket,
+} from './resolve';
 export { normalizeSubject, type SubjectOptions } from './subject';
 export { type Thread, type ThreadInput, type ThreadOptions, threadMessages } from './thread';
