@@ -2,6 +2,7 @@ import {
   type Command,
   type Extension,
   type ExtensionContext,
+  evolve,
   fold,
   type IssuedCommand,
   isTesseraError,
@@ -169,20 +170,31 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     return out;
   }
 
-  /** An automation is armed unless it fired and its condition has held at every change since. */
+  /**
+   * An automation is armed unless it fired and its condition has held at every change since: the
+   * log is the marker (events carry the rule's id), so this survives restarts and other processes.
+   */
   async function armed(rule: CompiledRule, ticket: Ticket, ctx: ExtensionContext): Promise<boolean> {
-    const firedAt = ticket.ruleRuns[rule.id];
-    if (firedAt === undefined) return true;
+    if (ticket.ruleRuns[rule.id] === undefined) return true;
     const streamId = ctx.tenantId ? `${ctx.tenantId}/ticket-${ticket.id}` : `ticket-${ticket.id}`;
     const events = await ctx.store.events.readStream(streamId);
     const lastFire = events.findLastIndex((e) => e.ruleId === rule.id);
-    for (let i = lastFire + 1; i <= events.length; i++) {
-      const state = fold(events.slice(0, i));
-      if (!state) continue;
-      if (!rule.test({ ticket: state, now: new Date(events[i - 1]!.occurredAt) })) return true;
+    if (lastFire < 0) return true;
+    // One fold up to the firing, then one step per later event: linear in the ticket's history.
+    let state = fold(events.slice(0, lastFire + 1));
+    for (let i = lastFire; i < events.length; i++) {
+      if (i > lastFire) state = evolve(state, events[i]!);
+      if (state && !rule.test({ ticket: state, now: new Date(events[i]!.occurredAt) })) return true;
     }
     return false;
   }
+
+  /**
+   * Rules found not armed at a ticket version (`ticketId rule` → version): `due` does not offer
+   * them again until the ticket changes. A cache only; after a restart each is checked once more.
+   */
+  const disarmed = new Map<string, number>();
+  const disarmedKey = (ticketId: string, ruleId: string) => `${ticketId}\u0000${ruleId}`;
 
   const run = async (commands: Command[], ruleId: string, exec: (c: IssuedCommand) => Promise<unknown>) => {
     for (const command of commands) {
@@ -244,24 +256,33 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     due(ticket) {
       if (defined.automations.length === 0 || ticket.category === 'closed' || ticket.category === 'merged')
         return undefined;
-      const now = context?.now() ?? new Date();
+      const now = context?.now();
+      const nowMs = now?.getTime() ?? Number.NEGATIVE_INFINITY;
       let next: number | undefined;
+      const consider = (at: number) => {
+        if (next === undefined || at < next) next = at;
+      };
       for (const rule of defined.automations) {
-        const firedAt =
-          ticket.ruleRuns[rule.id] === undefined
-            ? Number.NEGATIVE_INFINITY
-            : Date.parse(ticket.ruleRuns[rule.id]!);
-        const holds = rule.test({ ticket, now });
+        const ran = ticket.ruleRuns[rule.id];
+        const firedAt = ran === undefined ? Number.NEGATIVE_INFINITY : Date.parse(ran);
+        const holds = now !== undefined && rule.test({ ticket, now });
         // Instants at which a time condition changes, after the rule last fired: a future one is when
         // to look again; a past one is due now if the condition holds (onDue checks it is armed).
         for (const threshold of rule.thresholds) {
           const at = threshold(ticket);
           if (at === undefined || at <= firedAt) continue;
-          const when = at > now.getTime() ? at : holds ? now.getTime() : undefined;
-          if (when !== undefined && (next === undefined || when < next)) next = when;
+          if (at > nowMs) consider(at);
+          else if (holds) consider(nowMs);
         }
-        if (holds && firedAt === Number.NEGATIVE_INFINITY && (next === undefined || now.getTime() < next))
-          next = now.getTime();
+        if (!holds) continue;
+        if (firedAt === Number.NEGATIVE_INFINITY) consider(nowMs);
+        // It fired before, and the ticket changed since: the condition may have been false in
+        // between (a new true period), which only the log can tell; onDue reads it.
+        else if (
+          Date.parse(ticket.updatedAt) > firedAt &&
+          disarmed.get(disarmedKey(ticket.id, rule.id)) !== ticket.version
+        )
+          consider(nowMs);
       }
       return next === undefined ? undefined : new Date(next);
     },
@@ -269,7 +290,12 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       const issued: IssuedCommand[] = [];
       for (const rule of defined.automations) {
         if (!rule.test({ ticket, now })) continue;
-        if (!(await armed(rule, ticket, ctx))) continue;
+        if (!(await armed(rule, ticket, ctx))) {
+          if (disarmed.size >= 10_000) disarmed.delete(disarmed.keys().next().value as string);
+          disarmed.set(disarmedKey(ticket.id, rule.id), ticket.version);
+          continue;
+        }
+        disarmed.delete(disarmedKey(ticket.id, rule.id));
         for (const command of await commandsFor(rule, ticket, undefined, ctx))
           issued.push({ command, ruleId: rule.id });
       }

@@ -1,0 +1,83 @@
+import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { type Automation, defineRules, rules } from './index';
+
+const customer: Actor = { kind: 'customer', id: 'c1' };
+const agent: Actor = { kind: 'agent', id: 'a1' };
+
+function setup(automations: Automation[]) {
+  let now = Date.parse('2026-03-02T09:00:00.000Z');
+  const store = inMemoryStore();
+  const desk = createHelpdesk({
+    store,
+    clock: { now: () => new Date(now) },
+    extensions: [rules(defineRules({ templates: { nudge: 'nudge' }, automations }))],
+  });
+  return { desk, store, advance: (hours: number) => (now += hours * 3_600_000) };
+}
+
+const watch: Automation = {
+  id: 'watch',
+  when: {
+    all: [
+      { field: 'tags', op: 'contains', value: 'watch' },
+      { hoursSince: 'created', gte: 1 },
+    ],
+  },
+  then: [{ type: 'note', template: 'nudge' }],
+};
+
+describe('automations, given a fired rule', () => {
+  it('when its condition turns false and true again by a field change (not by time), then it fires again', async () => {
+    const { desk, advance } = setup([watch]);
+    const { ticket } = await desk.execute(
+      {
+        type: 'openTicket',
+        channel: 'api',
+        requester: { id: 'c1' },
+        subject: 's',
+        body: 'b',
+        tags: ['watch'],
+      },
+      { actor: customer },
+    );
+    advance(2);
+    await desk.tick();
+    const fired = async () =>
+      (await desk.history(ticket.id)).events.filter((e) => e.ruleId === 'watch').length;
+    expect(await fired()).toBe(1);
+    advance(1);
+    await desk.execute({ type: 'untag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
+    await desk.tick();
+    expect(await fired()).toBe(1);
+    advance(1);
+    await desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
+    await desk.tick();
+    await desk.tick();
+    expect(await fired()).toBe(2);
+  });
+
+  it('when the ticket changes but the condition never turned false, then it does not fire again, and is not due', async () => {
+    const { desk, store, advance } = setup([watch]);
+    const { ticket } = await desk.execute(
+      {
+        type: 'openTicket',
+        channel: 'api',
+        requester: { id: 'c1' },
+        subject: 's',
+        body: 'b',
+        tags: ['watch'],
+      },
+      { actor: customer },
+    );
+    advance(2);
+    await desk.tick();
+    advance(1);
+    await desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['other'] }, { actor: agent });
+    await desk.tick();
+    advance(5);
+    await desk.tick();
+    expect((await desk.history(ticket.id)).events.filter((e) => e.ruleId === 'watch')).toHaveLength(1);
+    expect((await store.index.get(ticket.id))?.dueAt).toBeUndefined();
+  });
+});
