@@ -3,10 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { normalizeSubject } from './subject';
 
 const piece = fc.constantFrom(
-  'Re:', 'RE :', 'Fwd:', 'AW:', 'SV:', 'Re[2]:', '回复：', '[list]', '[#12]', '(fwd)', '[Fwd:', ']', ' ', '\t',
-  'Printer', 'broken', 'Re', ':', '[', '(', 'é', '：',
+  'Re:',
+  'RE :',
+  'Fwd:',
+  'AW:',
+  'SV:',
+  'Re[2]:',
+  '回复：',
+  '[list]',
+  '[#12]',
+  '(fwd)',
+  '[Fwd:',
+  ']',
+  ' ',
+  '\t',
+  'Printer',
+  'broken',
+  'Re',
+  ':',
+  '[',
+  '(',
+  'é',
+  '：',
 );
-const subject = fc.oneof(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), fc.string({ maxLength: 40 }));
+const subject = fc.oneof(
+  fc.array(piece, { maxLength: 12 }).map((p) => p.join('')),
+  fc.string({ maxLength: 40 }),
+);
 
 describe('normalizeSubject (properties)', () => {
   it('is idempotent', () => {

@@ -11,22 +11,24 @@ const mailbox = fc.integer({ min: 0, max: 12 }).chain((n) =>
   fc
     .tuple(
       ...Array.from({ length: n }, (_, i) =>
-        fc.record({
-          refs: fc.array(fc.integer({ min: 0, max: n + 2 }), { maxLength: 4 }),
-          irt: fc.option(fc.integer({ min: 0, max: n + 2 })),
-          subject: fc.constantFrom('Plan', 'Re: Plan', 'AW: plan', 'Other', 'Re: Other', '', '[x] Plan'),
-          minute: fc.integer({ min: 0, max: 5 }),
-          hasId: fc.boolean(),
-        }).map(
-          (r): ThreadInput => ({
-            id: `m${i}`,
-            messageId: r.hasId || i % 3 ? `<m${i}@x>` : null,
-            references: r.refs.map((k) => `<m${k}@x>`),
-            inReplyTo: r.irt === null ? null : `<m${r.irt}@x>`,
-            subject: r.subject,
-            date: new Date(Date.UTC(2026, 0, 1, 9, r.minute)).toISOString(),
-          }),
-        ),
+        fc
+          .record({
+            refs: fc.array(fc.integer({ min: 0, max: n + 2 }), { maxLength: 4 }),
+            irt: fc.option(fc.integer({ min: 0, max: n + 2 })),
+            subject: fc.constantFrom('Plan', 'Re: Plan', 'AW: plan', 'Other', 'Re: Other', '', '[x] Plan'),
+            minute: fc.integer({ min: 0, max: 5 }),
+            hasId: fc.boolean(),
+          })
+          .map(
+            (r): ThreadInput => ({
+              id: `m${i}`,
+              messageId: r.hasId || i % 3 ? `<m${i}@x>` : null,
+              references: r.refs.map((k) => `<m${k}@x>`),
+              inReplyTo: r.irt === null ? null : `<m${r.irt}@x>`,
+              subject: r.subject,
+              date: new Date(Date.UTC(2026, 0, 1, 9, r.minute)).toISOString(),
+            }),
+          ),
       ),
     )
     .map((mails) => mails as ThreadInput[]),
@@ -36,10 +38,14 @@ describe('threadMessages (properties)', () => {
   it('does not depend on arrival order', () => {
     fc.assert(
       fc.property(
-        mailbox.chain((mails) => fc.tuple(fc.constant(mails), fc.shuffledSubarray(mails, { minLength: mails.length }))),
+        mailbox.chain((mails) =>
+          fc.tuple(fc.constant(mails), fc.shuffledSubarray(mails, { minLength: mails.length })),
+        ),
         ([mails, shuffled]) => {
           expect(threadMessages(shuffled)).toEqual(threadMessages(mails));
-          expect(threadMessages(shuffled, { subjectMerge: false })).toEqual(threadMessages(mails, { subjectMerge: false }));
+          expect(threadMessages(shuffled, { subjectMerge: false })).toEqual(
+            threadMessages(mails, { subjectMerge: false }),
+          );
         },
       ),
       { numRuns: 1000 },
