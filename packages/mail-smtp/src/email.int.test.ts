@@ -116,7 +116,7 @@ it('a customer mails in by SMTP, an agent replies by SMTP, and the customer’s 
   const answer = ticket.messages.at(-1)!;
   expect(answer.author).toMatchObject({ kind: 'customer', id: 'ann@example.org' });
   expect(answer.body).toBe('Done, the fire is out.');
-  expect(answer.email?.messageId).toBe('c2@example.org');
+  expect(answer.email?.messageId).toBe('<c2@example.org>');
   expect(ticket.category).toBe('open');
   const outgoing = box.mails.length;
 

@@ -127,11 +127,11 @@ describe('emailChannel inbound', () => {
     expect(first!.html).toContain('<b>on fire</b>');
     expect(first!.html).not.toMatch(/script|onclick/);
     expect(first!.email).toMatchObject({
-      messageId: 'c1@example.org',
+      messageId: '<c1@example.org>',
       from: 'ann@example.org',
       classification: 'human',
     });
-    expect(await store.messages.get('c1@example.org')).toBe(ticket.id);
+    expect(await store.messages.get('<c1@example.org>')).toBe(ticket.id);
 
     // The acknowledgement went out as automated mail, and is recorded as sent.
     expect(sent).toHaveLength(1);
@@ -575,7 +575,7 @@ describe('emailChannel inbound', () => {
         messageId: 'k1@example.org',
       }),
     );
-    expect(other).toMatchObject({ action: 'appended', ticketId: ticket.id, evidence: 'subject' });
+    expect(other).toMatchObject({ action: 'appended', ticketId: ticket.id, evidence: 'subject-reference' });
   });
 
   it('rejects malformed and oversized input with ValidationError', async () => {

@@ -16,8 +16,15 @@ import {
   type Ticket,
   ValidationError,
 } from '@tessera/core';
-import { normalizeMessageId } from '../message-id';
-import { composeOutbound, readInbound, resolveInbound, type ThreadLookup } from './pipeline';
+import { ourMessageId } from '../compose';
+import {
+  composeOutbound,
+  messageKey,
+  readInbound,
+  resolveInbound,
+  type ThreadLookup,
+  threadTicket,
+} from './pipeline';
 import { sanitizeEmailHtml } from './sanitize';
 import type { EmailChannelOptions, InboundMail, IngestResult } from './types';
 
@@ -59,11 +66,6 @@ const MAX_ATTACHMENTS = 50;
 function bareAddress(address: string): string {
   const m = /<([^>]+)>/.exec(address);
   return (m ? m[1]! : address).trim().toLowerCase();
-}
-
-/** The Message-ID of a ticket message's mail: derived, so a resend after a crash is the same mail. */
-export function outboundMessageId(ticketId: string, messageId: string, domain: string): string {
-  return `tessera.${ticketId}.${messageId}@${domain}`;
 }
 
 /** Bytes of an ingest input. */
@@ -117,7 +119,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     return ctx;
   };
   const index = (): MessageIndex => options.messages ?? context().store.messages;
-  const key = (id: string) => normalizeMessageId(id) ?? id;
+  const key = messageKey;
 
   // ---------------------------------------------------------------- inbound
 
@@ -129,12 +131,15 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   }
 
   const lookup: ThreadLookup = {
-    async ticketOfMessageId(id) {
-      return index().get(key(id));
+    messages: { get: (id) => index().get(key(id)) },
+    async ticket(id) {
+      const t = await context().load(id);
+      return t && threadTicket(t, context().workflowOf(t).closedReplies ?? 'follow-up');
     },
-    load: (id) => context().load(id),
-    findByNumber: (n) => context().findByNumber(n),
-    closedReplies: (ticket) => context().workflowOf(ticket).closedReplies ?? 'follow-up',
+    async ticketByNumber(n) {
+      const t = await context().findByNumber(n);
+      return t && threadTicket(t, context().workflowOf(t).closedReplies ?? 'follow-up');
+    },
   };
 
   async function storeAttachments(mail: InboundMail, raw: Uint8Array): Promise<Attachment[]> {
@@ -218,7 +223,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       const ticket = await context().load(known);
       const ours =
         ticket?.deliveries.some((d) => d.emailMessageId && key(d.emailMessageId) === id) ||
-        id.startsWith(`tessera.${known}.`);
+        (id.startsWith('<tessera.') && id.endsWith(`@${domain}>`));
       return ours
         ? { ...base, action: 'dropped', ticketId: known, reason: 'loop: our own message came back' }
         : { ...base, action: 'duplicate', ticketId: known, reason: 'Message-ID already filed' };
@@ -269,7 +274,14 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     };
     const idempotencyKey = `email:${id}`;
 
-    if (resolution.action === 'drop') return { ...base, action: 'dropped', reason: resolution.reason };
+    if (resolution.action === 'drop') {
+      return {
+        ...base,
+        action: 'dropped',
+        reason: resolution.reason,
+        ...(resolution.evidence ? { evidence: resolution.evidence } : {}),
+      };
+    }
 
     if (resolution.action === 'open') {
       if (!human) {
@@ -293,7 +305,14 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       );
       await index().put(id, ticket.id);
       const acked = mail.suppressAutoReply ? false : await acknowledge(ticket);
-      return { ...base, action: 'opened', ticketId: ticket.id, autoReplied: acked };
+      return {
+        ...base,
+        action: 'opened',
+        ticketId: ticket.id,
+        autoReplied: acked,
+        // Evidence that was there but did not count (a stranger quoting [#N], a forged token).
+        ...(resolution.ignored?.length ? { reason: resolution.ignored.join('; ') } : {}),
+      };
     }
 
     const target = resolution.action === 'append' ? resolution.ticketId : resolution.of;
@@ -363,7 +382,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       if (!ticket) continue;
       const message = ticket.messages.find(
         (m) =>
-          outboundMessageId(ticket.id, m.id, domain!) === original ||
+          ourMessageId(ticket.id, m.id, domain!) === original ||
           ticket.deliveries.some(
             (d) => d.messageId === m.id && d.emailMessageId && key(d.emailMessageId) === original,
           ),
@@ -493,18 +512,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     sending.add(sendKey);
     try {
       const { to, cc } = recipientsOf(ticket);
-      const messageId = outboundMessageId(ticket.id, due.message.id, domain!);
       const automated = due.message.author.kind === 'automation' || due.message.author.kind === 'system';
-      const mail: OutboundEmail = composeOutbound(ticket, due.message, {
-        address,
-        from: fromHeader,
-        secret: options.secret,
-        messageId,
-        automated,
-        to,
-        cc,
-      });
-      const files = [];
+      const files: NonNullable<OutboundEmail['attachments']> = [];
       for (const a of due.message.attachments) {
         const content = a.blob ? await context().store.blobs.get(a.blob) : undefined;
         if (!content) continue;
@@ -515,8 +524,15 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
           ...(a.contentId ? { contentId: a.contentId } : {}),
         });
       }
-      if (files.length > 0) mail.attachments = files;
-      await index().put(messageId, ticket.id);
+      const mail = composeOutbound(ticket, due.message, {
+        from: fromHeader,
+        secret: options.secret,
+        automated,
+        to,
+        cc,
+        attachments: files,
+      });
+      await index().put(key(mail.messageId), ticket.id);
       const attempts = due.attempts + 1;
       const recipients = [...mail.to, ...(mail.cc ?? [])];
       let command: Command;
@@ -625,10 +641,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       attachments: [],
     };
     const mail = composeOutbound(ticket, message, {
-      address,
       from: fromHeader,
       secret: options.secret,
-      messageId: outboundMessageId(ticket.id, message.id, domain!),
       automated: true,
       to,
       cc: [],
