@@ -578,6 +578,31 @@ describe('emailChannel inbound', () => {
     expect(other).toMatchObject({ action: 'appended', ticketId: ticket.id, evidence: 'subject-reference' });
   });
 
+  it('trims an HTML-only reply through its text and keeps the sanitised HTML', async () => {
+    const { channel, desk } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Q', body: 'q', messageId: 'h0@example.org' }),
+    );
+    const message = [
+      'From: ann@example.org',
+      'To: support@example.com',
+      'Subject: Re: Q',
+      'Message-ID: <h1@example.org>',
+      'In-Reply-To: <h0@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<div>New answer</div><div>On Mon, 2 Nov 2026, Support &lt;support@example.com&gt; wrote:</div><blockquote>old text</blockquote><img src="https://tracker.example/p.gif">',
+      '',
+    ].join('\r\n');
+    const result = await channel.ingest(message);
+    expect(result).toMatchObject({ action: 'appended', ticketId: opened.ticketId });
+    const last = (await load(desk, opened.ticketId!)).messages.at(-1)!;
+    expect(last.body).toBe('New answer');
+    expect(last.html).toContain('old text');
+    expect(last.html).not.toContain('tracker.example');
+  });
+
   it('rejects malformed and oversized input with ValidationError', async () => {
     const { channel } = setup({ maxSize: 1000 });
     await expect(channel.ingest('x'.repeat(2000))).rejects.toMatchObject({ code: 'validation' });

@@ -16,7 +16,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
     '*': ['dir', 'lang'],
   },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  allowedSchemesByTag: { img: ['cid', 'data', 'https'] },
+  allowedSchemesByTag: { img: ['cid', 'data'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
