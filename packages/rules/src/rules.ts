@@ -1,4 +1,5 @@
 import {
+  CHANNELS,
   type Condition,
   ConfigError,
   EVENT_TYPES,
@@ -9,6 +10,8 @@ import {
   PRIORITIES,
   type Predicate,
   type Problem,
+  STATUS_CATEGORIES,
+  TICKET_CONDITION_FIELDS,
   type Ticket,
   tryCompileCondition,
 } from '@tessera/core';
@@ -84,8 +87,12 @@ export interface RulesDefinition {
   /** Named Liquid templates; `reply`, `note` and `notify` name one. Canned responses are templates too. */
   templates?: Record<string, string>;
   teams?: Record<string, TeamConfig>;
-  /** Statuses rules may set; when given, an unknown one is a configuration error. */
+  /** Statuses rules may set or test; when given, an unknown one is a configuration error. */
   knownStatuses?: string[];
+  /** The desk's workflows: their statuses (and `merged`) become the known statuses. */
+  workflows?: readonly { readonly statuses: readonly { readonly id: string }[] }[];
+  /** Teams conditions and actions may name; defaults to the keys of `teams` when that is given. */
+  knownTeams?: string[];
   calendars?: Record<string, RuleCalendar>;
 }
 
@@ -121,6 +128,22 @@ const BASES: Record<HoursSinceBase, (t: Ticket) => string | undefined> = {
   lastCustomerMessage: (t) => t.lastCustomerMessageAt,
   lastAgentReply: (t) => t.lastAgentReplyAt,
 };
+
+const DEFINITION_KEYS = [
+  'triggers',
+  'automations',
+  'templates',
+  'teams',
+  'knownStatuses',
+  'workflows',
+  'knownTeams',
+  'calendars',
+];
+const RULE_KEYS = {
+  trigger: ['id', 'on', 'when', 'then', 'enabled'],
+  automation: ['id', 'when', 'then', 'enabled'],
+};
+const ACTOR_KINDS = ['customer', 'agent', 'admin', 'system', 'automation'];
 
 export const RULE_FIELDS: Record<string, FieldType> = {
   'event.data.reason': 'string',
@@ -158,8 +181,32 @@ const ACTION_PARAMS: Record<Action['type'], string[]> = {
  */
 export function defineRules(definition: RulesDefinition): DefinedRules {
   const problems: Problem[] = [];
+  if (typeof definition !== 'object' || definition === null)
+    throw new ConfigError([
+      { path: '', message: 'rules must be an object { triggers, automations, templates… }' },
+    ]);
+  for (const key of Object.keys(definition))
+    if (!DEFINITION_KEYS.includes(key))
+      problems.push({ path: key, message: `unknown field; use ${DEFINITION_KEYS.join(', ')}` });
   const calendars = definition?.calendars ?? {};
   const teams = definition?.teams ?? {};
+  const statuses =
+    definition.knownStatuses ??
+    (definition.workflows
+      ? [...new Set([...definition.workflows.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])]
+      : undefined);
+  const knownTeams =
+    definition.knownTeams ?? (Object.keys(teams).length > 0 ? Object.keys(teams) : undefined);
+  const vocabulary: Record<string, readonly string[] | undefined> = {
+    status: statuses,
+    category: STATUS_CATEGORIES,
+    priority: PRIORITIES,
+    team: knownTeams,
+    channel: CHANNELS,
+    'event.channel': CHANNELS,
+    'event.type': EVENT_TYPES,
+    'event.actor.kind': ACTOR_KINDS,
+  };
   const templates = new Map<string, ParsedTemplate>();
   for (const [name, text] of Object.entries(definition?.templates ?? {})) {
     const parsed = parseTemplate(text);
@@ -194,10 +241,20 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
       hoursSince: (node: Record<string, unknown>, at: string, list: Problem[]) =>
         compileHoursSince(node, at, list, calendars, thresholds),
     };
+    const before = problems.length;
     const test =
       rule.when === undefined
         ? () => true
         : tryCompileCondition(rule.when, problems, { nodes, fields: RULE_FIELDS }, `${path}.when`);
+    // Values are checked only where the shape was right, so one mistake is reported once.
+    if (rule.when !== undefined)
+      checkValues(rule.when, `${path}.when`, problems, problems.length === before ? vocabulary : undefined);
+    for (const key of Object.keys(rule))
+      if (!RULE_KEYS[kind].includes(key))
+        problems.push({
+          path: `${path}.${key}`,
+          message: `unknown field; a ${kind} has ${RULE_KEYS[kind].join(', ')}`,
+        });
     let on: Set<string> | undefined;
     if ('on' in rule && rule.on !== undefined) {
       if (!Array.isArray(rule.on))
@@ -262,14 +319,10 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     switch (action.type) {
       case 'setStatus':
         need(typeof action.status === 'string' && action.status !== '', 'status', 'a status');
-        if (
-          definition.knownStatuses &&
-          typeof action.status === 'string' &&
-          !definition.knownStatuses.includes(action.status)
-        ) {
+        if (statuses && typeof action.status === 'string' && !statuses.includes(action.status)) {
           problems.push({
             path: `${path}.status`,
-            message: `unknown status ${JSON.stringify(action.status)}; known: ${definition.knownStatuses.join(', ')}`,
+            message: `unknown status ${JSON.stringify(action.status)}; known: ${statuses.join(', ')}`,
           });
         }
         break;
@@ -293,7 +346,7 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
           'assignee',
           'an assignee, a team, or both',
         );
-        if (action.team !== undefined && Object.keys(teams).length > 0 && !teams[action.team]) {
+        if (action.team !== undefined && knownTeams && !knownTeams.includes(action.team)) {
           problems.push({ path: `${path}.team`, message: `unknown team ${JSON.stringify(action.team)}` });
         }
         if (action.strategy !== undefined)
@@ -368,6 +421,68 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
   };
 }
 
+const VALUE_OPS = ['is', 'isNot', 'in', 'notIn', 'changedTo', 'changedFrom'];
+
+/**
+ * Checks what a compiled condition's shape cannot: keys that mean nothing (`vaule`), and values a
+ * field can never hold (a status no workflow has, a priority, channel, event type or actor kind
+ * that does not exist, text for a number). Strings compare case-insensitively, as conditions do.
+ */
+function checkValues(
+  node: unknown,
+  path: string,
+  problems: Problem[],
+  vocabulary: Record<string, readonly string[] | undefined> | undefined,
+): void {
+  const n = node as Record<string, unknown>;
+  for (const key of ['all', 'any'] as const)
+    if (Array.isArray(n[key]))
+      (n[key] as unknown[]).forEach((child, i) => {
+        checkValues(child, `${path}.${key}[${i}]`, problems, vocabulary);
+      });
+  if ('not' in n) checkValues(n.not, `${path}.not`, problems, vocabulary);
+  if (typeof n.field !== 'string') return;
+  for (const key of Object.keys(n))
+    if (!['field', 'op', 'value'].includes(key))
+      problems.push({
+        path: `${path}.${key}`,
+        message: 'unknown field; a condition has field, op and value',
+      });
+  if (!vocabulary) return;
+  const field = n.field;
+  const op = n.op as string;
+  const values = Array.isArray(n.value) ? n.value : [n.value];
+  const at = (i: number) => (Array.isArray(n.value) ? `${path}.value[${i}]` : `${path}.value`);
+  const known = vocabulary[field];
+  if (known && VALUE_OPS.includes(op)) {
+    const lower = new Set(known.map((k) => k.toLowerCase()));
+    values.forEach((v, i) => {
+      if (typeof v !== 'string' || !lower.has(v.toLowerCase()))
+        problems.push({
+          path: at(i),
+          message: `unknown ${field.replace('event.', 'event ').replace('.kind', ' kind')} ${JSON.stringify(v)}; known: ${known.join(', ')}`,
+        });
+    });
+    return;
+  }
+  const type = TICKET_CONDITION_FIELDS[field] ?? RULE_FIELDS[field];
+  const want =
+    type === 'number'
+      ? 'number'
+      : type === 'boolean'
+        ? 'boolean'
+        : type === 'string' || type === 'string[]'
+          ? 'string'
+          : undefined;
+  const checked =
+    VALUE_OPS.includes(op) || (type === 'string[]' && (op === 'contains' || op === 'notContains'));
+  if (want && checked)
+    values.forEach((v, i) => {
+      if (typeof v !== want)
+        problems.push({ path: at(i), message: `${field} holds a ${want}; got ${JSON.stringify(v)}` });
+    });
+}
+
 /**
  * Compiles one `{ hoursSince, gte?, lt?, calendar? }` node, adding to `thresholds` the instants at
  * which it may change truth (so `due` is computed, not polled).
@@ -379,6 +494,9 @@ export function compileHoursSince(
   calendars: Readonly<Record<string, RuleCalendar>>,
   thresholds: CompiledRule['thresholds'] = [],
 ): Predicate {
+  for (const key of Object.keys(node))
+    if (!['hoursSince', 'gte', 'lt', 'calendar'].includes(key))
+      list.push({ path: `${at}.${key}`, message: 'unknown field; hoursSince takes gte, lt and calendar' });
   const base = node.hoursSince as HoursSinceBase;
   const read = BASES[base];
   if (!read) {
