@@ -32,11 +32,18 @@ export interface RulesOptions {
   onError?: (error: unknown, ruleId: string) => void;
 }
 
-/** Whether the event that set a trigger off was an automatic message (auto-reply, bulk mail, loop). */
-function automatic(event: StoredEvent | undefined): boolean {
-  if (event?.type !== 'MessagePosted') return false;
-  const classification = event.data.email?.classification;
-  return classification !== undefined && classification !== 'human';
+/**
+ * Whether the command that set the triggers off posted an automatic message: one the email channel
+ * classified as anything but `human` (auto-reply, bulk, bounce, loop), or one marked `automatic`.
+ * The whole batch counts, so a trigger on `TicketOpened` sees the opening message too.
+ */
+function automatic(events: readonly StoredEvent[]): boolean {
+  return events.some((event) => {
+    if (event.type !== 'MessagePosted') return false;
+    const data = event.data as typeof event.data & { automatic?: boolean };
+    const classification = data.email?.classification;
+    return data.automatic === true || (classification !== undefined && classification !== 'human');
+  });
 }
 
 function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
@@ -72,6 +79,8 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     ticket: Ticket,
     event: StoredEvent | undefined,
     ctx: ExtensionContext,
+    /** The originating command posted an automatic message: no reply, no notification. */
+    quiet = false,
   ): Promise<Command[]> {
     const out: Command[] = [];
     const ticketId = ticket.id;
@@ -129,7 +138,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
         case 'reply':
         case 'note': {
           // Never answer an automatic message: that is how auto-replies ping-pong.
-          if (action.type === 'reply' && automatic(event)) break;
+          if (action.type === 'reply' && quiet) break;
           const body = render(action.template);
           if (body)
             out.push({
@@ -141,7 +150,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           break;
         }
         case 'notify': {
-          if (automatic(event)) break;
+          if (quiet) break;
           const text = render(action.template);
           const recipients =
             action.to === 'requester'
@@ -222,6 +231,9 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       if (scratch.get('rules:active') === true) return [];
       const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
       scratch.set('rules:fired', fired);
+      // Once the cascade has carried an automatic message, nothing in it answers or notifies.
+      const quiet = scratch.get('rules:quiet') === true || automatic(committed.events);
+      scratch.set('rules:quiet', quiet);
       scratch.set('rules:active', true);
       try {
         const now = ctx.now();
@@ -242,7 +254,9 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
             );
             if (!event) continue;
             fired.add(rule.id);
-            await run(await commandsFor(rule, ticket, event, ctx), rule.id, (c) => committed.execute(c));
+            await run(await commandsFor(rule, ticket, event, ctx, quiet), rule.id, (c) =>
+              committed.execute(c),
+            );
             firedThisPass = true;
             break;
           }
