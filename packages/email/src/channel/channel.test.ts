@@ -532,7 +532,7 @@ describe('emailChannel inbound', () => {
   it('drops a bounce for mail we never sent, and works only once in a desk', async () => {
     const loose = emailChannel({
       address: 'support@example.com',
-      secret: 's',
+      secret: 'test-secret',
       transport: { send: async () => ({ accepted: [], rejected: [] }) },
     });
     await expect(loose.ingest('From: a@b\r\n\r\nhi')).rejects.toMatchObject({ code: 'config' });
@@ -668,6 +668,41 @@ describe('emailChannel outbound', () => {
     await third.desk.tick(third.advance(0));
     expect(restarted.sent).toHaveLength(1);
     expect(third.sent).toHaveLength(0);
+  });
+
+  it('a resend after a send whose outcome was lost is the same mail (same Message-ID), recorded once', async () => {
+    const wire: OutboundEmail[] = [];
+    let lose = 1;
+    const channel = emailChannel({
+      address: 'support@example.com',
+      secret: 'test-secret',
+      autoReply: false,
+      retryDelayMs: 1000,
+      transport: {
+        async send(mail) {
+          wire.push(mail);
+          if (lose-- > 0) throw new Error('connection lost after DATA');
+          return { accepted: mail.to, rejected: [] };
+        },
+      },
+    });
+    let now = new Date('2026-11-02T10:00:00Z');
+    const desk = createHelpdesk({ clock: { now: () => now }, extensions: [channel] });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'P', body: 'x', messageId: 'c1@example.org' }),
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    now = new Date(now.getTime() + 5000);
+    await desk.tick(now);
+    await desk.tick(new Date(now.getTime() + 5000));
+    expect(wire).toHaveLength(2);
+    expect(wire[1]!.messageId).toBe(wire[0]!.messageId);
+    expect(wire[1]!.text).toBe(wire[0]!.text);
+    const ticket = await load(desk, opened.ticketId!);
+    expect(ticket.deliveries.map((d) => d.status)).toEqual(['failed', 'sent']);
   });
 
   it('gives up after a permanent failure and after maxAttempts transient ones', async () => {

@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '@tessera/core';
 import { ourMessageId } from '../compose';
+import { replyToken } from '../reply-token';
 import {
   composeOutbound,
   messageKey,
@@ -92,6 +93,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       ...(options.secret ? [] : [{ path: 'secret', message: 'must not be empty' }]),
     ]);
   }
+  // Fails now, with the reason, rather than at the first send (e.g. a secret that is too short).
+  replyToken('probe', options.secret);
   const fromHeader = options.name ? `${JSON.stringify(options.name)} <${address}>` : address;
   const maxAttempts = options.maxAttempts ?? 5;
   const retryDelay = options.retryDelayMs ?? 60_000;
@@ -264,13 +267,16 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       ...(mail.from.name ? { name: mail.from.name } : {}),
     });
     const email = metaOf(mail);
-    const attachments = await storeAttachments(mail, raw);
-    const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
-    const content = {
-      body: bodyOf(mail),
-      ...(html ? { html } : {}),
-      ...(attachments.length > 0 ? { attachments } : {}),
-      email,
+    // Blobs are written only once the mail is known to be kept.
+    const contentOf = async () => {
+      const attachments = await storeAttachments(mail, raw);
+      const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
+      return {
+        body: bodyOf(mail),
+        ...(html ? { html } : {}),
+        ...(attachments.length > 0 ? { attachments } : {}),
+        email,
+      };
     };
     const idempotencyKey = `email:${id}`;
 
@@ -298,7 +304,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
           channel: 'email',
           requester: partyOf(actor),
           subject,
-          ...content,
+          ...(await contentOf()),
           ...(email.cc ? { cc: email.cc } : {}),
         },
         { actor, idempotencyKey },
@@ -331,7 +337,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       ticketId: ticket.id,
       visibility: 'public',
       channel: 'email',
-      ...content,
+      ...(await contentOf()),
       ...(human ? {} : { automatic: true }),
     };
     const result = await context().execute(post, { actor: await posterFor(actor, ticket), idempotencyKey });
