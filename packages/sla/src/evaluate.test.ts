@@ -206,6 +206,18 @@ describe('policies and metrics', () => {
     });
   });
 
+  it('a ticket an agent opened (a phone call) waits for the agent’s next public reply: the opening message is no reply', async () => {
+    const policy: SlaPolicy = { id: 'p', calendar: 'cal', targets: { firstReply: 60 } };
+    const events = await history([
+      ['2026-01-05T10:00:00Z', { ...open(), channel: 'phone' }, agent],
+      ['2026-01-05T10:45:00Z', reply, agent],
+    ]);
+    const during = evaluateSla(events, [policy], calendars, new Date('2026-01-05T10:30:00Z')).metrics[0];
+    expect(during).toMatchObject({ status: 'active', deadline: '2026-01-05T11:00:00.000Z' });
+    const after = evaluateSla(events, [policy], calendars, new Date('2026-01-05T12:00:00Z')).metrics[0];
+    expect(after).toMatchObject({ status: 'achieved', achievedAt: '2026-01-05T10:45:00.000Z' });
+  });
+
   it('periodic update and reach-status targets', async () => {
     const policy: SlaPolicy = {
       id: 'p',

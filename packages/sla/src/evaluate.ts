@@ -187,7 +187,9 @@ export function evaluateTicketSla(
   const endedAt = (from: number) => ended.find(([a]) => a >= from)?.[0];
 
   if (t.firstReply !== undefined) {
-    const reply = messages.find(isAgentReply);
+    // The message a ticket is opened with is no reply, even when an agent opened it (a phone
+    // call): as in Zendesk, the clock runs to the agent's next public comment.
+    const reply = messages.find((m, i) => isAgentReply(m) && !(i === 0 && m.at === ticket.createdAt));
     add('firstReply', 'firstReply', t.firstReply, opened, reply ? Date.parse(reply.at) : endedAt(opened));
   }
   if (t.nextReply !== undefined) {
