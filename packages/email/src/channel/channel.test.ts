@@ -514,6 +514,22 @@ describe('emailChannel inbound', () => {
     expect(ticket.messages.at(-1)!.author).toMatchObject({ kind: 'customer', email: 'bob@example.org' });
   });
 
+  it('acknowledges to the sender only, not to the Cc', async () => {
+    const { channel, sent } = setup();
+    await channel.ingest(
+      raw({
+        from: 'ann@example.org',
+        cc: 'bob@example.org',
+        subject: 'Printer',
+        body: 'Fire',
+        messageId: 'c1@example.org',
+      }),
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toEqual(['ann@example.org']);
+    expect(sent[0]!.cc).toBeUndefined();
+  });
+
   it('rate-limits acknowledgements per sender', async () => {
     const { channel, sent } = setup({ maxAutoRepliesPerSenderPerHour: 2 });
     const results = [];

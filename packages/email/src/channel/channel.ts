@@ -517,7 +517,9 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     if (sending.has(sendKey)) return undefined;
     sending.add(sendKey);
     try {
-      const { to, cc } = recipientsOf(ticket);
+      const { to, cc: copied } = recipientsOf(ticket);
+      // Acknowledgements answer the sender only; replies and notes to the conversation copy everyone.
+      const cc = due.message.author.id === AUTO_REPLY_ACTOR.id ? [] : copied;
       const automated = due.message.author.kind === 'automation' || due.message.author.kind === 'system';
       const files: NonNullable<OutboundEmail['attachments']> = [];
       for (const a of due.message.attachments) {
