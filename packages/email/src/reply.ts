@@ -222,6 +222,8 @@ function isAttribution(raw: string): boolean {
   const body = lower.slice(0, end);
   const hadColon = end < lower.length;
   s = body;
+  // Without a colon only a "wrote"-style ending or a leading date can make an attribution.
+  if (!hadColon && !WROTE_BY_LAST.has(s[s.length - 1] ?? '') && !(s[0]! >= '0' && s[0]! <= '9')) return false;
   const hasDigit = /\d/.test(s);
   const hasAt = s.includes('@');
   for (const w of WROTE_BY_LAST.get(s[s.length - 1] ?? '') ?? []) {
@@ -465,7 +467,7 @@ function startsAttribution(line: string): boolean {
 
 /** If lines i..end (blank lines skipped, at most three more lines) form one attribution, `end`; else -1. */
 function wrappedAttribution(lines: string[], kinds: Kind[], i: number): number {
-  if (kinds[i] !== 'text' && kinds[i] !== 'field') return -1;
+  if (kinds[i] !== 'text') return -1;
   const a = lines[i]!;
   if (a.length > MAX_PATTERN_LINE || !startsAttribution(a)) return -1;
   let joined = a.trim();
