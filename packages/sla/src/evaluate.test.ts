@@ -33,9 +33,9 @@ async function history(
   return (await desk.history(id)).events;
 }
 
-const open = (priority: 'normal' | 'urgent' = 'normal'): Command => ({
+const open = (priority: 'normal' | 'urgent' = 'normal', channel = 'email'): Command => ({
   type: 'openTicket',
-  channel: 'email',
+  channel,
   requester: { id: 'c1' },
   subject: 'Help',
   body: 'Please',
@@ -209,7 +209,7 @@ describe('policies and metrics', () => {
   it('a ticket an agent opened (a phone call) waits for the agent’s next public reply: the opening message is no reply', async () => {
     const policy: SlaPolicy = { id: 'p', calendar: 'cal', targets: { firstReply: 60 } };
     const events = await history([
-      ['2026-01-05T10:00:00Z', { ...open(), channel: 'phone' }, agent],
+      ['2026-01-05T10:00:00Z', open('normal', 'phone'), agent],
       ['2026-01-05T10:45:00Z', reply, agent],
     ]);
     const during = evaluateSla(events, [policy], calendars, new Date('2026-01-05T10:30:00Z')).metrics[0];
