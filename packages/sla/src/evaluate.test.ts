@@ -33,7 +33,7 @@ async function history(
   return (await desk.history(id)).events;
 }
 
-const open = (priority: 'normal' | 'urgent' = 'normal', channel = 'email'): Command => ({
+const open = (priority: 'normal' | 'urgent' = 'normal', channel: 'email' | 'phone' = 'email'): Command => ({
   type: 'openTicket',
   channel,
   requester: { id: 'c1' },
