@@ -199,3 +199,22 @@ it('a customer mails in by SMTP, an agent replies by SMTP, and the customer’s 
   ticket = await desk.get(ticketId, { actor: ADMIN });
   expect(ticket.messages.some((m) => m.body.includes('invoice'))).toBe(false);
 });
+
+it('answers malformed mail with 550 and the parser’s reason, and files nothing', async () => {
+  const transport = { send: async () => ({ accepted: [], rejected: [] }) };
+  const channel = emailChannel({ address: 'support@example.com', secret: 'int-secret', transport });
+  const desk = createHelpdesk({ store: inMemoryStore(), extensions: [channel] });
+  const receiver = smtpReceiver({ onMail: (raw) => channel.ingest(raw) });
+  const port = await receiver.listen();
+  closers.push(() => receiver.close());
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  closers.push(() => client.close());
+  const headers = Array.from({ length: 1500 }, (_, i) => `X-Filler-${i}: ${i}`).join('\r\n');
+  const raw = `From: ann@example.org\r\nTo: support@example.com\r\nSubject: many headers\r\nMessage-ID: <h@example.org>\r\n${headers}\r\n\r\nbody\r\n`;
+  const error = await client
+    .sendMail({ envelope: { from: 'ann@example.org', to: ['support@example.com'] }, raw })
+    .catch((e: unknown) => e);
+  expect((error as { responseCode?: number }).responseCode).toBe(550);
+  expect((error as Error).message).toMatch(/header/i);
+  expect((await desk.query({}, { actor: ADMIN })).items).toHaveLength(0);
+});
