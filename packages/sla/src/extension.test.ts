@@ -1,4 +1,4 @@
-import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { type Actor, ConfigError, createHelpdesk, inMemoryStore } from '@tessera/core';
 import { expect, it } from 'vitest';
 import { businessCalendar } from './calendar';
 import { sla } from './extension';
@@ -60,4 +60,13 @@ it('adds sla to the index, and tick records a warning and a breach once each, ho
   expect(after?.dueAt).toBeUndefined();
   // Bookkeeping does not touch updatedAt: "hours since updated" stays honest.
   expect(after?.updatedAt).toBe('2026-01-05T10:00:00.000Z');
+});
+
+it('takes its clock from the desk, never the system clock: outside a desk it says so', () => {
+  const cal = businessCalendar({ timeZone: 'UTC', week: { mon: [['09:00', '17:00']] } });
+  const ext = sla({
+    calendars: { cal },
+    policies: [{ id: 'p', calendar: 'cal', targets: { firstReply: 60 } }],
+  });
+  expect(() => ext.due?.({} as never)).toThrow(ConfigError);
 });

@@ -1,4 +1,11 @@
-import type { Command, Extension, ExtensionContext, Ticket, TicketSummary } from '@tessera/core';
+import {
+  type Command,
+  ConfigError,
+  type Extension,
+  type ExtensionContext,
+  type Ticket,
+  type TicketSummary,
+} from '@tessera/core';
 import { evaluateTicketSla } from './evaluate';
 import { definePolicies, type SlaPolicy, type WorkingTimeCalendar } from './policy';
 
@@ -17,7 +24,15 @@ export interface SlaOptions {
  */
 export function sla(options: SlaOptions): Extension {
   const policies = definePolicies(options.policies, options.calendars);
-  let now = () => new Date();
+  // The desk's injected clock, handed over in `init`; domain code never reads the system clock.
+  let now = (): Date => {
+    throw new ConfigError([
+      {
+        path: 'extensions',
+        message: 'sla() reads the time from its desk: pass it to createHelpdesk({ extensions })',
+      },
+    ]);
+  };
   const evaluate = (ticket: Ticket, at: Date) => evaluateTicketSla(ticket, policies, options.calendars, at);
   const recorded = (ticket: Ticket, policyId: string, metric: string, kind: 'warning' | 'breach') =>
     ticket.sla.some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
