@@ -64,19 +64,34 @@ function trace(
   return { ok, because: `${describe(n)} ${ok ? 'holds' : 'does not hold'}${actual}` };
 }
 
+/** When to judge time conditions (default: the ticket's last update), and the ticket before the command, for change ops. */
+export interface ExplainOptions {
+  now?: Date;
+  /** The ticket before the command; without it `changed`, `changedTo` and `changedFrom` never hold. */
+  previous?: Ticket;
+}
+
 /**
  * Says, for every rule, whether it matches this ticket (and event) and which condition decided it.
  *
  * @example
  * explain(defined, ticket, event); // → [{ ruleId: 'outage', kind: 'trigger', matched: true, because: 'subject contains "outage" holds (…)' }]
+ * explain(defined, result.ticket, result.events[0], { previous: before }); // change ops judged too
  */
 export function explain(
   defined: DefinedRules,
   ticket: Ticket,
   event?: StoredEvent,
-  now = new Date(ticket.updatedAt),
+  at: Date | ExplainOptions = {},
 ): Verdict[] {
-  const subject: ConditionSubject = { ticket, now, ...(event ? { event } : {}) };
+  const options = at instanceof Date ? { now: at } : at;
+  const now = options.now ?? new Date(ticket.updatedAt);
+  const subject: ConditionSubject = {
+    ticket,
+    now,
+    ...(event ? { event } : {}),
+    ...(options.previous ? { previous: options.previous } : {}),
+  };
   const leafCache = new Map<unknown, (s: ConditionSubject) => boolean>();
   const leaf = (_rule: CompiledRule) => (node: unknown) => {
     let test = leafCache.get(node);

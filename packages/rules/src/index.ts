@@ -1,6 +1,6 @@
 export type { IsAvailable } from './assign';
 export { classics } from './classics';
-export { explain, type Verdict } from './explain';
+export { type ExplainOptions, explain, type Verdict } from './explain';
 export { expandCanned, type Notification, type RulesOptions, rules } from './extension';
 export {
   type Action,
