@@ -721,6 +721,38 @@ describe('emailChannel outbound', () => {
     expect(ticket.deliveries.map((d) => d.status)).toEqual(['failed', 'sent']);
   });
 
+  it('with sendOnCommit off, execute sends nothing and the next tick does; a hung transport times out', async () => {
+    const env = setup({ autoReply: false, sendOnCommit: false });
+    const opened = await env.channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'P', body: 'x', messageId: 'c1@example.org' }),
+    );
+    await env.desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    expect(env.sent).toHaveLength(0);
+    await env.desk.tick(env.advance(0));
+    expect(env.sent).toHaveLength(1);
+
+    const hung = emailChannel({
+      address: 'support@example.com',
+      secret: 'test-secret',
+      autoReply: false,
+      sendTimeoutMs: 20,
+      transport: { send: () => new Promise(() => {}) },
+    });
+    const desk = createHelpdesk({ extensions: [hung] });
+    const t = await hung.ingest(
+      raw({ from: 'ann@example.org', subject: 'P', body: 'x', messageId: 'c1@example.org' }),
+    );
+    const { ticket } = await desk.execute(
+      { type: 'postMessage', ticketId: t.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    expect(ticket.deliveries).toMatchObject([{ status: 'failed', permanent: false, attempts: 1 }]);
+    expect(ticket.deliveries[0]!.error).toMatch(/did not answer/);
+  });
+
   it('gives up after a permanent failure and after maxAttempts transient ones', async () => {
     const env = setup({ autoReply: false, failures: 10, maxAttempts: 3, retryDelayMs: 1000 });
     const opened = await env.channel.ingest(

@@ -100,6 +100,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   const retryDelay = options.retryDelayMs ?? 60_000;
   const maxSize = options.maxSize ?? 25 * 1024 * 1024;
   const ackLimit = options.maxAutoRepliesPerSenderPerHour ?? 3;
+  const sendTimeout = options.sendTimeoutMs ?? 120_000;
+  const sendOnCommit = options.sendOnCommit ?? true;
   const autoReply =
     options.autoReply === false ? undefined : options.autoReply === true ? {} : (options.autoReply ?? {});
 
@@ -545,7 +547,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       const recipients = [...mail.to, ...(mail.cc ?? [])];
       let command: Command;
       try {
-        const { accepted, rejected } = await options.transport.send(mail);
+        const { accepted, rejected } = await withTimeout(options.transport.send(mail), sendTimeout);
         command = {
           type: 'recordDelivery',
           ticketId: ticket.id,
@@ -665,6 +667,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       ctx = c;
     },
     async react(committed) {
+      if (!sendOnCommit) return [];
       const posted = committed.events.filter((e) => e.type === 'MessagePosted');
       if (posted.length === 0) return [];
       const ids = new Set(posted.map((e) => (e.data as { messageId: string }).messageId));
@@ -682,6 +685,15 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     ingest,
     flush,
   };
+}
+
+/** A send that has not finished after `ms` counts as failed (transient), so nothing waits forever. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the transport did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function partyOf(actor: Actor): Party {

@@ -54,6 +54,13 @@ export interface EmailChannelOptions {
    * attachments, so the quoted history and headers trimmed from the body stay available (default true).
    */
   keepOriginal?: boolean;
+  /** A send that takes longer counts as a transient failure and is retried (default 120 s). */
+  sendTimeoutMs?: number;
+  /**
+   * Send right after a reply is committed, inside `execute` (default true). With `false` only
+   * `tick`/`flush` send, so `execute` never waits on the mail server.
+   */
+  sendOnCommit?: boolean;
   /** Largest raw message `ingest` accepts, in bytes (default 25 MiB). */
   maxSize?: number;
 }
