@@ -337,10 +337,11 @@ async function growth() {
   await store.close();
 }
 
+const only = process.env.BENCH_ONLY;
 try {
-  await sqliteRound();
-  await postgresRound();
-  await growth();
+  if (!only || only === 'sqlite') await sqliteRound();
+  if (!only || only === 'postgres') await postgresRound();
+  if (!only || only === 'growth') await growth();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -45,8 +45,8 @@ export function migrations(schema: string): string[] {
     CREATE INDEX tickets_updated ON ${s}.tickets (updated_at, id);
     CREATE INDEX tickets_created ON ${s}.tickets (created_at, id);
     CREATE INDEX tickets_number ON ${s}.tickets (number, id);
-    CREATE INDEX tickets_queue ON ${s}.tickets (category, assignee, updated_at);
-    CREATE INDEX tickets_team ON ${s}.tickets (team, category);
+    CREATE INDEX tickets_team ON ${s}.tickets (team, updated_at, id);
+    CREATE INDEX tickets_assignee ON ${s}.tickets (assignee, updated_at, id);
     CREATE INDEX tickets_requester ON ${s}.tickets (requester_id);
     CREATE INDEX tickets_organization ON ${s}.tickets (organization);
     CREATE INDEX tickets_tags ON ${s}.tickets USING GIN (tags);

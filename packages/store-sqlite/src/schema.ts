@@ -45,8 +45,8 @@ const MIGRATIONS: string[] = [
   CREATE INDEX tickets_updated ON tickets (updated_at, id);
   CREATE INDEX tickets_created ON tickets (created_at, id);
   CREATE INDEX tickets_number ON tickets (number, id);
-  CREATE INDEX tickets_queue ON tickets (category, assignee, updated_at);
-  CREATE INDEX tickets_team ON tickets (team, category);
+  CREATE INDEX tickets_team ON tickets (team, updated_at, id);
+  CREATE INDEX tickets_assignee ON tickets (assignee, updated_at, id);
   CREATE INDEX tickets_requester ON tickets (requester_id);
   CREATE INDEX tickets_organization ON tickets (organization);
   CREATE INDEX tickets_due ON tickets (due_at) WHERE due_at IS NOT NULL;

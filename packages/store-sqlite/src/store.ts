@@ -304,7 +304,10 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     messages,
     blobs,
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      // Lets SQLite refresh the statistics its query planner uses.
+      db.pragma('optimize');
+      db.close();
     },
   };
 }
