@@ -179,3 +179,34 @@ describe('given an open ticket, when a trigger fires, then each action does what
     expect(r.events).toEqual([]);
   });
 });
+
+describe('round-robin, given a desk that restarts', () => {
+  it('when the next ticket comes in, then it goes to the member after the last one chosen before the restart', async () => {
+    const store = inMemoryStore();
+    const make = () =>
+      createHelpdesk({
+        store,
+        clock: { now: () => new Date('2026-03-02T09:00:00.000Z') },
+        extensions: [
+          rules(
+            defineRules({
+              teams: {
+                support: { members: [{ id: 'a1' }, { id: 'a2' }, { id: 'a3' }], strategy: 'round-robin' },
+              },
+              triggers: [{ id: 'rr', on: ['TicketOpened'], then: [{ type: 'assign', team: 'support' }] }],
+            }),
+          ),
+        ],
+      });
+    const open = (subject: string) =>
+      ({ type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject, body: 'b' }) as const;
+    const before = make();
+    const picks = [];
+    for (const s of ['one', 'two'])
+      picks.push((await before.execute(open(s), { actor: customer })).ticket.assignee);
+    const after = make();
+    for (const s of ['three', 'four'])
+      picks.push((await after.execute(open(s), { actor: customer })).ticket.assignee);
+    expect(picks).toEqual(['a1', 'a2', 'a3', 'a1']);
+  });
+});

@@ -24,6 +24,17 @@ export function assignmentPicker(teams: Readonly<Record<string, TeamConfig>>, is
     if (members.length === 0) return undefined;
     if (strategy === 'round-robin') {
       const all = (teams[team]?.members ?? []).map((m) => m.id);
+      if (!last.has(team)) {
+        // First pick in this process: carry on after the member who has the team's newest
+        // assigned ticket, so a restart does not send the next tickets to the first member again.
+        const newest = await ctx.query({
+          filter: { team, assignee: all },
+          sort: { field: 'number', direction: 'desc' },
+          limit: 1,
+        });
+        const previous = newest.items[0]?.assignee;
+        if (previous !== undefined) last.set(team, all.indexOf(previous));
+      }
       const start = last.get(team) ?? -1;
       for (let step = 1; step <= all.length; step++) {
         const i = (start + step) % all.length;
