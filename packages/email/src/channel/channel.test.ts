@@ -619,6 +619,26 @@ describe('emailChannel inbound', () => {
     expect(last.html).not.toContain('tracker.example');
   });
 
+  it('dedupes mail without a Message-ID by its bytes, and tolerates odd Cc groups', async () => {
+    const { channel, desk } = setup({ autoReply: false });
+    const message = [
+      'From: ann@example.org',
+      'To: support@example.com',
+      'Cc: undisclosed-recipients:;',
+      'Subject: No id',
+      '',
+      'Hello',
+      '',
+    ].join('\r\n');
+    const first = await channel.ingest(message);
+    const second = await channel.ingest(message);
+    expect(first.action).toBe('opened');
+    expect(second).toMatchObject({ action: 'duplicate', ticketId: first.ticketId });
+    const ticket = await load(desk, first.ticketId!);
+    expect(ticket.cc).toEqual([]);
+    expect(ticket.messages).toHaveLength(1);
+  });
+
   it('rejects malformed and oversized input with ValidationError', async () => {
     const { channel } = setup({ maxSize: 1000 });
     await expect(channel.ingest('x'.repeat(2000))).rejects.toMatchObject({ code: 'validation' });

@@ -62,6 +62,7 @@ const HOUR = 3_600_000;
 const MAX_BODY = 100_000;
 const MAX_SUBJECT = 500;
 const MAX_ATTACHMENTS = 50;
+const MAX_HTML = 400_000;
 
 /** `Support <support@example.com>` → `support@example.com`. */
 function bareAddress(address: string): string {
@@ -131,7 +132,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   async function customerFor(from: { address: string; name?: string }): Promise<Actor> {
     const party: Party = options.resolveCustomer
       ? await options.resolveCustomer(from)
-      : { id: from.address, email: from.address, ...(from.name ? { name: from.name } : {}) };
+      : { id: from.address, email: from.address, ...(from.name ? { name: from.name.slice(0, 200) } : {}) };
     return { ...party, kind: 'customer' };
   }
 
@@ -176,8 +177,12 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   }
 
   function metaOf(mail: InboundMail): EmailMeta {
+    // Only real addresses other than ours (core refuses empty or over-long Cc entries).
     const notUs = (a: string) =>
-      bareAddress(a) !== address && !bareAddress(a).startsWith(`${address.split('@')[0]}+`);
+      /^[^\s@]+@[^\s@]+$/.test(a) &&
+      a.length <= 320 &&
+      bareAddress(a) !== address &&
+      !bareAddress(a).startsWith(`${address.split('@')[0]}+`);
     return {
       messageId: mail.messageId,
       ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
@@ -240,6 +245,9 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
         reason: `no usable sender address: ${JSON.stringify(mail.from.address)}`,
       };
     }
+    if (mail.from.address.length > 200) {
+      return { ...base, action: 'dropped', reason: 'the sender address is longer than 200 characters' };
+    }
     if (bareAddress(mail.from.address) === address) {
       return { ...base, action: 'dropped', reason: `loop: the sender is our own address ${address}` };
     }
@@ -272,7 +280,9 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     // Blobs are written only once the mail is known to be kept.
     const contentOf = async () => {
       const attachments = await storeAttachments(mail, raw);
-      const html = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
+      const sanitized = mail.html ? sanitizeEmailHtml(mail.html) : undefined;
+      // Past core's limit the HTML is left out rather than cut mid-tag; original.eml still has it.
+      const html = sanitized && sanitized.length <= MAX_HTML ? sanitized : undefined;
       return {
         body: bodyOf(mail),
         ...(html ? { html } : {}),

@@ -40,7 +40,10 @@ export async function readInbound(bytes: Uint8Array): Promise<InboundMail> {
   const parsed = await parseEmail(bytes);
   const classification = classifyEmail(parsed);
   const own = normalizeMessageId(parsed.messageId);
-  const messageId = own ? bracket(own) : `<no-message-id.${digest(bytes)}@tessera.invalid>`;
+  // A missing (or absurdly long) Message-ID is replaced by one derived from the bytes, so a
+  // redelivery of the same mail still dedupes.
+  const messageId =
+    own && own.length <= 900 ? bracket(own) : `<no-message-id.${digest(bytes)}@tessera.invalid>`;
   const extracted = extractReply({ text: parsed.text, html: parsed.html });
   const original = classification.bounce?.originalMessageId;
   const inReplyTo = messageIdList(parsed.inReplyTo)[0];
