@@ -359,12 +359,16 @@ function oneOf(column: string, value: unknown, params: unknown[]): string {
   const list = Array.isArray(value) ? value : [value];
   const present = list.filter((v) => v !== null);
   const parts: string[] = [];
-  if (present.length > 0) {
+  if (present.length === 1) {
+    // `=` rather than a one-item IN, so an index on (column, sort) can serve the order too
+    parts.push(`${column} = ?`);
+    params.push(present[0]);
+  } else if (present.length > 1) {
     parts.push(`${column} IN (${present.map(() => '?').join(', ')})`);
     params.push(...present);
   }
   if (present.length < list.length) parts.push(`${column} IS NULL`);
-  return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
+  return parts.length === 0 ? '0' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
 
 /** The WHERE clause of a TicketFilter; semantics as `matchesTicketFilter` in core. */
