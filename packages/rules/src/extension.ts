@@ -6,6 +6,7 @@ import {
   fold,
   type IssuedCommand,
   isTesseraError,
+  NotFoundError,
   type StoredEvent,
   type Ticket,
 } from '@tessera/core';
@@ -320,15 +321,24 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
 
 /**
  * Expands a canned response (a named template) for a ticket: the text an agent's shortcut inserts.
+ * `scope` adds to what templates see (ticket, requester, message, sla), e.g. the agent writing.
+ * An unknown shortcut is a `NotFoundError` naming the known ones.
  *
  * @example
  * expandCanned(defined, 'ack', ticket); // → 'Hi Ann, we got your request #42.'
+ * expandCanned(defined, 'signoff', ticket, { agent: { name: 'Maria' } }); // → '… Maria, Billing team'
  */
-export function expandCanned(defined: DefinedRules, name: string, ticket: Ticket): string {
-  const template = defined.templates.get(name);
+export function expandCanned(
+  defined: DefinedRules,
+  shortcut: string,
+  ticket: Ticket,
+  scope: Record<string, unknown> = {},
+): string {
+  const template = defined.templates.get(shortcut);
   if (!template)
-    throw new Error(
-      `no template ${JSON.stringify(name)}; known: ${[...defined.templates.keys()].join(', ')}`,
+    throw new NotFoundError(
+      `no canned response ${JSON.stringify(shortcut)}; known: ${[...defined.templates.keys()].join(', ') || 'none'}`,
+      { details: { shortcut } },
     );
-  return renderTemplate(template, templateScope(ticket, undefined));
+  return renderTemplate(template, { ...templateScope(ticket, undefined), ...scope });
 }
