@@ -238,30 +238,30 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       scratch.set('rules:active', true);
       try {
         const now = ctx.now();
+        const previous = committed.previous;
         for (let pass = 0; pass <= defined.triggers.length; pass++) {
-          let firedThisPass = false;
+          // The ticket changes only when a trigger fires, and then the pass starts over: one read
+          // per pass, and the walk over the triggers is synchronous.
+          const ticket = (await ctx.load(committed.ticket.id)) ?? committed.ticket;
+          const subjects = committed.events.map((event) => ({
+            ticket,
+            event,
+            now,
+            ...(previous ? { previous } : {}),
+          }));
+          let firing: { rule: CompiledRule; event: StoredEvent } | undefined;
           for (const rule of defined.triggers) {
             if (fired.has(rule.id)) continue;
-            const ticket = (await ctx.load(committed.ticket.id)) ?? committed.ticket;
-            const event = committed.events.find(
-              (e) =>
-                (!rule.on || rule.on.has(e.type)) &&
-                rule.test({
-                  ticket,
-                  event: e,
-                  now,
-                  ...(committed.previous ? { previous: committed.previous } : {}),
-                }),
-            );
-            if (!event) continue;
-            fired.add(rule.id);
-            await run(await commandsFor(rule, ticket, event, ctx, quiet), rule.id, (c) =>
-              committed.execute(c),
-            );
-            firedThisPass = true;
-            break;
+            const hit = subjects.find((s) => (!rule.on || rule.on.has(s.event.type)) && rule.test(s));
+            if (hit) {
+              firing = { rule, event: hit.event };
+              break;
+            }
           }
-          if (!firedThisPass) break;
+          if (!firing) break;
+          const { rule, event } = firing;
+          fired.add(rule.id);
+          await run(await commandsFor(rule, ticket, event, ctx, quiet), rule.id, (c) => committed.execute(c));
         }
       } finally {
         scratch.set('rules:active', false);

@@ -1,0 +1,50 @@
+import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { defineRules, rules, type Trigger } from './index';
+
+const customer: Actor = { kind: 'customer', id: 'c1' };
+const agent: Actor = { kind: 'agent', id: 'a1' };
+
+describe('the trigger cycle, given many triggers', () => {
+  it('when a command commits, then the ticket is read once per pass, not once per trigger (evaluation itself is synchronous)', async () => {
+    const store = inMemoryStore();
+    let reads = 0;
+    const readStream = store.events.readStream.bind(store.events);
+    store.events.readStream = (...args) => {
+      reads++;
+      return readStream(...args);
+    };
+    const idle: Trigger[] = Array.from({ length: 200 }, (_, i) => ({
+      id: `idle-${i}`,
+      when: { field: 'tags', op: 'contains', value: `never-${i}` },
+      then: [{ type: 'addTags', tags: ['x'] }],
+    }));
+    const desk = createHelpdesk({
+      store,
+      clock: { now: () => new Date('2026-03-02T09:00:00Z') },
+      extensions: [
+        rules(
+          defineRules({
+            triggers: [
+              ...idle,
+              {
+                id: 'one',
+                when: { field: 'tags', op: 'contains', value: 'go' },
+                then: [{ type: 'setPriority', priority: 'high' }],
+              },
+            ],
+          }),
+        ),
+      ],
+    });
+    const { ticket } = await desk.execute(
+      { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: 's', body: 'b' },
+      { actor: customer },
+    );
+    reads = 0;
+    const r = await desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['go'] }, { actor: agent });
+    expect(r.ticket.priority).toBe('high');
+    // Two passes (one fires, one finds nothing), plus the desk's own reads around the two commands.
+    expect(reads).toBeLessThan(20);
+  });
+});
