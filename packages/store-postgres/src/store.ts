@@ -416,12 +416,16 @@ function oneOf(column: string, value: unknown, params: unknown[]): string {
   const list = Array.isArray(value) ? value : [value];
   const present = list.filter((v) => v !== null);
   const parts: string[] = [];
-  if (present.length > 0) {
-    params.push(present.map(String));
-    parts.push(`${column}::text = ANY($${params.length}::text[])`);
+  const type = column === 'number' ? 'int' : 'text';
+  if (present.length === 1) {
+    params.push(present[0]);
+    parts.push(`${column} = $${params.length}::${type}`);
+  } else if (present.length > 1) {
+    params.push(present);
+    parts.push(`${column} = ANY($${params.length}::${type}[])`);
   }
   if (present.length < list.length) parts.push(`${column} IS NULL`);
-  return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
+  return parts.length === 0 ? 'FALSE' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
 
 /** The WHERE clause of a TicketFilter; semantics as `matchesTicketFilter` in core. */
