@@ -1,6 +1,7 @@
+import { TZDate } from '@date-fns/tz';
 import { ConfigError } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { businessCalendar } from './calendar';
+import { businessCalendar, type Period } from './calendar';
 
 const H = 3_600_000;
 const at = (iso: string) => new Date(iso);
@@ -109,6 +110,76 @@ describe('zones, holidays and overrides', () => {
     // Sunday 2026-03-29: 01:00–04:00 local has only 2 real hours; Sunday 2026-10-25 has 4.
     expect(berlin.workingTimeBetween(at('2026-03-28T12:00:00Z'), at('2026-03-29T12:00:00Z'))).toBe(2 * H);
     expect(berlin.workingTimeBetween(at('2026-10-24T12:00:00Z'), at('2026-10-25T12:00:00Z'))).toBe(4 * H);
+  });
+  it('a period boundary inside the spring gap moves to the first instant after it', () => {
+    // Sunday 2026-03-29 in Berlin: 02:00–03:00 does not exist (01:00Z is 03:00 CEST).
+    const night = businessCalendar({
+      timeZone: 'Europe/Berlin',
+      week: {
+        sun: [
+          ['02:15', '02:45'],
+          ['03:00', '04:00'],
+        ],
+      },
+    });
+    const sunday = (d: string) =>
+      night.workingTimeBetween(at(`${d}T00:00:00+01:00`), at(`${d}T06:00:00+02:00`));
+    // The period wholly inside the gap has no real time; 03:00–04:00 CEST is one hour.
+    expect(sunday('2026-03-29')).toBe(1 * H);
+    expect(night.nextWorkingTime(at('2026-03-29T00:30:00Z')).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(night.isWorkingTime(at('2026-03-29T01:59:59.999Z'))).toBe(true);
+    expect(night.isWorkingTime(at('2026-03-29T02:00:00.000Z'))).toBe(false);
+    // The week before, the same periods are 30 min + 1 h.
+    expect(sunday('2026-03-22')).toBe(1.5 * H);
+    // A period ending inside the gap ends where the gap ends: 01:30 CET to 03:00 CEST is 30 min.
+    const spring = businessCalendar({ timeZone: 'Europe/Berlin', week: { sun: [['01:30', '02:30']] } });
+    expect(spring.workingTimeBetween(at('2026-03-28T12:00:00Z'), at('2026-03-29T12:00:00Z'))).toBe(H / 2);
+  });
+  it('places every period boundary where TZDate does, outside DST transitions, in any zone', () => {
+    const periods: Period[] = [
+      ['00:15', '01:45'],
+      ['09:30', '17:15'],
+      ['20:00', '24:00'],
+    ];
+    const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+    for (const zone of [
+      'Europe/Berlin',
+      'America/Sao_Paulo',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+    ]) {
+      const cal = businessCalendar({
+        timeZone: zone,
+        week: Object.fromEntries(days.map((d) => [d, periods])),
+      });
+      for (let day = Date.UTC(2023, 11, 25); day < Date.UTC(2027, 0, 8); day += 86_400_000) {
+        const date = new Date(day);
+        for (const [from, to] of periods) {
+          const [h1, m1] = from.split(':').map(Number) as [number, number];
+          const [h2, m2] = to.split(':').map(Number) as [number, number];
+          const tz = (h: number, m: number) =>
+            new TZDate(
+              date.getUTCFullYear(),
+              date.getUTCMonth(),
+              date.getUTCDate(),
+              h,
+              m,
+              0,
+              0,
+              zone,
+            ).getTime();
+          const start = tz(h1, m1);
+          const end = tz(h2, m2);
+          // Only where the zone's offset is the same around both ends: DST rules are tested above.
+          if (end - start !== ((h2 - h1) * 60 + (m2 - m1)) * 60_000) continue;
+          expect(cal.isWorkingTime(new Date(start)), `${zone} ${date.toISOString()} ${from}`).toBe(true);
+          expect(cal.isWorkingTime(new Date(start - 1)), `${zone} ${date.toISOString()} ${from}`).toBe(false);
+          expect(cal.isWorkingTime(new Date(end - 1)), `${zone} ${date.toISOString()} ${to}`).toBe(true);
+          expect(cal.isWorkingTime(new Date(end)), `${zone} ${date.toISOString()} ${to}`).toBe(false);
+        }
+      }
+    }
   });
   it('honours holidays, RRULE holidays, inactive holidays and overrides', () => {
     const day = (d: string) =>

@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { tzOffset } from '@date-fns/tz';
 import { ConfigError, type Problem } from '@tessera/core';
 import * as rruleModule from 'rrule';
 
@@ -173,12 +173,11 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const years = new Map<number, Year>();
-  const instant = (y: number, m: number, d: number, min: number) =>
-    new TZDate(y, m, d, Math.floor(min / 60), min % 60, 0, 0, zone).getTime();
 
   function year(y: number): Year {
     let cached = years.get(y);
     if (cached) return cached;
+    const instant = localTime(offsetsAround(zone, y));
     const off = new Set<string>();
     const on = new Set<string>();
     for (const { rule, active } of rules) {
@@ -347,6 +346,69 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
     nextWorkingTime(t) {
       return new Date(add(time(t), 0));
     },
+  };
+}
+
+const DAY = 86_400_000;
+
+/** A zone's UTC offsets (ms) around one year: `offsets[k]` holds from `changes[k]` (the first: always). */
+interface Offsets {
+  changes: number[];
+  offsets: number[];
+}
+
+/**
+ * The zone's offsets from two days before a year to two days after it: sampled once a day, each
+ * change then found to the millisecond. About 370 offset look-ups a year instead of one full
+ * time-zone conversion per period boundary. Two changes within one day are found too; a change
+ * that is undone within the same day is not seen (no zone does that).
+ */
+function offsetsAround(zone: string, y: number): Offsets {
+  const offset = (t: number) => tzOffset(zone, new Date(t)) * 60_000;
+  const from = Date.UTC(y, 0, 1) - 2 * DAY;
+  const to = Date.UTC(y + 1, 0, 1) + 2 * DAY;
+  const changes = [Number.NEGATIVE_INFINITY];
+  const offsets = [offset(from)];
+  for (let t = from; t < to; t += DAY) {
+    const next = t + DAY;
+    const after = offset(next);
+    let a = t;
+    while (after !== offsets.at(-1)) {
+      // offset(a) is the current offset, offset(next) is not: narrow down to the first ms that differs.
+      let lo = a;
+      let hi = next;
+      const current = offsets.at(-1);
+      while (hi - lo > 1) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        if (offset(mid) === current) lo = mid;
+        else hi = mid;
+      }
+      changes.push(hi);
+      offsets.push(offset(hi));
+      a = hi;
+    }
+  }
+  return { changes, offsets };
+}
+
+/**
+ * Wall-clock time in the zone → instant, by the offsets alone. In the repeated hour it is the
+ * second copy (so a period ending there counts both); in a gap it is the first instant after the
+ * gap (so a period wholly inside a gap has no time).
+ */
+function localTime({ changes, offsets }: Offsets) {
+  return (y: number, m: number, d: number, min: number): number => {
+    const wall = Date.UTC(y, m, d, 0, min);
+    let best = Number.NaN;
+    for (let k = 0; k < offsets.length; k++) {
+      const u = wall - offsets[k]!;
+      if (u >= changes[k]! && (k + 1 === changes.length || u < changes[k + 1]!) && !(u <= best)) best = u;
+    }
+    if (!Number.isNaN(best)) return best;
+    for (let k = 1; k < offsets.length; k++) {
+      if (wall - offsets[k - 1]! >= changes[k]! && wall - offsets[k]! < changes[k]!) return changes[k]!;
+    }
+    throw new RangeError(`no instant for local time ${new Date(wall).toISOString().slice(0, 16)}`);
   };
 }
 
