@@ -81,3 +81,52 @@ describe('automations, given a fired rule', () => {
     expect((await store.index.get(ticket.id))?.dueAt).toBeUndefined();
   });
 });
+
+describe('automations, given two desk processes on one store', () => {
+  it('when both tick at once, then the automation fires once', async () => {
+    const store = inMemoryStore();
+    let now = Date.parse('2026-03-02T09:00:00.000Z');
+    const make = () =>
+      createHelpdesk({
+        store,
+        clock: { now: () => new Date(now) },
+        extensions: [
+          rules(
+            defineRules({
+              templates: { nudge: 'nudge' },
+              automations: [
+                {
+                  ...watch,
+                  then: [
+                    { type: 'note', template: 'nudge' },
+                    { type: 'addTags', tags: ['nudged'] },
+                  ],
+                },
+              ],
+            }),
+          ),
+        ],
+      });
+    const one = make();
+    const two = make();
+    const { ticket } = await one.execute(
+      {
+        type: 'openTicket',
+        channel: 'api',
+        requester: { id: 'c1' },
+        subject: 's',
+        body: 'b',
+        tags: ['watch'],
+      },
+      { actor: customer },
+    );
+    now += 2 * 3_600_000;
+    await Promise.all([one.tick(), two.tick()]);
+    await Promise.all([one.tick(), two.tick()]);
+    const { events } = await one.history(ticket.id);
+    expect(events.filter((e) => e.ruleId === 'watch').map((e) => e.type)).toEqual([
+      'MessagePosted',
+      'TagsChanged',
+    ]);
+  });
+});

@@ -311,8 +311,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           continue;
         }
         disarmed.delete(disarmedKey(ticket.id, rule.id));
-        for (const command of await commandsFor(rule, ticket, undefined, ctx))
-          issued.push({ command, ruleId: rule.id });
+        // Keyed by the ticket version the decision was made on: another process that decided the
+        // same firing concurrently finds these keys in the stream and appends nothing.
+        const commands = await commandsFor(rule, ticket, undefined, ctx);
+        for (const [i, command] of commands.entries())
+          issued.push({
+            command,
+            ruleId: rule.id,
+            idempotencyKey: `rules:${rule.id}@${ticket.version}#${i}`,
+          });
       }
       return issued;
     },
