@@ -227,6 +227,38 @@ describe('postMessage', () => {
   });
 });
 
+describe('followers and copied addresses', () => {
+  it('may post public messages, but not rate or close', () => {
+    const follower: Actor = { kind: 'customer', id: 'c9', email: 'c9@example.com' };
+    const copied: Actor = { kind: 'customer', id: 'c8', email: 'Boss@Example.com' };
+    const t = given(
+      [open, customer],
+      [{ type: 'addFollower', ticketId: 'T1', follower: { id: 'c9' } }, agent],
+    );
+    const withCc = { ...t, cc: ['boss@example.com'] };
+    expect(
+      types(when(t, { type: 'postMessage', ticketId: 'T1', body: 'me too', visibility: 'public' }, follower)),
+    ).toEqual(['MessagePosted']);
+    expect(
+      types(
+        when(
+          withCc,
+          { type: 'postMessage', ticketId: 'T1', body: 'any news?', visibility: 'public' },
+          copied,
+        ),
+      ),
+    ).toEqual(['MessagePosted']);
+    expectError(
+      () => when(t, { type: 'postMessage', ticketId: 'T1', body: 'x', visibility: 'public' }, stranger),
+      'forbidden',
+    );
+    expectError(
+      () => when(t, { type: 'changeStatus', ticketId: 'T1', status: 'closed' }, follower),
+      'forbidden',
+    );
+  });
+});
+
 describe('changeStatus', () => {
   it('follows the workflow and names the allowed moves when it refuses', () => {
     const t = given([open, customer]);

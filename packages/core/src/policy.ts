@@ -35,7 +35,8 @@ const SYSTEM_ONLY = new Set<Command['type']>(['recordSla', 'recordDelivery']);
 
 /**
  * The default policy: customers open tickets, post public messages and rate tickets they requested
- * (or their organization's, with `visibility: 'organization'`), may close their own only if
+ * (or their organization's, with `visibility: 'organization'`); followers and addresses copied on a
+ * ticket see it and post public messages too. Customers may close their own only if
  * `customersMayClose`, and never see internal notes or internal fields. Agents act on tickets of
  * their teams and on tickets with no team; admins, automations and the system on all.
  *
@@ -49,13 +50,18 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
     (options.visibility === 'organization' &&
       actor.organizationId !== undefined &&
       ticket.requester.organizationId === actor.organizationId);
+  /** Followers and addresses copied on the ticket take part in the conversation (see and post publicly). */
+  const takesPart = (actor: Actor, ticket: Ticket) =>
+    ownsTicket(actor, ticket) ||
+    ticket.followers.some((f) => f.id === actor.id) ||
+    (actor.email !== undefined && ticket.cc.some((c) => c.toLowerCase() === actor.email!.toLowerCase()));
   const agentReaches = (actor: Actor, ticket: Ticket | undefined) =>
     ticket === undefined || ticket.team === undefined || (actor.teams ?? []).includes(ticket.team);
 
   const canView = (actor: Actor, ticket: Ticket): boolean => {
     switch (actor.kind) {
       case 'customer':
-        return ownsTicket(actor, ticket);
+        return takesPart(actor, ticket);
       case 'agent':
         return agentReaches(actor, ticket);
       default:
@@ -84,7 +90,10 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
               ? undefined
               : 'customers open tickets only for themselves';
           }
-          if (!ticket || !ownsTicket(actor, ticket)) return `customer ${actor.id} may not act on this ticket`;
+          if (!ticket) return `customer ${actor.id} may not act on this ticket`;
+          if (command.type === 'postMessage' ? !takesPart(actor, ticket) : !ownsTicket(actor, ticket)) {
+            return `customer ${actor.id} may not ${command.type} on this ticket`;
+          }
           if (command.type === 'postMessage' && command.visibility !== 'public') {
             return 'customers post public messages only';
           }
