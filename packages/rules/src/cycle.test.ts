@@ -1,4 +1,4 @@
-import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { type Actor, ConfigError, createHelpdesk, type Extension, inMemoryStore } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { defineRules, rules, type Trigger } from './index';
 
@@ -46,5 +46,43 @@ describe('the trigger cycle, given many triggers', () => {
     expect(r.ticket.priority).toBe('high');
     // Two passes (one fires, one finds nothing), plus the desk's own reads around the two commands.
     expect(reads).toBeLessThan(20);
+  });
+});
+
+describe('a cascade through another extension', () => {
+  it('when a rule and an extension keep undoing each other, then it stops at the fixed depth with a ConfigError naming the chain', async () => {
+    // An extension that flips tag `a` back whenever it changes: with a rule that sets it, a cycle.
+    const flipper: Extension = {
+      name: 'flipper',
+      react: (committed) =>
+        committed.events.some((e) => e.type === 'TagsChanged')
+          ? [
+              {
+                command: committed.ticket.tags.includes('a')
+                  ? { type: 'untag', ticketId: committed.ticket.id, tags: ['a'] }
+                  : { type: 'tag', ticketId: committed.ticket.id, tags: ['a'] },
+                ruleId: 'flipper',
+              },
+            ]
+          : [],
+    };
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      maxCascadeDepth: 4,
+      extensions: [
+        rules(
+          defineRules({
+            triggers: [{ id: 'tag-a', on: ['TicketOpened'], then: [{ type: 'addTags', tags: ['a'] }] }],
+          }),
+        ),
+        flipper,
+      ],
+    });
+    const attempt = desk.execute(
+      { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: 's', body: 'b' },
+      { actor: customer },
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toThrow(/tag-a → flipper → flipper/);
   });
 });
