@@ -208,7 +208,14 @@ export async function resolveThread(
   return ignored.length ? { action: 'open', ignored } : { action: 'open' };
 }
 
-/** The MessageIndex key for a Message-ID: normalised, in angle brackets. */
+/**
+ * The MessageIndex key for a Message-ID: normalised, in angle brackets. Store keys in this form
+ * (resolveThread looks up this form first, then the bare one).
+ *
+ * @example
+ * messageIdKey('<"a.b"@example.com>');   // '<a.b@example.com>'
+ * messageIdKey('not an id');            // undefined
+ */
 export function messageIdKey(messageId: string): string | undefined {
   const id = normalizeMessageId(messageId);
   return id ? bracket(id) : undefined;
