@@ -67,6 +67,15 @@ describe('parseEmail', () => {
     expect(mail.subject).toBe('Drucker fällt aus');
   });
 
+  it('reads UTF-8 mislabelled as a legacy charset, and leaves real legacy text alone', async () => {
+    const utf8 = btoa(String.fromCharCode(...new TextEncoder().encode('您好！')));
+    const mislabelled = `From: a@b.test\r\nContent-Type: text/plain; charset=Big5\r\nContent-Transfer-Encoding: base64\r\n\r\n${utf8}`;
+    expect((await parseEmail(mislabelled)).text?.trim()).toBe('您好！');
+    const latin1 =
+      'From: a@b.test\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe';
+    expect((await parseEmail(latin1)).text).toBe('Grüße\n');
+  });
+
   it('enforces limits with ValidationError', async () => {
     await expect(parseEmail(raw, { maxBytes: 100 })).rejects.toSatisfy((e) =>
       isTesseraError(e, 'validation'),

@@ -121,6 +121,34 @@ function returnPathOf(headers: Record<string, string[]>, parsed: string | undefi
   return raw.trim();
 }
 
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Mail that declares a legacy charset but carries UTF-8 (common from misconfigured webmail)
+ * decodes to replacement characters. When that happens, read the message again with its charset
+ * labels changed to UTF-8 and keep that reading if, and only if, it decodes cleanly: genuinely
+ * legacy-encoded text is practically never valid UTF-8, so real Big5 or Latin-1 mail is untouched.
+ */
+async function preferUtf8(email: Email, bytes: Uint8Array, options: Parameters<typeof PostalMime.parse>[1]) {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  const relabelled = binary.replace(/charset\s*=\s*"?[A-Za-z0-9_.:-]{1,40}"?/gi, 'charset=utf-8');
+  if (relabelled === binary) return;
+  const out = new Uint8Array(relabelled.length);
+  for (let i = 0; i < relabelled.length; i++) out[i] = relabelled.charCodeAt(i);
+  let again: Email;
+  try {
+    again = await PostalMime.parse(out, options);
+  } catch {
+    return;
+  }
+  if (again.text?.includes(REPLACEMENT) || again.html?.includes(REPLACEMENT)) return;
+  if (again.text !== undefined) email.text = again.text;
+  if (again.html !== undefined) email.html = again.html;
+}
+
 /**
  * Parses a raw RFC 5322 message with postal-mime, within limits. Malformed input gives the best
  * reading postal-mime can make; input over a limit, or that postal-mime rejects, throws
@@ -143,14 +171,18 @@ export async function parseEmail(
       { path: 'raw', message: `message is ${size} bytes; the limit is ${lim.maxBytes}` },
     ]);
   }
+  const options = {
+    maxNestingDepth: lim.maxDepth,
+    maxHeadersSize: lim.maxHeaderBytes,
+    maxRfc822NestingDepth: Math.min(10, lim.maxDepth),
+    attachmentEncoding: 'arraybuffer',
+  } as const;
   let email: Email;
   try {
-    email = await PostalMime.parse(bytes, {
-      maxNestingDepth: lim.maxDepth,
-      maxHeadersSize: lim.maxHeaderBytes,
-      maxRfc822NestingDepth: Math.min(10, lim.maxDepth),
-      attachmentEncoding: 'arraybuffer',
-    });
+    email = await PostalMime.parse(bytes, options);
+    if (email.text?.includes(REPLACEMENT) || email.html?.includes(REPLACEMENT)) {
+      await preferUtf8(email, bytes, options);
+    }
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new ValidationError([{ path: 'raw', message: `could not parse the message: ${message}` }], {
