@@ -73,6 +73,10 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   for (const team of Object.values(defined.teams))
     for (const m of team.members) if (m.email && !addresses.has(m.id)) addresses.set(m.id, m.email);
   const agentAddress = (id: string) => addresses.get(id) ?? id;
+  /** The notification each `notify` note stands for, delivered after the note is committed. */
+  const notificationOf = new WeakMap<Command, Notification>();
+  /** Automations' notifications by the idempotency key of their note, until the note commits. */
+  const pending = new Map<string, Notification>();
   let context: ExtensionContext | undefined;
 
   async function commandsFor(
@@ -166,13 +170,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
                     ? (defined.teams[ticket.team ?? '']?.members ?? []).map((m) => m.email ?? m.id)
                     : [action.address!];
           if (recipients.length === 0 || !text) break;
-          out.push({
+          const note: Command = {
             type: 'postMessage',
             ticketId,
             body: `Notified ${action.to} (${recipients.join(', ')}): ${text}`,
             visibility: 'internal',
-          });
-          await options.deliver?.({ ruleId: rule.id, ticketId, to: action.to, recipients, text });
+          };
+          // Delivered once the note is in the log (see run and react), never for a note that failed.
+          notificationOf.set(note, { ruleId: rule.id, ticketId, to: action.to, recipients, text });
+          out.push(note);
           break;
         }
       }
@@ -206,10 +212,16 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   const disarmed = new Map<string, number>();
   const disarmedKey = (ticketId: string, ruleId: string) => `${ticketId}\u0000${ruleId}`;
 
-  const run = async (commands: Command[], ruleId: string, exec: (c: IssuedCommand) => Promise<unknown>) => {
+  const run = async (
+    commands: Command[],
+    ruleId: string,
+    exec: (c: IssuedCommand) => Promise<{ events: readonly unknown[] }>,
+  ) => {
     for (const command of commands) {
       try {
-        await exec({ command, ruleId });
+        const result = await exec({ command, ruleId });
+        const notification = notificationOf.get(command);
+        if (notification && result.events.length > 0) await options.deliver?.(notification);
       } catch (error) {
         // A refused action (say, a move the workflow does not allow) skips that action, not the rest.
         if (isTesseraError(error) && error.code !== 'config' && error.code !== 'adapter')
@@ -228,6 +240,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       // Zendesk's trigger cycle: walk the triggers in order; when one fires, run its actions and start
       // again from the top with the changed ticket. Each trigger fires at most once per originating
       // command, so the cycle ends. Commands the triggers issue do not start cycles of their own.
+      // An automation's notification goes out when its note has been committed.
+      if (pending.size > 0)
+        for (const event of committed.events) {
+          const key = (event as { idempotencyKey?: string }).idempotencyKey;
+          const notification = key === undefined ? undefined : pending.get(key);
+          if (key === undefined || notification === undefined) continue;
+          pending.delete(key);
+          await options.deliver?.(notification);
+        }
       const scratch = committed.origin.scratch;
       if (scratch.get('rules:active') === true) return [];
       const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
@@ -314,12 +335,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
         // Keyed by the ticket version the decision was made on: another process that decided the
         // same firing concurrently finds these keys in the stream and appends nothing.
         const commands = await commandsFor(rule, ticket, undefined, ctx);
-        for (const [i, command] of commands.entries())
-          issued.push({
-            command,
-            ruleId: rule.id,
-            idempotencyKey: `rules:${rule.id}@${ticket.version}#${i}`,
-          });
+        for (const [i, command] of commands.entries()) {
+          const idempotencyKey = `rules:${rule.id}@${ticket.version}#${i}`;
+          const notification = notificationOf.get(command);
+          if (notification) {
+            if (pending.size >= 1000) pending.delete(pending.keys().next().value as string);
+            pending.set(idempotencyKey, notification);
+          }
+          issued.push({ command, ruleId: rule.id, idempotencyKey });
+        }
       }
       return issued;
     },

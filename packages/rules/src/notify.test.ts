@@ -1,0 +1,91 @@
+import { type Actor, createHelpdesk, type Helpdesk, inMemoryStore } from '@tessera/core';
+import { describe, expect, it } from 'vitest';
+import { defineRules, type Notification, rules } from './index';
+
+const customer: Actor = { kind: 'customer', id: 'c1', email: 'ann@acme.io' };
+const agent: Actor = { kind: 'agent', id: 'a1' };
+
+describe('notify, given a deliver hook', () => {
+  it('when a trigger or an automation notifies, then delivery happens once, after the note is in the log', async () => {
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const seen: { n: Notification; noted: boolean }[] = [];
+    let desk: Helpdesk;
+    const deliver = async (n: Notification) => {
+      const { events } = await desk.history(n.ticketId);
+      const noted = events.some(
+        (e) => e.type === 'MessagePosted' && e.ruleId === n.ruleId && e.data.body.endsWith(n.text),
+      );
+      seen.push({ n, noted });
+    };
+    desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date(now) },
+      extensions: [
+        rules(
+          defineRules({
+            templates: {
+              opened: 'Opened: {{ ticket.subject }}',
+              stale: 'Still pending: {{ ticket.subject }}',
+            },
+            triggers: [
+              {
+                id: 'heads-up',
+                on: ['TicketOpened'],
+                then: [{ type: 'notify', to: 'requester', template: 'opened' }],
+              },
+            ],
+            automations: [
+              {
+                id: 'stale',
+                when: {
+                  all: [
+                    { field: 'category', op: 'is', value: 'pending' },
+                    { hoursSince: 'statusChanged', gte: 24 },
+                  ],
+                },
+                then: [{ type: 'notify', to: 'address', address: 'lead@desk.io', template: 'stale' }],
+              },
+            ],
+          }),
+          { deliver },
+        ),
+      ],
+    });
+    const { ticket } = await desk.execute(
+      {
+        type: 'openTicket',
+        channel: 'email',
+        requester: { id: 'c1', email: 'ann@acme.io' },
+        subject: 'Printer',
+        body: 'b',
+      },
+      { actor: customer },
+    );
+    await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'pending' }, { actor: agent });
+    now += 25 * 3_600_000;
+    await desk.tick();
+    await desk.tick();
+    expect(seen).toEqual([
+      {
+        n: {
+          ruleId: 'heads-up',
+          ticketId: ticket.id,
+          to: 'requester',
+          recipients: ['ann@acme.io'],
+          text: 'Opened: Printer',
+        },
+        noted: true,
+      },
+      {
+        n: {
+          ruleId: 'stale',
+          ticketId: ticket.id,
+          to: 'address',
+          recipients: ['lead@desk.io'],
+          text: 'Still pending: Printer',
+        },
+        noted: true,
+      },
+    ]);
+  });
+});
