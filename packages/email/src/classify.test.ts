@@ -104,6 +104,7 @@ describe('classifyEmail', () => {
 
   it('sees loops: our own header, our Message-ID domain, too many hops', () => {
     expect(classifyEmail(mail({ 'x-tessera-ticket': 'T-1' })).kind).toBe('loop');
+    expect(classifyEmail(mail({}), { ownAddresses: ['ANN@c.test'] }).kind).toBe('loop');
     expect(
       classifyEmail(mail({}, { messageId: '<tessera.T-1.M-1@help.test>' }), { ownDomains: ['help.test'] })
         .kind,

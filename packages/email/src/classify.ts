@@ -40,6 +40,8 @@ export interface Classification {
 export interface ClassifyOptions {
   /** Domains our own Message-IDs use (composeEmail's `domain`); a message carrying one is our own mail back. */
   ownDomains?: readonly string[];
+  /** Our own mailboxes (the support address and its aliases); mail from one of them is our own mail back. */
+  ownAddresses?: readonly string[];
   /** More Received hops than this is a mail loop. Default 25 (sendmail's and RFC 5321's customary limit). */
   maxHops?: number;
 }
@@ -250,6 +252,11 @@ export function classifyEmail(mail: ClassifiableEmail, options: ClassifyOptions 
   const mid = mail.messageId?.toLowerCase();
   if (mid && ownDomains.some((d) => mid.endsWith(`@${d}>`) || mid.endsWith(`@${d}`))) {
     reasons.push(`message-id: ${mail.messageId} is one of ours`);
+    kinds.add('loop');
+  }
+  const sender = mail.from?.address.toLowerCase();
+  if (sender && (options.ownAddresses ?? []).some((a) => a.toLowerCase() === sender)) {
+    reasons.push(`from: ${mail.from?.address} is one of our own addresses`);
     kinds.add('loop');
   }
   const hops = mail.headers.received?.length ?? 0;
