@@ -110,7 +110,6 @@ const OPENERS = [
   'dňa',
   'w dniu',
   'den',
-  'den ',
   'в',
   'на',
   '在',
