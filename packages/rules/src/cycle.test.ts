@@ -86,3 +86,47 @@ describe('a cascade through another extension', () => {
     await expect(attempt).rejects.toThrow(/tag-a → flipper → flipper/);
   });
 });
+
+describe('a command retried with its idempotency key (another process, or after a restart)', () => {
+  it('when it is answered from the log, then the triggers it set off the first time do not fire again', async () => {
+    const store = inMemoryStore();
+    const make = () =>
+      createHelpdesk({
+        store,
+        extensions: [
+          rules(
+            defineRules({
+              templates: { thanks: 'Thanks, we got it.' },
+              triggers: [
+                {
+                  id: 'ack',
+                  on: ['MessagePosted'],
+                  when: { field: 'event.actor.kind', op: 'is', value: 'customer' },
+                  then: [{ type: 'reply', template: 'thanks' }],
+                },
+              ],
+            }),
+          ),
+        ],
+      });
+    const first = make();
+    const { ticket } = await first.execute(
+      { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: 's', body: 'b' },
+      { actor: customer },
+    );
+    const more = {
+      type: 'postMessage',
+      ticketId: ticket.id,
+      body: 'one more thing',
+      visibility: 'public',
+    } as const;
+    await first.execute(more, { actor: customer, idempotencyKey: 'k1' });
+    const retried = await make().execute(more, { actor: customer, idempotencyKey: 'k1' });
+    expect(retried.ticket.messages.map((m) => [m.author.kind, m.body])).toEqual([
+      ['customer', 'b'],
+      ['automation', 'Thanks, we got it.'],
+      ['customer', 'one more thing'],
+      ['automation', 'Thanks, we got it.'],
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import {
   type Command,
+  type Committed,
   type Extension,
   type ExtensionContext,
   evolve,
@@ -212,6 +213,19 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   const disarmed = new Map<string, number>();
   const disarmedKey = (ticketId: string, ruleId: string) => `${ticketId}\u0000${ruleId}`;
 
+  /**
+   * A command retried with its idempotency key is answered from the log, and core runs reactions
+   * for it again. The triggers that fired the first time are in the log after it, caused by its
+   * last event: count them as fired, so a retry never sends a second auto-reply.
+   */
+  async function alreadyFired(committed: Committed, ctx: ExtensionContext, fired: Set<string>) {
+    const last = committed.events.at(-1);
+    if (!last || (last as { idempotencyKey?: string }).idempotencyKey === undefined) return;
+    if (committed.ticket.version <= last.version) return;
+    for (const e of await ctx.store.events.readStream(last.streamId, { fromVersion: last.version + 1 }))
+      if (e.ruleId !== undefined && e.causationId === last.eventId) fired.add(e.ruleId);
+  }
+
   const run = async (
     commands: Command[],
     ruleId: string,
@@ -253,6 +267,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       if (scratch.get('rules:active') === true) return [];
       const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
       scratch.set('rules:fired', fired);
+      await alreadyFired(committed, ctx, fired);
       // Once the cascade has carried an automatic message, nothing in it answers or notifies.
       const quiet = scratch.get('rules:quiet') === true || automatic(committed.events);
       scratch.set('rules:quiet', quiet);
