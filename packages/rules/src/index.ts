@@ -9,6 +9,7 @@ export {
   type DefinedRules,
   defineRules,
   type HoursSince,
+  type HoursSinceBase,
   type Recipient,
   type RuleCalendar,
   type RulesDefinition,
