@@ -135,6 +135,14 @@ describe('zones, holidays and overrides', () => {
     const spring = businessCalendar({ timeZone: 'Europe/Berlin', week: { sun: [['01:30', '02:30']] } });
     expect(spring.workingTimeBetween(at('2026-03-28T12:00:00Z'), at('2026-03-29T12:00:00Z'))).toBe(H / 2);
   });
+  it('in the repeated hour, each copy counts where its wall-clock time is in a period', () => {
+    // Sunday 2026-10-25 in Berlin: 02:00–03:00 happens twice (00:00Z–01:00Z CEST, 01:00Z–02:00Z CET).
+    const autumn = businessCalendar({ timeZone: 'Europe/Berlin', week: { sun: [['02:30', '04:00']] } });
+    expect(autumn.workingTimeBetween(at('2026-10-24T12:00:00Z'), at('2026-10-25T12:00:00Z'))).toBe(2 * H);
+    expect(autumn.isWorkingTime(at('2026-10-25T00:45:00Z'))).toBe(true); // 02:45 CEST, the first copy
+    expect(autumn.isWorkingTime(at('2026-10-25T01:15:00Z'))).toBe(false); // 02:15 CET
+    expect(autumn.nextWorkingTime(at('2026-10-25T01:15:00Z')).toISOString()).toBe('2026-10-25T01:30:00.000Z');
+  });
   it('places every period boundary where TZDate does, outside DST transitions, in any zone', () => {
     const periods: Period[] = [
       ['00:15', '01:45'],

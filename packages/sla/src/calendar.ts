@@ -177,7 +177,8 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
   function year(y: number): Year {
     let cached = years.get(y);
     if (cached) return cached;
-    const instant = localTime(offsetsAround(zone, y));
+    const offsets = offsetsAround(zone, y);
+    const instant = localTime(offsets);
     const off = new Set<string>();
     const on = new Set<string>();
     for (const { rule, active } of rules) {
@@ -189,8 +190,7 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
         (active ? off : on).add(dateKey(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
       }
     }
-    const starts: number[] = [];
-    const ends: number[] = [];
+    const spans: [number, number][] = [];
     for (
       let day = new Date(Date.UTC(y, 0, 1));
       day.getUTCFullYear() === y;
@@ -204,16 +204,13 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
         const holiday = (holidayDates.has(key) || off.has(key)) && !inactive.has(key) && !on.has(key);
         periods = holiday ? [] : week[day.getUTCDay()]!;
       }
-      for (const [s, e] of periods) {
-        const start = instant(y, m, d, s);
-        const end = instant(y, m, d, e);
-        // A period wholly inside a DST gap has no real time: skip it.
-        if (end > start) {
-          starts.push(start);
-          ends.push(end);
-        }
-      }
+      for (const [s, e] of periods)
+        wallClockSpans(offsets, Date.UTC(y, m, d, 0, s), Date.UTC(y, m, d, 0, e), spans);
     }
+    // A repeated hour can put a later period's first copy before an earlier period's second one.
+    spans.sort((p, q) => p[0] - q[0]);
+    const starts = spans.map((span) => span[0]);
+    const ends = spans.map((span) => span[1]);
     const before = new Float64Array(starts.length);
     let total = 0;
     for (let i = 0; i < starts.length; i++) {
@@ -389,6 +386,27 @@ function offsetsAround(zone: string, y: number): Offsets {
     }
   }
   return { changes, offsets };
+}
+
+/**
+ * The instants whose wall-clock time lies in [wallStart, wallEnd): one span per offset in force,
+ * so a gap has none and a repeated hour has both copies — working time is exactly the instants
+ * whose local time is inside a period.
+ */
+function wallClockSpans(
+  { changes, offsets }: Offsets,
+  wallStart: number,
+  wallEnd: number,
+  out: [number, number][],
+): void {
+  for (let k = 0; k < offsets.length; k++) {
+    const from = Math.max(wallStart - offsets[k]!, changes[k]!);
+    const to = Math.min(
+      wallEnd - offsets[k]!,
+      k + 1 < changes.length ? changes[k + 1]! : Number.POSITIVE_INFINITY,
+    );
+    if (to > from) out.push([from, to]);
+  }
 }
 
 /**
