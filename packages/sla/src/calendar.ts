@@ -178,7 +178,7 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
     let cached = years.get(y);
     if (cached) return cached;
     const offsets = offsetsAround(zone, y);
-    const instant = localTime(offsets);
+    const instant = firstInstant(offsets);
     const off = new Set<string>();
     const on = new Set<string>();
     for (const { rule, active } of rules) {
@@ -410,17 +410,17 @@ function wallClockSpans(
 }
 
 /**
- * Wall-clock time in the zone → instant, by the offsets alone. In the repeated hour it is the
- * second copy (so a period ending there counts both); in a gap it is the first instant after the
- * gap (so a period wholly inside a gap has no time).
+ * The first instant whose wall-clock time in the zone is `wall` (the first copy in a repeated
+ * hour; in a gap, the first instant after it): where a local year begins, so that every instant
+ * with a wall-clock date in the year falls between its bounds.
  */
-function localTime({ changes, offsets }: Offsets) {
+function firstInstant({ changes, offsets }: Offsets) {
   return (y: number, m: number, d: number, min: number): number => {
     const wall = Date.UTC(y, m, d, 0, min);
     let best = Number.NaN;
     for (let k = 0; k < offsets.length; k++) {
       const u = wall - offsets[k]!;
-      if (u >= changes[k]! && (k + 1 === changes.length || u < changes[k + 1]!) && !(u <= best)) best = u;
+      if (u >= changes[k]! && (k + 1 === changes.length || u < changes[k + 1]!) && !(u >= best)) best = u;
     }
     if (!Number.isNaN(best)) return best;
     for (let k = 1; k < offsets.length; k++) {
