@@ -1,7 +1,7 @@
 /**
  * SLA benchmarks: business-calendar arithmetic side by side with moment-business-time on the same
  * calendar, with a comparison of results; and evaluateSla over many ticket histories.
- * Run: pnpm build && node --import tsx bench/sla.bench.ts
+ * Run: pnpm --filter "@tessera/sla..." build && node --import tsx bench/sla.bench.ts
  */
 import type { Actor, StoredEvent } from '@tessera/core';
 import { businessCalendar, definePolicies, evaluateSla } from '@tessera/sla';
