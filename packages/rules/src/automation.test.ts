@@ -1,6 +1,6 @@
-import { type Actor, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { type Actor, createHelpdesk, defineWorkflow, inMemoryStore } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { type Automation, defineRules, rules } from './index';
+import { type Automation, classics, defineRules, rules } from './index';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
 const agent: Actor = { kind: 'agent', id: 'a1' };
@@ -128,5 +128,53 @@ describe('automations, given two desk processes on one store', () => {
       'MessagePosted',
       'TagsChanged',
     ]);
+  });
+});
+
+describe('automations, given an action the ticket refuses', () => {
+  it('when tick runs, then the refusal goes to onError and the rest of the tick still happens, every time', async () => {
+    let now = Date.parse('2026-03-02T09:00:00.000Z');
+    // No `closed` status: auto-close's move is refused at run time (defineRules was not told the workflow).
+    const workflow = defineWorkflow({
+      id: 'w',
+      statuses: [
+        { id: 'new', category: 'new' },
+        { id: 'open', category: 'open' },
+        { id: 'solved', category: 'solved' },
+        { id: 'archived', category: 'closed' },
+      ],
+    });
+    const refused: string[] = [];
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date(now) },
+      workflows: [workflow],
+      extensions: [
+        rules(
+          defineRules({
+            templates: { nudge: 'nudge' },
+            automations: [classics.autoCloseSolved({ days: 1 }), watch],
+          }),
+          { onError: (_error, ruleId) => void refused.push(ruleId) },
+        ),
+      ],
+    });
+    const open = {
+      type: 'openTicket',
+      channel: 'api',
+      requester: { id: 'c1' },
+      subject: 's',
+      body: 'b',
+    } as const;
+    const solved = (await desk.execute(open, { actor: customer })).ticket;
+    await desk.execute({ type: 'changeStatus', ticketId: solved.id, status: 'solved' }, { actor: agent });
+    now += 1000;
+    const watched = (await desk.execute({ ...open, tags: ['watch'] }, { actor: customer })).ticket;
+    now += 48 * 3_600_000;
+    await desk.tick();
+    await desk.tick();
+    expect(refused[0]).toBe('auto-close-solved');
+    expect((await desk.get(solved.id, { actor: agent })).status).toBe('solved');
+    expect((await desk.history(watched.id)).events.filter((e) => e.ruleId === 'watch')).toHaveLength(1);
   });
 });

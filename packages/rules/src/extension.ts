@@ -1,4 +1,5 @@
 import {
+  automationActor,
   type Command,
   type Committed,
   type Extension,
@@ -76,8 +77,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   const agentAddress = (id: string) => addresses.get(id) ?? id;
   /** The notification each `notify` note stands for, delivered after the note is committed. */
   const notificationOf = new WeakMap<Command, Notification>();
-  /** Automations' notifications by the idempotency key of their note, until the note commits. */
-  const pending = new Map<string, Notification>();
   let context: ExtensionContext | undefined;
 
   async function commandsFor(
@@ -229,11 +228,11 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   const run = async (
     commands: Command[],
     ruleId: string,
-    exec: (c: IssuedCommand) => Promise<{ events: readonly unknown[] }>,
+    exec: (c: IssuedCommand, index: number) => Promise<{ events: readonly unknown[] }>,
   ) => {
-    for (const command of commands) {
+    for (const [index, command] of commands.entries()) {
       try {
-        const result = await exec({ command, ruleId });
+        const result = await exec({ command, ruleId }, index);
         const notification = notificationOf.get(command);
         if (notification && result.events.length > 0) await options.deliver?.(notification);
       } catch (error) {
@@ -254,15 +253,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       // Zendesk's trigger cycle: walk the triggers in order; when one fires, run its actions and start
       // again from the top with the changed ticket. Each trigger fires at most once per originating
       // command, so the cycle ends. Commands the triggers issue do not start cycles of their own.
-      // An automation's notification goes out when its note has been committed.
-      if (pending.size > 0)
-        for (const event of committed.events) {
-          const key = (event as { idempotencyKey?: string }).idempotencyKey;
-          const notification = key === undefined ? undefined : pending.get(key);
-          if (key === undefined || notification === undefined) continue;
-          pending.delete(key);
-          await options.deliver?.(notification);
-        }
       const scratch = committed.origin.scratch;
       if (scratch.get('rules:active') === true) return [];
       const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
@@ -338,7 +328,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       return next === undefined ? undefined : new Date(next);
     },
     async onDue(ticket, now, ctx) {
-      const issued: IssuedCommand[] = [];
       for (const rule of defined.automations) {
         if (!rule.test({ ticket, now })) continue;
         if (!(await armed(rule, ticket, ctx))) {
@@ -347,20 +336,19 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           continue;
         }
         disarmed.delete(disarmedKey(ticket.id, rule.id));
-        // Keyed by the ticket version the decision was made on: another process that decided the
-        // same firing concurrently finds these keys in the stream and appends nothing.
-        const commands = await commandsFor(rule, ticket, undefined, ctx);
-        for (const [i, command] of commands.entries()) {
-          const idempotencyKey = `rules:${rule.id}@${ticket.version}#${i}`;
-          const notification = notificationOf.get(command);
-          if (notification) {
-            if (pending.size >= 1000) pending.delete(pending.keys().next().value as string);
-            pending.set(idempotencyKey, notification);
-          }
-          issued.push({ command, ruleId: rule.id, idempotencyKey });
-        }
+        // Run here rather than returned to tick: an action the ticket refuses (a status its workflow
+        // lacks) goes to onError instead of failing this and every later tick. Keyed by the ticket
+        // version the decision was made on: another process that decided the same firing
+        // concurrently finds these keys in the stream and appends nothing.
+        await run(await commandsFor(rule, ticket, undefined, ctx), rule.id, (c, index) =>
+          ctx.execute(c.command, {
+            actor: automationActor,
+            ruleId: rule.id,
+            idempotencyKey: `rules:${rule.id}@${ticket.version}#${index}`,
+          }),
+        );
       }
-      return issued;
+      return [];
     },
   };
 }
