@@ -27,11 +27,17 @@ export interface Notification {
 }
 
 export interface RulesOptions {
-  /** Sends notifications; each one is also recorded on the ticket as an internal note. */
+  /**
+   * Sends notifications (e.g. the email channel's `notify`). Each is recorded on the ticket as an
+   * internal note first, and handed over only once that note is committed.
+   */
   deliver?: (notification: Notification) => void | Promise<void>;
   /** Whether an agent takes tickets now (on top of `available` in the team config). */
   isAvailable?: IsAvailable;
-  /** Told about actions the ticket refused (e.g. a status move the workflow does not allow). */
+  /**
+   * Told about actions the ticket refused (e.g. a status move the workflow does not allow); the
+   * rule's other actions still run, and so does the rest of `tick`.
+   */
   onError?: (error: unknown, ruleId: string) => void;
 }
 
