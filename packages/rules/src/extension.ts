@@ -95,8 +95,16 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   ): Promise<Command[]> {
     const out: Command[] = [];
     const ticketId = ticket.id;
-    const render = (template: string) =>
-      renderTemplate(defined.templates.get(template)!, templateScope(ticket, event));
+    // A template that fails at run time (a partial that does not exist, a render over its limits)
+    // skips its action and is reported, like a refused command.
+    const render = (template: string): string | undefined => {
+      try {
+        return renderTemplate(defined.templates.get(template)!, templateScope(ticket, event));
+      } catch (error) {
+        options.onError?.(error, rule.id);
+        return undefined;
+      }
+    };
     for (const action of rule.then as Action[]) {
       switch (action.type) {
         case 'setStatus':

@@ -15,7 +15,7 @@ import {
   type Ticket,
   tryCompileCondition,
 } from '@tessera/core';
-import { type ParsedTemplate, parseTemplate } from './template';
+import { type ParsedTemplate, parseTemplate, templateEngine } from './template';
 
 /** Anything with working-time arithmetic, such as an `@tessera/sla` business calendar. */
 export interface RuleCalendar {
@@ -208,8 +208,9 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     'event.actor.kind': ACTOR_KINDS,
   };
   const templates = new Map<string, ParsedTemplate>();
-  for (const [name, text] of Object.entries(definition?.templates ?? {})) {
-    const parsed = parseTemplate(text);
+  const engine = templateEngine(definition.templates ?? {});
+  for (const [name, text] of Object.entries(definition.templates ?? {})) {
+    const parsed = parseTemplate(text, engine);
     if (parsed.error) problems.push({ path: `templates.${name}`, message: parsed.error });
     else templates.set(name, parsed.template!);
   }
