@@ -70,3 +70,42 @@ it('takes its clock from the desk, never the system clock: outside a desk it say
   });
   expect(() => ext.due?.({} as never)).toThrow(ConfigError);
 });
+
+it('is no longer at risk once the warned metric is achieved, while others still run', async () => {
+  let now = new Date('2026-01-05T10:00:00Z');
+  const cal = businessCalendar({
+    timeZone: 'UTC',
+    week: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']] },
+  });
+  const store = inMemoryStore();
+  const desk = createHelpdesk({
+    store,
+    clock: { now: () => now },
+    extensions: [
+      sla({
+        calendars: { cal },
+        policies: [
+          { id: 'std', calendar: 'cal', targets: { firstReply: 60, resolution: 480 }, warnBefore: 15 },
+        ],
+      }),
+    ],
+  });
+  const { ticket } = await desk.execute(
+    { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: 'Down', body: 'Help' },
+    { actor: customer },
+  );
+  now = new Date('2026-01-05T10:50:00Z');
+  await desk.tick();
+  expect((await store.index.get(ticket.id))?.sla).toMatchObject({ atRisk: true });
+  now = new Date('2026-01-05T10:55:00Z');
+  await desk.execute(
+    { type: 'postMessage', ticketId: ticket.id, body: 'On it', visibility: 'public' },
+    { actor: agent },
+  );
+  // First reply made in time; resolution (due 18:00… next day) is far from its warning.
+  expect((await store.index.get(ticket.id))?.sla).toMatchObject({
+    atRisk: false,
+    breached: false,
+    nextDeadline: '2026-01-06T10:00:00.000Z',
+  });
+});

@@ -45,13 +45,20 @@ export function sla(options: SlaOptions): Extension {
     summarize(ticket, summary): TicketSummary {
       const result = evaluate(ticket, now());
       if (result.policyId === undefined) return summary;
-      const warned = ticket.sla.some((m) => m.policyId === result.policyId && m.kind === 'warning');
+      // A running metric whose warning is on record is at risk even if `now` lags the tick that
+      // recorded it; an achieved one no longer is.
+      const warned = result.metrics.some(
+        (m) =>
+          m.status === 'active' &&
+          m.deadline !== undefined &&
+          recorded(ticket, result.policyId!, m.metric, 'warning'),
+      );
       return {
         ...summary,
         sla: {
           policyId: result.policyId,
           breached: result.breached,
-          atRisk: result.atRisk || (warned && !result.breached && result.nextDeadline !== undefined),
+          atRisk: result.atRisk || warned,
           ...(result.nextDeadline === undefined ? {} : { nextDeadline: result.nextDeadline }),
         },
       };
