@@ -331,10 +331,11 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
         }
         if (!holds) continue;
         if (firedAt === Number.NEGATIVE_INFINITY) consider(nowMs);
-        // It fired before, and the ticket changed since: the condition may have been false in
-        // between (a new true period), which only the log can tell; onDue reads it.
+        // It fired before, and the ticket may have changed since (in the same millisecond, too): the
+        // condition may have been false in between (a new true period), which only the log can
+        // tell; onDue reads it once per ticket version.
         else if (
-          Date.parse(ticket.updatedAt) > firedAt &&
+          Date.parse(ticket.updatedAt) >= firedAt &&
           disarmed.get(disarmedKey(ticket.id, rule.id)) !== ticket.version
         )
           consider(nowMs);
