@@ -128,3 +128,15 @@ describe('classics', () => {
     expect(t.status).toBe('pending');
   });
 });
+
+describe('classics, used twice', () => {
+  it('take their own ids, so one rule set can hold two', () => {
+    const defined = defineRules({
+      automations: [
+        classics.autoCloseSolved({ days: 4 }),
+        classics.autoCloseSolved({ days: 14, statuses: ['solved'], id: 'auto-close-slow' }),
+      ],
+    });
+    expect(defined.automations.map((a) => a.id)).toEqual(['auto-close-solved', 'auto-close-slow']);
+  });
+});

@@ -12,13 +12,16 @@ export const classics = {
     days,
     statuses,
     closeTo = 'closed',
+    id = 'auto-close-solved',
   }: {
     days: number;
     statuses?: string[];
     closeTo?: string;
+    /** To use it twice (say, per ticket type) under different ids. */
+    id?: string;
   }): Automation {
     return {
-      id: 'auto-close-solved',
+      id,
       when: {
         all: [
           { field: 'category', op: 'is', value: 'solved' },
@@ -30,9 +33,19 @@ export const classics = {
     };
   },
   /** A note (and a reply to the customer, if a template is given) when a ticket has waited on the customer too long. */
-  pendingReminder({ hours, note, reply }: { hours: number; note: string; reply?: string }): Automation {
+  pendingReminder({
+    hours,
+    note,
+    reply,
+    id = 'pending-reminder',
+  }: {
+    hours: number;
+    note: string;
+    reply?: string;
+    id?: string;
+  }): Automation {
     return {
-      id: 'pending-reminder',
+      id,
       when: {
         all: [
           { field: 'category', op: 'is', value: 'pending' },
@@ -46,9 +59,9 @@ export const classics = {
     };
   },
   /** Escalation when an SLA is breached: raise the priority, tag it, and hand it to a team if given. */
-  escalateOnBreach({ team }: { team?: string } = {}): Trigger {
+  escalateOnBreach({ team, id = 'escalate-on-breach' }: { team?: string; id?: string } = {}): Trigger {
     return {
-      id: 'escalate-on-breach',
+      id,
       on: ['SlaBreached'],
       then: [
         { type: 'setPriority', priority: 'urgent' },
