@@ -140,3 +140,52 @@ describe('classics, used twice', () => {
     expect(defined.automations.map((a) => a.id)).toEqual(['auto-close-solved', 'auto-close-slow']);
   });
 });
+
+describe('conditions on sla.*', () => {
+  it('given SLA records on the ticket, then sla.breached, sla.atRisk and sla.policyId read them', async () => {
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date('2026-03-02T09:00:00Z') },
+      extensions: [
+        rules(
+          defineRules({
+            triggers: [
+              {
+                id: 'at-risk',
+                when: {
+                  all: [
+                    { field: 'sla.atRisk', op: 'is', value: true },
+                    { field: 'sla.policyId', op: 'is', value: 'gold' },
+                  ],
+                },
+                then: [{ type: 'addTags', tags: ['at-risk'] }],
+              },
+              {
+                id: 'breached',
+                when: { field: 'sla.breached', op: 'changedTo', value: true },
+                then: [{ type: 'setPriority', priority: 'urgent' }],
+              },
+            ],
+          }),
+        ),
+      ],
+    });
+    const { ticket } = await desk.execute(open, { actor: customer });
+    const record = (kind: 'warning' | 'breach') =>
+      desk.execute(
+        {
+          type: 'recordSla',
+          ticketId: ticket.id,
+          kind,
+          metric: 'firstReply',
+          policyId: 'gold',
+          deadline: '2026-03-02T10:00:00Z',
+        },
+        { actor: system },
+      );
+    const warned = await record('warning');
+    expect(warned.ticket).toMatchObject({ tags: ['at-risk'], priority: 'normal' });
+    const breached = await record('breach');
+    expect(breached.ticket.priority).toBe('urgent');
+  });
+});

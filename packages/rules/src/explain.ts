@@ -1,5 +1,6 @@
 import { type ConditionSubject, compileCondition, type StoredEvent, type Ticket } from '@tessera/core';
 import { type CompiledRule, compileHoursSince, type DefinedRules, RULE_FIELDS } from './rules';
+import { readsSla, withSlaView } from './sla-view';
 
 export interface Verdict {
   ruleId: string;
@@ -86,11 +87,12 @@ export function explain(
 ): Verdict[] {
   const options = at instanceof Date ? { now: at } : at;
   const now = options.now ?? new Date(ticket.updatedAt);
+  const view = readsSla([...defined.triggers, ...defined.automations]) ? withSlaView : (t: Ticket) => t;
   const subject: ConditionSubject = {
-    ticket,
+    ticket: view(ticket),
     now,
     ...(event ? { event } : {}),
-    ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.previous ? { previous: view(options.previous) } : {}),
   };
   const leafCache = new Map<unknown, (s: ConditionSubject) => boolean>();
   const leaf = (_rule: CompiledRule) => (node: unknown) => {

@@ -14,6 +14,7 @@ import {
 } from '@tessera/core';
 import { assignmentPicker, type IsAvailable } from './assign';
 import type { Action, CompiledRule, DefinedRules, Recipient } from './rules';
+import { readsSla, withSlaView } from './sla-view';
 import { renderTemplate } from './template';
 
 /** A notification a rule asked for; `rules({ deliver })` sends it (the email channel, a chat hook…). */
@@ -81,6 +82,10 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   for (const team of Object.values(defined.teams))
     for (const m of team.members) if (m.email && !addresses.has(m.id)) addresses.set(m.id, m.email);
   const agentAddress = (id: string) => addresses.get(id) ?? id;
+  // Conditions on `sla.*` read a view of the ticket's SLA records, built once per evaluation.
+  const view = readsSla([...defined.triggers, ...defined.automations])
+    ? withSlaView
+    : (ticket: Ticket) => ticket;
   /** The notification each `notify` note stands for, delivered after the note is committed. */
   const notificationOf = new WeakMap<Command, Notification>();
   let context: ExtensionContext | undefined;
@@ -214,7 +219,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     let state = fold(events.slice(0, lastFire + 1));
     for (let i = lastFire; i < events.length; i++) {
       if (i > lastFire) state = evolve(state, events[i]!);
-      if (state && !rule.test({ ticket: state, now: new Date(events[i]!.occurredAt) })) return true;
+      if (state && !rule.test({ ticket: view(state), now: new Date(events[i]!.occurredAt) })) return true;
     }
     return false;
   }
@@ -283,11 +288,13 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           // The ticket changes only when a trigger fires, and then the pass starts over: one read
           // per pass, and the walk over the triggers is synchronous.
           const ticket = (await ctx.load(committed.ticket.id)) ?? committed.ticket;
+          const seen = view(ticket);
+          const before = previous ? view(previous) : undefined;
           const subjects = committed.events.map((event) => ({
-            ticket,
+            ticket: seen,
             event,
             now,
-            ...(previous ? { previous } : {}),
+            ...(before ? { previous: before } : {}),
           }));
           let firing: { rule: CompiledRule; event: StoredEvent } | undefined;
           for (const rule of defined.triggers) {
@@ -313,6 +320,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
         return undefined;
       const now = context?.now();
       const nowMs = now?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const seen = view(ticket);
       let next: number | undefined;
       const consider = (at: number) => {
         if (next === undefined || at < next) next = at;
@@ -320,7 +328,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       for (const rule of defined.automations) {
         const ran = ticket.ruleRuns[rule.id];
         const firedAt = ran === undefined ? Number.NEGATIVE_INFINITY : Date.parse(ran);
-        const holds = now !== undefined && rule.test({ ticket, now });
+        const holds = now !== undefined && rule.test({ ticket: seen, now });
         // Instants at which a time condition changes, after the rule last fired: a future one is when
         // to look again; a past one is due now if the condition holds (onDue checks it is armed).
         for (const threshold of rule.thresholds) {
@@ -343,8 +351,9 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       return next === undefined ? undefined : new Date(next);
     },
     async onDue(ticket, now, ctx) {
+      const seen = view(ticket);
       for (const rule of defined.automations) {
-        if (!rule.test({ ticket, now })) continue;
+        if (!rule.test({ ticket: seen, now })) continue;
         if (!(await armed(rule, ticket, ctx))) {
           if (disarmed.size >= 10_000) disarmed.delete(disarmed.keys().next().value as string);
           disarmed.set(disarmedKey(ticket.id, rule.id), ticket.version);
