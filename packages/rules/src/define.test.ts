@@ -99,3 +99,21 @@ describe('defineRules, given a definition with mistakes, then one ConfigError na
     ).toEqual([]);
   });
 });
+
+describe('defineRules, given rules that set the same field', () => {
+  it('a chain that moves a value on is not reported; one that sets it back is', () => {
+    const step = (id: string, from: string, to: string) => ({
+      id,
+      when: { field: 'status', op: 'is' as const, value: from },
+      then: [{ type: 'setStatus' as const, status: to }],
+    });
+    const chain = defineRules({
+      triggers: [step('new-to-open', 'new', 'open'), step('open-to-pending', 'open', 'pending')],
+    });
+    expect(chain.warnings).toEqual([]);
+    const pingPong = defineRules({
+      triggers: [step('open-to-pending', 'open', 'pending'), step('pending-to-open', 'pending', 'open')],
+    });
+    expect(pingPong.warnings.map((w) => w.path)).toEqual(['triggers.open-to-pending']);
+  });
+});

@@ -570,17 +570,23 @@ function requires(node: unknown, out = new Map<string, unknown>()): Map<string, 
 function undoPairs(rules: CompiledRule[]): Problem[] {
   const warnings: Problem[] = [];
   const fieldOf = (key: string) => (key.startsWith('tag:') ? 'tags' : key);
-  const undoes = (first: CompiledRule, second: CompiledRule) => {
-    const s1 = setsOf(first);
-    const s2 = setsOf(second);
-    const r1 = requires(first.when);
-    const r2 = requires(second.when);
-    for (const [key, value] of s1) {
-      const back = s2.get(key);
+  // What each rule sets and requires, worked out once (the pair walk is quadratic).
+  const sets = rules.map(setsOf);
+  const needs = rules.map((r) => requires(r.when));
+  const undoes = (a: number, b: number) => {
+    const first = rules[a]!;
+    const second = rules[b]!;
+    const r1 = needs[a]!;
+    const r2 = needs[b]!;
+    for (const [key, value] of sets[a]!) {
+      const back = sets[b]!.get(key);
       if (back === undefined || back === value) continue;
       const field = fieldOf(key);
       // After `first`, the field holds `value`: `second` must accept that…
       if (r2.has(field) && field !== 'tags' && r2.get(field) !== value) continue;
+      // …and, when `first` only acts on one value, set it back to that one (a chain such as
+      // low → normal, normal → high moves on; normal → low would undo)…
+      if (r1.has(field) && field !== 'tags' && r1.get(field) !== back) continue;
       // …and their other requirements must not exclude each other.
       const clash = [...r1].some(([f, v]) => f !== field && r2.has(f) && r2.get(f) !== v);
       if (clash) continue;
@@ -592,12 +598,7 @@ function undoPairs(rules: CompiledRule[]): Problem[] {
     }
     return false;
   };
-  for (let i = 0; i < rules.length; i++) {
-    for (let j = 0; j < rules.length; j++) {
-      if (i !== j && i < j) {
-        if (!undoes(rules[i]!, rules[j]!)) undoes(rules[j]!, rules[i]!);
-      }
-    }
-  }
+  for (let i = 0; i < rules.length; i++)
+    for (let j = i + 1; j < rules.length; j++) if (!undoes(i, j)) undoes(j, i);
   return warnings;
 }
