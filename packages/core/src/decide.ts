@@ -473,6 +473,7 @@ function messagePosted(
       attachments: command.attachments ?? [],
       ...(command.html === undefined ? {} : { html: command.html }),
       ...(command.email === undefined ? {} : { email: command.email }),
+      ...(command.type === 'postMessage' && command.automatic ? { automatic: true } : {}),
     },
   };
 }

@@ -442,6 +442,61 @@ describe('subscribe, rebuild, tick and extensions', () => {
   });
 });
 
+describe('reactions are not repeated, and tick goes on', () => {
+  it('a retried command (same idempotency key) does not set off its reactions again', async () => {
+    let reactions = 0;
+    const counter: Extension = {
+      name: 'counter',
+      react: () => {
+        reactions++;
+        return [];
+      },
+    };
+    const { desk } = testDesk({ extensions: [counter] });
+    await desk.execute(openCmd(), { actor: customer, idempotencyKey: 'k1' });
+    const restarted = testDesk({ store: desk.store, extensions: [counter] }).desk;
+    await restarted.execute(openCmd(), { actor: customer, idempotencyKey: 'k1' });
+    expect(reactions).toBe(1);
+  });
+
+  it('records automatic messages as such', async () => {
+    const { desk } = testDesk();
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    const r = await desk.execute(
+      {
+        type: 'postMessage',
+        ticketId: ticket.id,
+        body: 'Out of office',
+        visibility: 'public',
+        automatic: true,
+      },
+      { actor: customer },
+    );
+    expect(r.events[0]).toMatchObject({ type: 'MessagePosted', data: { automatic: true } });
+  });
+
+  it('a command the ticket refuses during tick is reported, and the tick serves the other tickets', async () => {
+    const errors: string[] = [];
+    const closer: Extension = {
+      name: 'closer',
+      due: (t) => (t.category === 'new' ? new Date(0) : undefined),
+      onDue: (t) => [
+        { type: 'changeStatus', ticketId: t.id, status: t.subject === 'bad' ? 'nowhere' : 'open' },
+      ],
+    };
+    const { desk } = testDesk({
+      extensions: [closer],
+      onError: (e, where) => void errors.push(`${where.extension}:${(e as Error).message.slice(0, 20)}`),
+    });
+    const bad = await desk.execute(openCmd({ subject: 'bad' }), { actor: customer });
+    const good = await desk.execute(openCmd({ subject: 'good' }), { actor: customer });
+    await desk.tick();
+    expect((await desk.get(good.ticket.id, { actor: admin })).status).toBe('open');
+    expect((await desk.get(bad.ticket.id, { actor: admin })).status).toBe('new');
+    expect(errors).toEqual(['closer:invalid input: statu']);
+  });
+});
+
 describe('upcasters', () => {
   it('upgrade old events on read', async () => {
     const store: Store = inMemoryStore();

@@ -45,6 +45,8 @@ export interface HelpdeskOptions {
   maxRetries?: number;
   /** How deep extensions' reactions may cascade before `ConfigError` (default 8). */
   maxCascadeDepth?: number;
+  /** Told about commands `tick` ran for an extension that the ticket refused; the tick goes on. */
+  onError?: (error: unknown, where: { extension: string; ticketId: string }) => void;
 }
 
 export type SavedQueue = 'unassigned' | 'mine' | 'waiting-on-agent' | 'waiting-on-customer' | 'sla-at-risk';
@@ -303,6 +305,8 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     previous: Ticket | undefined;
     events: StoredEvent[];
     followUp?: Ticket;
+    /** The result of an earlier execution with the same idempotency key: nothing new happened. */
+    replayed?: true;
   }
 
   /** Decide and append one command, retrying on conflicts with other writers. */
@@ -433,6 +437,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       ticket: fold(events.slice(0, last + 1))!,
       previous: first > 0 ? fold(events.slice(0, first)) : undefined,
       events: events.slice(first, last + 1),
+      replayed: true,
     };
   }
 
@@ -605,7 +610,10 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     const command = JSON.parse(JSON.stringify(validateCommand(input, limits))) as Command;
     const opts: ExecuteOptions = { ...given, actor: JSON.parse(JSON.stringify(given.actor)) as Actor };
     const appended = await appendCommand(command, opts);
-    const allEvents = await react(appended, command, opts, cascade);
+    // A replayed result set off its reactions the first time; running them again would repeat them.
+    const allEvents = appended.replayed
+      ? [...appended.events]
+      : await react(appended, command, opts, cascade);
     const ticket = (await load(appended.ticket.id)) ?? appended.ticket;
     if (allEvents.length > 0) void pump();
     const result: ExecuteResult = { ticket, events: appended.events, allEvents };
@@ -639,6 +647,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     store,
     execute: (command, opts) => execute(command, opts),
     load,
+    history: async (ticketId) => upcast(await store.events.readStream(streamOf(ticketId))),
     query: (q) => queryAs(q.filter ?? {}, q, undefined),
     workflowOf: (ticket) => workflows.get(ticket.workflowId) ?? workflows.default,
     findByNumber: (number) => findNumber(number),
@@ -723,13 +732,22 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
             if (!ext.onDue || when === undefined || when > now) continue;
             const current = (await load(ticket.id)) ?? ticket;
             const issued = await ext.onDue(current, now, context);
+            // One cascade for what one extension decided for one ticket at this tick.
+            const origin = {
+              id: `tick:${ext.name}:${ticket.id}:${now.toISOString()}`,
+              scratch: new Map<string, unknown>(),
+            };
             for (const item of issued) {
-              const origin = {
-                id: `tick:${ticket.id}:${now.toISOString()}`,
-                scratch: new Map<string, unknown>(),
-              };
-              await run(item, undefined, { depth: 1, origin, chain: [] }, undefined);
-              commands++;
+              try {
+                await run(item, undefined, { depth: 1, origin, chain: [] }, undefined);
+                commands++;
+              } catch (error) {
+                // A refused command (say, a move the workflow does not allow) must not stop the tick
+                // for every other ticket; storage failures and cascade errors still do.
+                if (!isTesseraError(error) || error.code === 'adapter' || error.code === 'config')
+                  throw error;
+                options.onError?.(error, { extension: ext.name, ticketId: ticket.id });
+              }
             }
           }
           // Re-index so the due instant moves on even when no command ran.

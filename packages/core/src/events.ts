@@ -39,6 +39,8 @@ export interface MessagePostedData {
   channel: Channel;
   attachments: Attachment[];
   email?: EmailMeta;
+  /** Recorded as automatic mail (an auto-reply, a list message): it moved no status. */
+  automatic?: boolean;
 }
 
 export interface StatusChangedData {

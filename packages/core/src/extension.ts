@@ -48,6 +48,8 @@ export interface ExtensionContext {
   execute(command: Command, options: ExecuteOptions): Promise<ExecuteResult>;
   /** The ticket unredacted, as the system sees it. */
   load(ticketId: string): Promise<Ticket | undefined>;
+  /** The ticket's events, upcast to the current schema. */
+  history(ticketId: string): Promise<StoredEvent[]>;
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
   /** The workflow of a ticket, for decisions such as `closedReplies`. */
   workflowOf(ticket: Ticket): import('./workflow').Workflow;
