@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Actor, createHelpdesk, fold, type NewEvent, type StoredEvent, toSummary } from '@tessera/core';
+import { expectIntactLog } from '@tessera/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { postgresStore } from './store';
@@ -48,25 +49,11 @@ const event = (label: string): NewEvent => ({
   schemaVersion: 1,
 });
 
-function checkLog(events: StoredEvent[]) {
-  const streams = new Map<string, StoredEvent[]>();
-  for (const e of events) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
-  for (const [id, list] of streams) {
-    expect(
-      list.map((e) => e.version),
-      id,
-    ).toEqual(list.map((_, i) => i + 1));
-    if (id.startsWith('batch-')) {
-      expect(list.length % 3, id).toBe(0);
-      for (let i = 0; i < list.length; i += 3)
-        expect(new Set(list.slice(i, i + 3).map((e) => e.eventId.replace(/-\d$/, ''))).size).toBe(1);
-    }
-  }
-  const positions = events.map((e) => e.position);
-  expect(new Set(positions).size).toBe(positions.length);
-  expect([...positions].sort()).toEqual(positions);
-  return streams;
-}
+/** The writers append three-event batches to `batch-*` streams, their event ids sharing a prefix. */
+const checkLog = (events: StoredEvent[]) =>
+  expectIntactLog(events, {
+    batches: { streams: (id) => id.startsWith('batch-'), size: 3, key: (e) => e.eventId.replace(/-\d$/, '') },
+  });
 
 describe('global order under concurrent writers', () => {
   it('does not skip a transaction that commits after a later one: the tail waits for it', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHelpdesk, fold, type StoredEvent, toSummary } from '@tessera/core';
+import { expectIntactLog } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStore } from './store';
 
@@ -25,31 +26,11 @@ function run(args: string[]) {
   return { child, exited, output: () => out, errors: () => err };
 }
 
-function checkLog(events: StoredEvent[]) {
-  const streams = new Map<string, StoredEvent[]>();
-  for (const e of events) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
-  for (const [id, list] of streams) {
-    expect(
-      list.map((e) => e.version),
-      id,
-    ).toEqual(list.map((_, i) => i + 1));
-    if (id.startsWith('batch-')) {
-      // No half batch: every batch's three events are all there, together.
-      expect(list.length % 3, id).toBe(0);
-      for (let i = 0; i < list.length; i += 3) {
-        const keys = list.slice(i, i + 3).map((e) => e.eventId.replace(/-\d$/, ''));
-        expect(new Set(keys).size, id).toBe(1);
-      }
-    } else {
-      expect(list[0]?.type, id).toBe('TicketOpened');
-      expect(list[1]?.type, id).toBe('MessagePosted');
-    }
-  }
-  const positions = events.map((e) => e.position);
-  expect(new Set(positions).size).toBe(positions.length);
-  expect([...positions].sort()).toEqual(positions);
-  return streams;
-}
+/** The writers append three-event batches to `batch-*` streams, their event ids sharing a prefix. */
+const checkLog = (events: StoredEvent[]) =>
+  expectIntactLog(events, {
+    batches: { streams: (id) => id.startsWith('batch-'), size: 3, key: (e) => e.eventId.replace(/-\d$/, '') },
+  });
 
 describe('SQLite with several processes on one file', () => {
   it('appends from four processes stay correct, with no busy errors reaching callers', async () => {
