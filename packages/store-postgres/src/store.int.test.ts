@@ -82,6 +82,46 @@ describe('global order under concurrent writers', () => {
     await store.close();
   });
 
+  it('watch: a commit held back by an older transaction that never notifies is announced once it is readable', async () => {
+    const store = postgresStore({ connectionString: url(), schema: schemaName('watchheld') });
+    await store.ready();
+    let calls = 0;
+    const unwatch = store.events.watch!(() => {
+      calls++;
+    });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    // Let the listener connect: appends until one is announced.
+    for (let i = 0; i < 50 && calls === 0; i++) {
+      await store.events.append('ticket-warm', [event(`warm-${i}`)], { expectedVersion: 'any' });
+      await until(() => calls > 0);
+    }
+    const seen = await store.events.readAll();
+    const last = seen.at(-1)?.position;
+    // An unrelated writing transaction (say another process's index upsert) takes an older id…
+    const blocker = new pg.Client({ connectionString: url() });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT pg_current_xact_id()');
+    // …while an append commits and notifies: readers must hold it back for now.
+    const before = calls;
+    await store.events.append('ticket-held', [event('held')], { expectedVersion: 'no-stream' });
+    await until(() => calls > before);
+    expect(calls).toBeGreaterThan(before);
+    expect(await store.events.readAll(last === undefined ? {} : { after: last })).toEqual([]);
+    const announced = calls;
+    // The blocker commits without appending (no NOTIFY of its own): the watcher must still say so.
+    await blocker.query('COMMIT');
+    await blocker.end();
+    await until(() => calls > announced);
+    expect(calls).toBeGreaterThan(announced);
+    const tail = await store.events.readAll(last === undefined ? {} : { after: last });
+    expect(tail.map((e) => e.eventId)).toEqual(['held']);
+    unwatch();
+    await store.close();
+  });
+
   it('a reader tailing while 16 connections write concurrently sees every event exactly once, in one order', async () => {
     const store = postgresStore({ connectionString: url(), schema: schemaName('tail') });
     const writers = Array.from({ length: 16 }, () =>

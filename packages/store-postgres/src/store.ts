@@ -207,11 +207,55 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     watch(onCommit) {
       let client: pg.PoolClient | undefined;
       let stopped = false;
+      // A commit announced while an older transaction still runs is not readable yet (readAll
+      // stops below pg_snapshot_xmin), and that older transaction may never notify (an index
+      // upsert, another app's write). So after each notification, wait until every transaction
+      // that began before it has ended, then announce again: no readable commit goes unannounced.
+      let target: bigint | undefined;
+      let polling = false;
+      const settle = async () => {
+        if (polling) return;
+        polling = true;
+        let delay = 5;
+        try {
+          while (!stopped && target !== undefined) {
+            const wanted = target;
+            const { rows } = await pool.query<{ xmin: string }>(
+              'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+            );
+            if (BigInt(rows[0]!.xmin) >= wanted) {
+              if (target === wanted) target = undefined;
+              if (!stopped) onCommit();
+              delay = 5;
+            } else {
+              await new Promise((r) => setTimeout(r, delay));
+              delay = Math.min(delay * 2, 500);
+            }
+          }
+        } catch {
+          // The pool is closing or the server went away; the next notification tries again.
+        } finally {
+          polling = false;
+        }
+      };
+      const notified = async () => {
+        onCommit();
+        const { rows } = await pool.query<{ xmin: string; xmax: string }>(
+          'SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax FROM pg_current_snapshot() s',
+        );
+        const { xmin, xmax } = rows[0]!;
+        if (xmin === xmax) return; // nothing older still runs: the commit is readable now
+        const next = BigInt(xmax);
+        if (target === undefined || next > target) target = next;
+        void settle();
+      };
       void (async () => {
         await ready();
         client = await pool.connect();
         if (stopped) return client.release();
-        client.on('notification', () => onCommit());
+        client.on('notification', () => {
+          if (!stopped) notified().catch(() => undefined);
+        });
         await client.query(`LISTEN "${schema}_events"`);
       })().catch(() => undefined);
       return () => {
