@@ -571,4 +571,15 @@ describe('unknown commands', () => {
       /colour: unknown property/,
     );
   });
+
+  it('are refused when named like an Object.prototype member, as type or as property', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expectError(() => when(undefined, { type } as never, admin), 'validation', /unknown command/);
+    }
+    expectError(
+      () => when(undefined, { ...open, constructor: 'x', toString: 'y' } as never, admin),
+      'validation',
+      /constructor: unknown property.*toString: unknown property/,
+    );
+  });
 });

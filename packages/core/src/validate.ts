@@ -63,34 +63,38 @@ const bool: Check = (v, path, problems) => {
   if (typeof v !== 'boolean') problems.push({ path, message: `must be true or false, got ${typeName(v)}` });
 };
 
-const strings =
-  (opts: { maxItems: number; maxLength: number; nonEmpty?: boolean }): Check =>
-  (v, path, problems) => {
+const strings = (opts: { maxItems: number; maxLength: number; nonEmpty?: boolean }): Check => {
+  const item = str({ max: opts.maxLength, nonEmpty: true });
+  return (v, path, problems) => {
     if (!Array.isArray(v))
       return void problems.push({ path, message: `must be an array of strings, got ${typeName(v)}` });
     if (opts.nonEmpty && v.length === 0) problems.push({ path, message: 'must not be empty' });
     if (v.length > opts.maxItems)
       problems.push({ path, message: `must have at most ${opts.maxItems} items` });
-    for (const [i, item] of v.entries())
-      str({ max: opts.maxLength, nonEmpty: true })(item, `${path}[${i}]`, problems);
+    for (let i = 0; i < v.length; i++) item(v[i], `${path}[${i}]`, problems);
   };
+};
+
+const partyId = str({ nonEmpty: true, max: 200 });
+const partyEmail = str({ max: 320 });
+const partyName = str({ max: 200 });
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 const party: Check = (v, path, problems) => {
   if (!isObject(v))
     return void problems.push({ path, message: `must be an object with an id, got ${typeName(v)}` });
-  str({ nonEmpty: true, max: 200 })(v.id, `${path}.id`, problems);
+  partyId(v.id, `${path}.id`, problems);
   if (v.email !== undefined) {
-    str({ max: 320 })(v.email, `${path}.email`, problems);
-    if (typeof v.email === 'string' && !/^[^\s@]+@[^\s@]+$/.test(v.email)) {
+    partyEmail(v.email, `${path}.email`, problems);
+    if (typeof v.email === 'string' && !EMAIL.test(v.email)) {
       problems.push({
         path: `${path}.email`,
         message: `is not an email address: ${JSON.stringify(v.email)}`,
       });
     }
   }
-  if (v.name !== undefined) str({ max: 200 })(v.name, `${path}.name`, problems);
-  if (v.organizationId !== undefined)
-    str({ nonEmpty: true, max: 200 })(v.organizationId, `${path}.organizationId`, problems);
+  if (v.name !== undefined) partyName(v.name, `${path}.name`, problems);
+  if (v.organizationId !== undefined) partyId(v.organizationId, `${path}.organizationId`, problems);
 };
 
 const json =
@@ -114,6 +118,8 @@ const json =
     }
   };
 
+const attachmentName = str({ nonEmpty: true, max: 255 });
+const attachmentSize = int(0, Number.MAX_SAFE_INTEGER);
 const attachments =
   (max: number): Check =>
   (v, path, problems) => {
@@ -126,9 +132,9 @@ const attachments =
         problems.push({ path: p, message: 'must be an object' });
         continue;
       }
-      str({ nonEmpty: true, max: 255 })(a.filename, `${p}.filename`, problems);
-      str({ nonEmpty: true, max: 255 })(a.contentType, `${p}.contentType`, problems);
-      int(0, Number.MAX_SAFE_INTEGER)(a.size, `${p}.size`, problems);
+      attachmentName(a.filename, `${p}.filename`, problems);
+      attachmentName(a.contentType, `${p}.contentType`, problems);
+      attachmentSize(a.size, `${p}.size`, problems);
     }
   };
 
@@ -139,14 +145,20 @@ function typeName(v: unknown): string {
 }
 
 type Spec = Record<string, [required: boolean, check: Check]>;
+/** A spec with its entries listed once, so a check allocates nothing per property. */
+interface Compiled {
+  spec: Spec;
+  entries: [key: string, required: boolean, check: Check][];
+}
 
 function specs(limits: Limits): Record<Command['type'], Spec> {
   const body = str({ nonEmpty: true, max: limits.maxBodyLength });
   const html = str({ max: limits.maxBodyLength * 4 });
   const tags = strings({ maxItems: limits.maxTags, maxLength: limits.maxTagLength, nonEmpty: true });
+  const messageId = str({ nonEmpty: true, max: 1000 });
   const email: Check = (v, path, problems) => {
     if (!isObject(v)) return void problems.push({ path, message: 'must be an object' });
-    str({ nonEmpty: true, max: 1000 })(v.messageId, `${path}.messageId`, problems);
+    messageId(v.messageId, `${path}.messageId`, problems);
   };
   return {
     openTicket: {
@@ -234,7 +246,7 @@ function specs(limits: Limits): Record<Command['type'], Spec> {
   };
 }
 
-const cache = new WeakMap<Limits, Record<string, Spec>>();
+const cache = new WeakMap<Limits, Record<string, Compiled>>();
 
 /**
  * Checks a command's shape at the boundary. Throws one `ValidationError` listing every problem with
@@ -249,11 +261,18 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
     throw new ValidationError([{ path: '', message: `a command must be an object, got ${typeName(input)}` }]);
   let table = cache.get(limits);
   if (!table) {
-    table = specs(limits);
+    table = {};
+    for (const [type, spec] of Object.entries(specs(limits))) {
+      table[type] = {
+        spec,
+        entries: Object.entries(spec).map(([key, [required, check]]) => [key, required, check]),
+      };
+    }
     cache.set(limits, table);
   }
-  const spec = typeof input.type === 'string' ? table[input.type] : undefined;
-  if (!spec) {
+  const compiled =
+    typeof input.type === 'string' && Object.hasOwn(table, input.type) ? table[input.type] : undefined;
+  if (!compiled) {
     throw new ValidationError([
       {
         path: 'type',
@@ -261,7 +280,8 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
       },
     ]);
   }
-  for (const [key, [required, check]] of Object.entries(spec)) {
+  const { spec, entries } = compiled;
+  for (const [key, required, check] of entries) {
     const value = input[key];
     if (value === undefined) {
       if (required) problems.push({ path: key, message: 'is required' });
@@ -270,7 +290,7 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
     check(value, key, problems);
   }
   for (const key of Object.keys(input)) {
-    if (key !== 'type' && !(key in spec))
+    if (key !== 'type' && !Object.hasOwn(spec, key))
       problems.push({ path: key, message: `unknown property for ${input.type}` });
   }
   if (input.type === 'assign' && input.assignee === undefined && input.team === undefined) {
