@@ -1,5 +1,5 @@
 import { produce } from 'immer';
-import type { NewEvent, StoredEvent } from './events';
+import type { EventType, NewEvent, StoredEvent } from './events';
 import type { Ticket } from './model';
 
 /** Bookkeeping events record what the system did; they do not count as an update of the ticket. */
@@ -195,24 +195,122 @@ export function evolve(state: Ticket | undefined, event: Applicable): Ticket {
 }
 
 /**
- * The ticket after several more events, as a new object, in one immer `produce`; `state` is left
- * untouched. Starts fresh at a TicketOpened.
+ * The top-level containers each event's handler changes in place (push, set, delete). Every other
+ * field a handler touches it assigns, so a shallow copy of the ticket already keeps `state` intact.
+ * A record over every event type: a new event type does not compile until it says what it touches.
+ */
+const TOUCHES: Record<EventType, readonly ContainerKey[]> = {
+  TicketOpened: [],
+  MessagePosted: ['messages', 'cc'],
+  StatusChanged: ['statusHistory'],
+  Assigned: [],
+  Unassigned: [],
+  PriorityChanged: [],
+  TypeChanged: [],
+  TagsChanged: [],
+  FieldsChanged: ['fields'],
+  FollowerAdded: ['followers'],
+  FollowerRemoved: [],
+  TimeLogged: [],
+  RatingRequested: [],
+  RatingReceived: [],
+  TicketMerged: [],
+  TicketReceivedMerge: ['mergedFrom'],
+  TicketLinked: ['links'],
+  SlaWarning: ['sla'],
+  SlaBreached: ['sla'],
+  EmailSent: ['deliveries'],
+  EmailDeliveryFailed: ['deliveries'],
+};
+
+type ContainerKey =
+  | 'messages'
+  | 'cc'
+  | 'statusHistory'
+  | 'fields'
+  | 'followers'
+  | 'mergedFrom'
+  | 'links'
+  | 'sla'
+  | 'deliveries'
+  | 'ruleRuns';
+
+const ALL_CONTAINERS: readonly ContainerKey[] = [
+  'messages',
+  'cc',
+  'statusHistory',
+  'fields',
+  'followers',
+  'mergedFrom',
+  'links',
+  'sla',
+  'deliveries',
+  'ruleRuns',
+];
+
+/**
+ * Freezes a value and everything reachable from it, stopping at what is frozen already — so
+ * freezing a ticket that shares its untouched parts with a frozen one costs only the new parts.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/**
+ * The ticket after several more events, as a new deep-frozen object; `state` is left untouched
+ * and shares every part the events did not change with the result. Starts fresh at a TicketOpened.
+ *
+ * The same handlers as `evolve` and `fold` run on a copy-on-write draft: a shallow copy of the
+ * ticket whose containers are copied only when an event's handler changes them (`TOUCHES`) —
+ * the same structural sharing as immer's `produce`, without a proxy per access. This is the
+ * desk's path for every commit.
  *
  * @example
  * const next = evolveAll(ticket, committedEvents);
  */
 export function evolveAll(state: Ticket | undefined, events: readonly Applicable[]): Ticket | undefined {
   let i = 0;
-  while (i < events.length && (state === undefined || events[i]!.type === 'TicketOpened')) {
+  let draft: Ticket | undefined;
+  // Leading TicketOpened events start afresh; events before any ticket exists are skipped.
+  while (
+    i < events.length &&
+    ((state === undefined && draft === undefined) || events[i]!.type === 'TicketOpened')
+  ) {
     if (events[i]!.type === 'TicketOpened')
-      state = opened(events[i] as Applicable & { type: 'TicketOpened' });
+      draft = opened(events[i] as Applicable & { type: 'TicketOpened' });
     i++;
   }
+  if (draft !== undefined) {
+    // A private object from TicketOpened: the handlers may change it directly.
+    for (; i < events.length; i++) apply(draft, events[i]!);
+    return deepFreeze(draft);
+  }
   if (state === undefined || i >= events.length) return state;
-  const rest = events.slice(i);
-  return produce(state, (draft) => {
-    for (const e of rest) apply(draft, e);
-  });
+  const next: Ticket = { ...state };
+  const copied = new Set<ContainerKey>();
+  const own = (key: ContainerKey) => {
+    if (copied.has(key)) return;
+    copied.add(key);
+    // From the draft, not `state`: an earlier event in the batch may have replaced the container.
+    const value = next[key];
+    (next as unknown as Record<ContainerKey, unknown>)[key] = Array.isArray(value)
+      ? [...value]
+      : { ...value };
+  };
+  for (; i < events.length; i++) {
+    const event = events[i]!;
+    for (const key of TOUCHES[event.type as EventType] ?? ALL_CONTAINERS) own(key);
+    if (event.ruleId !== undefined) own('ruleRuns');
+    apply(next, event);
+  }
+  return deepFreeze(next);
 }
 
 /**
