@@ -137,6 +137,31 @@ describe('execute', () => {
     ]);
   });
 
+  it('decides again on the stored ticket when the cached one would refuse or change nothing', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    const other = createHelpdesk({ store, ids: { next: () => crypto.randomUUID() } });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    await desk.execute({ type: 'assign', ticketId: ticket.id, assignee: 'a1' }, { actor: agent });
+    // Another desk moves the ticket on; this desk's cache still has a1 assigned.
+    await other.execute({ type: 'unassign', ticketId: ticket.id }, { actor: agent });
+    // On the cache this is a no-op; on the store it assigns.
+    const assigned = await desk.execute(
+      { type: 'assign', ticketId: ticket.id, assignee: 'a1' },
+      { actor: agent },
+    );
+    expect(assigned.events.map((e) => e.type)).toEqual(['Assigned']);
+    expect(assigned.ticket.assignee).toBe('a1');
+    // The other desk solves it: on the cache a rating is refused (not solved); on the store it lands.
+    await other.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
+    const rated = await desk.execute({ type: 'rate', ticketId: ticket.id, score: 5 }, { actor: customer });
+    expect(rated.events.map((e) => e.type)).toEqual(['RatingReceived']);
+    expect(rated.ticket.rating?.score).toBe(5);
+    expect((await store.events.readStream(`ticket-${ticket.id}`)).map((e) => e.version)).toEqual([
+      1, 2, 3, 4, 5, 6, 7,
+    ]);
+  });
+
   it('a customer reply to a closed ticket opens a linked follow-up; with reject it is refused', async () => {
     const { desk } = testDesk();
     const { ticket } = await desk.execute(openCmd(), { actor: customer });

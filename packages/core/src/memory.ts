@@ -68,12 +68,16 @@ export function inMemoryEventStore(): EventStore {
         positions.push(pos);
         let text: string;
         try {
-          text = JSON.stringify({ ...event, streamId, version: stream.length + i + 1, position: pos });
+          text = JSON.stringify(event);
         } catch (cause) {
           throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`, { cause });
         }
-        if (text === undefined) throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`);
-        texts.push(text);
+        if (text === undefined || text[0] !== '{') {
+          throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`);
+        }
+        // The store's own fields are written last, so they win over any the caller passed in.
+        const own = `"streamId":${JSON.stringify(streamId)},"version":${stream.length + i + 1},"position":"${pos}"}`;
+        texts.push(text.length === 2 ? `{${own}` : `${text.slice(0, -1)},${own}`);
       }
       // Nothing above awaited or changed the store: the batch lands whole or not at all.
       const first = all.length;
