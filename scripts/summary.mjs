@@ -8,7 +8,12 @@ let skipped = 0;
 try {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  // A file that failed without a failing test (it did not load, or a hook threw) counts once;
+  // numFailedTestSuites would count every describe block around a failing test as well.
+  const broken = (report.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed = (report.numFailedTests ?? 0) + broken;
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } catch (error) {
   console.error(`no test report at ${file}: ${error.message}`);
