@@ -17,6 +17,27 @@ describe('reply tokens', () => {
     );
   });
 
+  it('writes UUID ticket ids compactly, so the reply address fits the 64-character local part', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.boolean(), (raw, upper) => {
+        const id = upper ? raw.toUpperCase() : raw;
+        const token = replyToken(id, secret);
+        expect(verifyReplyToken(token, secret)).toBe(id);
+        expect(verifyReplyToken(token.toUpperCase(), secret)).toBe(id);
+        if (!upper) {
+          expect(token).toMatch(/^0[a-z2-7]{26}\.[a-z2-7]{16}$/);
+          const address = replyAddress('Customer Support <customer-support@example.com>', id, secret);
+          const local = /<(.*)@/.exec(address)![1]!;
+          expect(local.length).toBeLessThanOrEqual(64);
+        }
+      }),
+    );
+    // A compact token whose id part was cut or padded is refused.
+    const token = replyToken('9b2f1c7e-3d4a-4b5c-8d6e-7f8091a2b3c4', secret);
+    expect(verifyReplyToken(token.slice(0, 20) + token.slice(27), secret)).toBeUndefined();
+    expect(verifyReplyToken(`0a${token.slice(1)}`, secret)).toBeUndefined();
+  });
+
   it('refuses a token signed with another secret, a tampered id or garbage', () => {
     const token = replyToken('T-1', secret);
     expect(verifyReplyToken(token, 'another-secret-of-length')).toBeUndefined();

@@ -63,15 +63,38 @@ function mac(ticketId: string, secret: TokenSecret): string {
   return base32(tag.subarray(0, MAC_BYTES));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Marks a compact UUID: `0` is not in the base32 alphabet, so no plain id part starts with it. */
+const COMPACT = '0';
+
+function uuidBytes(id: string): Uint8Array {
+  const hex = id.replaceAll('-', '');
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function uuidText(bytes: Uint8Array): string {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /**
  * The signed token that goes after the `+` of the reply address: the ticket id (base32) and an
  * HMAC-SHA256 of it under `secret`, so only mail to an address we issued finds the ticket.
+ *
+ * A lower-case UUID (the desk's default ids) is written as its 16 bytes, `0` + 26 characters, so
+ * the token is 44 characters and `support+<token>` stays within the 64 characters RFC 5321 allows
+ * a local part; other ids are written as their UTF-8 bytes.
  *
  * @example
  * const token = replyToken('T-42', process.env.REPLY_SECRET!);   // e.g. 'kqwtinbs.m5x2…'
  */
 export function replyToken(ticketId: string, secret: TokenSecret): string {
-  return `${base32(new TextEncoder().encode(ticketId))}.${mac(ticketId, secret)}`;
+  const id = UUID.test(ticketId)
+    ? `${COMPACT}${base32(uuidBytes(ticketId))}`
+    : base32(new TextEncoder().encode(ticketId));
+  return `${id}.${mac(ticketId, secret)}`;
 }
 
 /**
@@ -85,13 +108,19 @@ export function replyToken(ticketId: string, secret: TokenSecret): string {
 export function verifyReplyToken(token: string, secret: TokenSecret): string | undefined {
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 512) return undefined;
-  const idBytes = unbase32(token.slice(0, dot));
+  const compact = token[0] === COMPACT;
+  const idBytes = unbase32(token.slice(compact ? 1 : 0, dot));
   if (!idBytes) return undefined;
   let ticketId: string;
-  try {
-    ticketId = new TextDecoder('utf-8', { fatal: true }).decode(idBytes);
-  } catch {
-    return undefined;
+  if (compact) {
+    if (dot !== 27 || idBytes.length !== 16) return undefined;
+    ticketId = uuidText(idBytes);
+  } else {
+    try {
+      ticketId = new TextDecoder('utf-8', { fatal: true }).decode(idBytes);
+    } catch {
+      return undefined;
+    }
   }
   const expected = mac(ticketId, secret);
   const given = token.slice(dot + 1).toLowerCase();
