@@ -122,6 +122,63 @@ describe('global order under concurrent writers', () => {
     await store.close();
   });
 
+  it('watch: the listening connection dropped by the server is replaced, without crashing, and commits are announced again', async () => {
+    const schema = schemaName('watchdrop');
+    const app = `tessera_${schema}`;
+    const sep = url().includes('?') ? '&' : '?';
+    const store = postgresStore({ connectionString: `${url()}${sep}application_name=${app}`, schema });
+    await store.ready();
+    let calls = 0;
+    const unwatch = store.events.watch!(() => {
+      calls++;
+    });
+    const until = async (cond: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const admin = new pg.Client({ connectionString: url() });
+    await admin.connect();
+    const listeners = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
+          [`LISTEN "${schema}_events"`],
+        )
+      ).rows.map((r) => r.pid);
+    await until(async () => (await listeners()).length === 1);
+    const [first] = await listeners();
+    expect(first).toBeDefined();
+    // The server ends every session of the store — the listener and the pool's idle connections —
+    // as a restart or a failover would.
+    await store.events.append('ticket-before-drop', [event('before-drop')], { expectedVersion: 'no-stream' });
+    const { rows: ended } = await admin.query<{ pid: number }>(
+      `SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity WHERE application_name = $1`,
+      [app],
+    );
+    expect(ended.length).toBeGreaterThan(1);
+    await until(async () => {
+      const now = await listeners();
+      return now.length === 1 && now[0] !== first;
+    });
+    const [second] = await listeners();
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    // The store works on fresh connections, and a commit from another is announced through the new session.
+    await store.events.append('ticket-mine-after-drop', [event('mine-after-drop')], {
+      expectedVersion: 'no-stream',
+    });
+    const before = calls;
+    const other = postgresStore({ connectionString: url(), schema });
+    await other.events.append('ticket-after-drop', [event('after-drop')], { expectedVersion: 'no-stream' });
+    await until(() => calls > before);
+    expect(calls).toBeGreaterThan(before);
+    unwatch();
+    await until(async () => (await listeners()).length === 0);
+    expect(await listeners()).toEqual([]);
+    await admin.end();
+    await other.close();
+    await store.close();
+  });
+
   it('a reader tailing while 16 connections write concurrently sees every event exactly once, in one order', async () => {
     const store = postgresStore({ connectionString: url(), schema: schemaName('tail') });
     const writers = Array.from({ length: 16 }, () =>

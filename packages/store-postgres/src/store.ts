@@ -70,6 +70,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const ownPool = !('pool' in options);
   const pool =
     'pool' in options ? options.pool : new pg.Pool({ connectionString: options.connectionString, max: 10 });
+  // An idle connection the server drops makes the pool emit 'error', which crashes the process
+  // when nobody listens. The pool has already discarded that connection and opens a new one on
+  // demand, so for our own pool there is nothing more to do. (Whoever passes a pool owns this.)
+  if (ownPool) pool.on('error', () => undefined);
   const s = `"${schema}"`;
   let readyPromise: Promise<void> | undefined;
 
@@ -249,22 +253,86 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         if (target === undefined || next > target) target = next;
         void settle();
       };
-      void (async () => {
-        await ready();
-        client = await pool.connect();
-        if (stopped) return client.release();
-        client.on('notification', () => {
-          if (!stopped) notified().catch(() => undefined);
-        });
-        await client.query(`LISTEN "${schema}_events"`);
-      })().catch(() => undefined);
+      // The listening connection can drop (a server restart, a failover, an idle timeout): a
+      // checked-out pg client then emits 'error', which would crash the process if nobody
+      // listened. Each drop releases the broken client and listens again with backoff; every
+      // (re)start of listening announces once, for commits made while nobody was listening.
+      const announce = () => {
+        try {
+          if (!stopped) onCommit();
+        } catch {
+          // The caller's callback failing must not stop the listener.
+        }
+      };
+      let detach: (() => void) | undefined;
+      const listen = async () => {
+        let delay = 50;
+        while (!stopped) {
+          let c: pg.PoolClient | undefined;
+          let lostWith: (error: Error) => void = () => undefined;
+          const lost = new Promise<Error>((resolve) => {
+            lostWith = resolve;
+          });
+          try {
+            await ready();
+            c = await pool.connect();
+            const conn = c;
+            const onError = (error: Error) => lostWith(error);
+            const onEnd = () => lostWith(new Error('the listening connection ended'));
+            const onNotification = () => {
+              if (!stopped) notified().catch(() => undefined);
+            };
+            conn.on('error', onError);
+            conn.on('end', onEnd);
+            conn.on('notification', onNotification);
+            detach = () => {
+              conn.off('error', onError);
+              conn.off('end', onEnd);
+              conn.off('notification', onNotification);
+            };
+            if (stopped) {
+              detach();
+              conn.release();
+              return;
+            }
+            await conn.query(`LISTEN "${schema}_events"`);
+            if (stopped) {
+              // Unwatched while LISTEN ran: unwatch did not see this connection; close it.
+              detach();
+              conn.release(true);
+              return;
+            }
+            client = conn;
+            delay = 50;
+            announce();
+            const error = await lost;
+            if (stopped) return; // unwatch has released it
+            client = undefined;
+            detach();
+            conn.release(error);
+          } catch (error) {
+            if (stopped && client === c) return;
+            client = undefined;
+            detach?.();
+            c?.release(error as Error);
+            if (stopped) return;
+          }
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
+      };
+      void listen();
       return () => {
         stopped = true;
-        if (client) {
-          client
-            .query(`UNLISTEN "${schema}_events"`)
+        const c = client;
+        client = undefined;
+        if (c) {
+          c.query(`UNLISTEN "${schema}_events"`)
             .catch(() => undefined)
-            .finally(() => client?.release());
+            .finally(() => {
+              detach?.();
+              c.release();
+            });
         }
       };
     },
