@@ -61,6 +61,12 @@ const SAMPLES: { [K in EventType]: EventDataMap[K] } = {
     rejected: [],
     attempts: 1,
   },
+  EmailSendClaimed: {
+    messageId: 'm1',
+    attempt: 1,
+    claimant: 'desk-a',
+    leaseUntil: '2026-01-01T10:04:00.000Z',
+  },
   EmailDeliveryFailed: {
     messageId: 'm1',
     recipients: ['c1@example.com'],

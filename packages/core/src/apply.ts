@@ -3,7 +3,13 @@ import type { EventType, NewEvent, StoredEvent } from './events';
 import type { Ticket } from './model';
 
 /** Bookkeeping events record what the system did; they do not count as an update of the ticket. */
-const BOOKKEEPING = new Set(['SlaWarning', 'SlaBreached', 'EmailSent', 'EmailDeliveryFailed']);
+const BOOKKEEPING = new Set([
+  'SlaWarning',
+  'SlaBreached',
+  'EmailSent',
+  'EmailDeliveryFailed',
+  'EmailSendClaimed',
+]);
 
 type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
@@ -28,6 +34,7 @@ function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
     mergedFrom: [],
     timeLoggedMinutes: 0,
     deliveries: [],
+    sendClaims: [],
     sla: [],
     createdAt: event.occurredAt,
     updatedAt: event.occurredAt,
@@ -177,6 +184,17 @@ export function apply(t: Ticket, event: Applicable): void {
       t.deliveries.push(delivery);
       return;
     }
+    case 'EmailSendClaimed': {
+      const d = event.data;
+      t.sendClaims.push({
+        messageId: d.messageId,
+        attempt: d.attempt,
+        claimant: d.claimant,
+        at: event.occurredAt,
+        leaseUntil: d.leaseUntil,
+      });
+      return;
+    }
   }
 }
 
@@ -221,6 +239,7 @@ const TOUCHES: Record<EventType, readonly ContainerKey[]> = {
   SlaBreached: ['sla'],
   EmailSent: ['deliveries'],
   EmailDeliveryFailed: ['deliveries'],
+  EmailSendClaimed: ['sendClaims'],
 };
 
 type ContainerKey =
@@ -233,6 +252,7 @@ type ContainerKey =
   | 'links'
   | 'sla'
   | 'deliveries'
+  | 'sendClaims'
   | 'ruleRuns';
 
 const ALL_CONTAINERS: readonly ContainerKey[] = [
@@ -245,6 +265,7 @@ const ALL_CONTAINERS: readonly ContainerKey[] = [
   'links',
   'sla',
   'deliveries',
+  'sendClaims',
   'ruleRuns',
 ];
 

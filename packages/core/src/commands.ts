@@ -146,6 +146,21 @@ export interface RecordDelivery {
   bounce?: { recipient: string; status: string };
 }
 
+/**
+ * The email channel claims the sending of one attempt of a message with this before it sends
+ * (system or automation actors only): of several processes claiming at once, one gets the
+ * `EmailSendClaimed` event and sends; the others decide nothing. A claim lapses after `leaseMs`,
+ * so a process that died holding it does not keep the mail from being sent.
+ */
+export interface ClaimDelivery {
+  type: 'claimDelivery';
+  ticketId: string;
+  messageId: string;
+  attempt: number;
+  claimant: string;
+  leaseMs: number;
+}
+
 /** Every command `desk.execute` accepts. */
 export type Command =
   | OpenTicket
@@ -166,7 +181,8 @@ export type Command =
   | Merge
   | LinkTickets
   | RecordSla
-  | RecordDelivery;
+  | RecordDelivery
+  | ClaimDelivery;
 
 export type CommandType = Command['type'];
 

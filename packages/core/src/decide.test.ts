@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold } from './apply';
+import { evolveAll, fold } from './apply';
 import type { Command } from './commands';
 import { type DecideContext, decide, workflowSet } from './decide';
 import type { TesseraErrorCode } from './errors';
@@ -555,6 +555,84 @@ describe('system bookkeeping', () => {
     };
     expect(types(when(closed, sent, system))).toEqual(['EmailSent']);
     expectError(() => when(closed, { ...sent, messageId: 'nope' }, system), 'validation', /no message nope/);
+  });
+
+  it('claimDelivery: one claim per attempt while its lease runs; none once sent, given up or recorded', () => {
+    const t = given([open, customer], [{ type: 'changeStatus', ticketId: 'T1', status: 'closed' }, agent]);
+    const messageId = t.messages[0]!.id;
+    const claim: Command = {
+      type: 'claimDelivery',
+      ticketId: 'T1',
+      messageId,
+      attempt: 1,
+      claimant: 'A',
+      leaseMs: 60_000,
+    };
+    const at = (now: string, state: Ticket, command: Command = claim) =>
+      decide(state, command, ctx(system, { now }));
+    // Allowed on a closed ticket (a reply posted before closing still goes out), by the system only.
+    expectError(() => when(t, claim, admin), 'forbidden');
+    expectError(() => when(t, { ...claim, messageId: 'nope' }, system), 'validation', /no message nope/);
+    expectError(() => when(t, { ...claim, attempt: 0 } as Command, system), 'validation', /attempt/);
+    expectError(() => when(t, { ...claim, leaseMs: 0 } as Command, system), 'validation', /leaseMs/);
+    const first = at('2026-01-01T10:00:00.000Z', t);
+    expect(first).toEqual([
+      {
+        type: 'EmailSendClaimed',
+        data: { messageId, attempt: 1, claimant: 'A', leaseUntil: '2026-01-01T10:01:00.000Z' },
+      },
+    ]);
+    /** The ticket after a command decided at `now`. */
+    const step = (state: Ticket, command: Command, now = '2026-01-01T10:00:00.000Z') =>
+      evolveAll(
+        state,
+        at(now, state, command).map((e, i) => ({
+          ...e,
+          eventId: `s${i}`,
+          occurredAt: now,
+          actor: system,
+          schemaVersion: 1,
+          version: state.version + i + 1,
+        })) as NewEvent[],
+      )!;
+    const claimed = step(t, claim);
+    expect(claimed.sendClaims).toEqual([
+      {
+        messageId,
+        attempt: 1,
+        claimant: 'A',
+        at: '2026-01-01T10:00:00.000Z',
+        leaseUntil: '2026-01-01T10:01:00.000Z',
+      },
+    ]);
+    // While A's lease runs, B (or A again) claims nothing; once it lapses, B may.
+    expect(at('2026-01-01T10:00:59.999Z', claimed, { ...claim, claimant: 'B' })).toEqual([]);
+    expect(types(at('2026-01-01T10:01:00.000Z', claimed, { ...claim, claimant: 'B' }))).toEqual([
+      'EmailSendClaimed',
+    ]);
+    // Another attempt is another claim.
+    expect(types(at('2026-01-01T10:00:30.000Z', claimed, { ...claim, attempt: 2 }))).toEqual([
+      'EmailSendClaimed',
+    ]);
+    // Sent, given up on, or this attempt already on record: nothing to claim.
+    const record = (outcome: 'sent' | 'failed', permanent: boolean, attempts: number): Command => ({
+      type: 'recordDelivery',
+      ticketId: 'T1',
+      messageId,
+      outcome,
+      recipients: ['c1@example.com'],
+      attempts,
+      permanent,
+    });
+    for (const [command, attempt, expected] of [
+      [record('sent', false, 1), 2, []],
+      [record('failed', true, 1), 2, []],
+      [record('failed', false, 1), 1, []],
+      [record('failed', false, 1), 2, ['EmailSendClaimed']],
+    ] as const) {
+      const after = step(t, command);
+      expect(types(at('2026-01-01T11:00:00.000Z', after, { ...claim, attempt }))).toEqual(expected);
+    }
   });
 });
 

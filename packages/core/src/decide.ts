@@ -95,8 +95,12 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
         details: { ticketId: state.id, mergedInto: state.mergedInto },
       });
     }
-    // A delivery of a message posted before closing may still be recorded.
-    if (state.category === 'closed' && command.type !== 'recordDelivery') {
+    // A message posted before closing may still be sent, and its delivery recorded.
+    if (
+      state.category === 'closed' &&
+      command.type !== 'recordDelivery' &&
+      command.type !== 'claimDelivery'
+    ) {
       throw new ClosedError(`ticket ${state.id} is closed and accepts nothing more`, {
         details: { ticketId: state.id, closedReplies: workflowOf(state, workflows).closedReplies },
       });
@@ -405,6 +409,40 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
         {
           type: kind === 'warning' ? 'SlaWarning' : 'SlaBreached',
           data: { metric: command.metric, policyId: command.policyId, deadline: command.deadline },
+        },
+      ];
+    }
+
+    case 'claimDelivery': {
+      const ticket = state!;
+      if (!ticket.messages.some((m) => m.id === command.messageId)) {
+        throw new ValidationError([
+          { path: 'messageId', message: `ticket ${ticket.id} has no message ${command.messageId}` },
+        ]);
+      }
+      const recorded = ticket.deliveries.filter((d) => d.messageId === command.messageId);
+      // Sent already, given up on, or this attempt's outcome is on record: nothing to claim.
+      if (
+        recorded.some((d) => d.status === 'sent' || d.permanent) ||
+        recorded.some((d) => d.attempts >= command.attempt)
+      ) {
+        return [];
+      }
+      // Someone holds an unexpired claim on this attempt: it is theirs to send.
+      const held = ticket.sendClaims.some(
+        (c) => c.messageId === command.messageId && c.attempt === command.attempt && c.leaseUntil > ctx.now,
+      );
+      if (held) return [];
+      const leaseUntil = new Date(Date.parse(ctx.now) + command.leaseMs).toISOString();
+      return [
+        {
+          type: 'EmailSendClaimed',
+          data: {
+            messageId: command.messageId,
+            attempt: command.attempt,
+            claimant: command.claimant,
+            leaseUntil,
+          },
         },
       ];
     }

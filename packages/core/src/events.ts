@@ -149,6 +149,19 @@ export interface EmailDeliveryFailedData {
   bounce?: { recipient: string; status: string };
 }
 
+/**
+ * A process claimed the sending of one attempt of a message until `leaseUntil`: while the lease
+ * runs, no other process sends that attempt (several app instances ticking at once send one mail).
+ */
+export interface EmailSendClaimedData {
+  messageId: string;
+  /** The attempt this claim is for (1 for the first send). */
+  attempt: number;
+  /** Who claimed it: an id of the process or channel instance. */
+  claimant: string;
+  leaseUntil: string;
+}
+
 /** The v1 event catalogue: event type → its data. */
 export interface EventDataMap {
   TicketOpened: TicketOpenedData;
@@ -172,6 +185,7 @@ export interface EventDataMap {
   SlaBreached: SlaEventData;
   EmailSent: EmailSentData;
   EmailDeliveryFailed: EmailDeliveryFailedData;
+  EmailSendClaimed: EmailSendClaimedData;
 }
 
 export type EventType = keyof EventDataMap;
@@ -198,6 +212,7 @@ export const EVENT_TYPES = [
   'SlaBreached',
   'EmailSent',
   'EmailDeliveryFailed',
+  'EmailSendClaimed',
 ] as const satisfies readonly EventType[];
 
 /** The current schema version of every v1 event. */

@@ -97,6 +97,15 @@ export interface Delivery {
   at: string;
 }
 
+/** A claim on sending one attempt of a message (EmailSendClaimed); it lapses at `leaseUntil`. */
+export interface SendClaim {
+  messageId: string;
+  attempt: number;
+  claimant: string;
+  at: string;
+  leaseUntil: string;
+}
+
 /** SLA events already recorded on a ticket: `metric:kind` keys, so an extension never records twice. */
 export interface SlaMark {
   metric: string;
@@ -137,6 +146,8 @@ export interface Ticket {
   ratingRequestedAt?: string;
   rating?: Rating;
   deliveries: Delivery[];
+  /** Claims on sending messages (several processes ticking send each mail once); see `claimDelivery`. */
+  sendClaims: SendClaim[];
   sla: SlaMark[];
   createdAt: string;
   updatedAt: string;

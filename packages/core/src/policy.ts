@@ -31,7 +31,7 @@ const CUSTOMER_COMMANDS = new Set<Command['type']>([
   'changeStatus',
   'addFollower',
 ]);
-const SYSTEM_ONLY = new Set<Command['type']>(['recordSla', 'recordDelivery']);
+const SYSTEM_ONLY = new Set<Command['type']>(['recordSla', 'recordDelivery', 'claimDelivery']);
 
 /**
  * The default policy: customers open tickets, post public messages and rate tickets they requested
@@ -119,6 +119,7 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
         messages: ticket.messages.filter((m) => m.visibility === 'public'),
         timeLoggedMinutes: 0,
         sla: [],
+        sendClaims: [],
       };
     },
     scope(actor) {

@@ -227,6 +227,13 @@ function specs(limits: Limits): Record<Command['type'], Spec> {
       policyId: [true, str({ nonEmpty: true, max: 200 })],
       deadline: [true, str({ nonEmpty: true, max: 40 })],
     },
+    claimDelivery: {
+      ticketId: [true, ticketId],
+      messageId: [true, str({ nonEmpty: true, max: 200 })],
+      attempt: [true, int(1, 1000)],
+      claimant: [true, str({ nonEmpty: true, max: 200 })],
+      leaseMs: [true, int(1, 24 * 3_600_000)],
+    },
     recordDelivery: {
       ticketId: [true, ticketId],
       messageId: [true, str({ nonEmpty: true, max: 200 })],
