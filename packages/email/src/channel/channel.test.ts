@@ -706,6 +706,78 @@ describe('emailChannel outbound', () => {
     expect(third.sent).toHaveLength(0);
   });
 
+  it('several desks ticking at once on one store send each mail once; a claim that lapses is taken over', async () => {
+    const store = inMemoryStore();
+    let now = new Date('2026-11-02T10:00:00Z');
+    const wire: { by: string; mail: OutboundEmail }[] = [];
+    const hung: (() => void)[] = [];
+    const instance = (name: string, opts: { hang?: boolean } = {}) => {
+      const channel = emailChannel({
+        address: 'support@example.com',
+        secret: 'test-secret',
+        autoReply: false,
+        sendOnCommit: false,
+        claimant: name,
+        claimLeaseMs: 10_000,
+        transport: {
+          async send(mail) {
+            wire.push({ by: name, mail });
+            if (opts.hang) {
+              // This instance dies mid-send: its send never answers.
+              await new Promise<void>((_, reject) => hung.push(() => reject(new Error('process died'))));
+            }
+            await new Promise((r) => setTimeout(r, 5));
+            return { accepted: mail.to, rejected: [] };
+          },
+        },
+      });
+      const desk = createHelpdesk({ store, clock: { now: () => now }, extensions: [channel] });
+      return { channel, desk };
+    };
+    const a = instance('a');
+    const b = instance('b');
+    const c = instance('c');
+    const opened = await a.channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    const ticketId = opened.ticketId!;
+    await a.desk.execute(
+      { type: 'postMessage', ticketId, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    await Promise.all([a.desk.tick(now), b.desk.tick(now), c.desk.tick(now)]);
+    expect(wire).toHaveLength(1);
+    let ticket = await load(b.desk, ticketId);
+    expect(ticket.deliveries).toMatchObject([{ status: 'sent', attempts: 1 }]);
+    expect(ticket.sendClaims).toHaveLength(1);
+    expect(ticket.sendClaims[0]!.claimant).toBe(wire[0]!.by);
+
+    // An instance claims the next mail and dies while sending it.
+    await a.desk.execute(
+      { type: 'postMessage', ticketId, body: 'Fixed', visibility: 'public' },
+      { actor: AGENT },
+    );
+    const dead = instance('dead', { hang: true });
+    void dead.desk.tick(now);
+    for (let i = 0; i < 100 && wire.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(wire.map((w) => w.by)).toEqual([wire[0]!.by, 'dead']);
+    now = new Date(now.getTime() + 9_999); // the claim still runs: nobody else sends
+    await Promise.all([b.desk.tick(now), c.desk.tick(now)]);
+    expect(wire).toHaveLength(2);
+    now = new Date(now.getTime() + 1); // it lapsed: one of the others sends, once
+    await Promise.all([b.desk.tick(now), c.desk.tick(now)]);
+    expect(wire).toHaveLength(3);
+    expect(wire[2]!.mail.messageId).toBe(wire[1]!.mail.messageId);
+    ticket = await load(b.desk, ticketId);
+    const second = ticket.messages.at(-1)!.id;
+    expect(ticket.deliveries.filter((d) => d.messageId === second)).toMatchObject([{ status: 'sent' }]);
+    expect(ticket.sendClaims.filter((x) => x.messageId === second).map((x) => x.claimant)).toEqual([
+      'dead',
+      wire[2]!.by,
+    ]);
+    for (const die of hung) die();
+  });
+
   it('a resend after a send whose outcome was lost is the same mail (same Message-ID), recorded once', async () => {
     const wire: OutboundEmail[] = [];
     let lose = 1;

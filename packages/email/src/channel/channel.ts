@@ -4,6 +4,7 @@ import {
   type Command,
   ConfigError,
   type EmailMeta,
+  type ExecuteResult,
   type Extension,
   type ExtensionContext,
   type IssuedCommand,
@@ -102,6 +103,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   const maxSize = options.maxSize ?? 25 * 1024 * 1024;
   const ackLimit = options.maxAutoRepliesPerSenderPerHour ?? 3;
   const sendTimeout = options.sendTimeoutMs ?? 120_000;
+  const claimLease = options.claimLeaseMs ?? sendTimeout * 2;
+  const claimant = options.claimant ?? `email-${crypto.randomUUID()}`;
   const sendOnCommit = options.sendOnCommit ?? true;
   const autoReply =
     options.autoReply === false ? undefined : options.autoReply === true ? {} : (options.autoReply ?? {});
@@ -505,9 +508,14 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       if (deliveries.some((d) => d.status === 'sent')) continue;
       if (deliveries.some((d) => d.permanent) || deliveries.length >= maxAttempts) continue;
       const last = deliveries.at(-1);
-      const at = last
+      let at = last
         ? Date.parse(last.at) + retryDelay * 2 ** (deliveries.length - 1)
         : Date.parse(message.at);
+      // A claim on this attempt (another instance is sending it) holds it back until it lapses.
+      for (const claim of ticket.sendClaims ?? []) {
+        if (claim.messageId === message.id && claim.attempt === deliveries.length + 1)
+          at = Math.max(at, Date.parse(claim.leaseUntil));
+      }
       out.push({ message, attempts: deliveries.length, at });
     }
     return out;
@@ -523,12 +531,37 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     return { to, cc };
   }
 
-  /** Sends one message and returns the `recordDelivery` that records how it went. */
-  async function deliver(ticket: Ticket, due: Due): Promise<IssuedCommand | undefined> {
+  /**
+   * Claims the send in the log, sends one message and returns the `recordDelivery` that records
+   * how it went; `undefined` when another instance holds the claim or the mail is done.
+   */
+  async function deliver(
+    ticket: Ticket,
+    due: Due,
+    execute: (issued: IssuedCommand) => Promise<ExecuteResult>,
+  ): Promise<IssuedCommand | undefined> {
     const sendKey = `${ticket.id}/${due.message.id}`;
     if (sending.has(sendKey)) return undefined;
     sending.add(sendKey);
     try {
+      const claim = await execute({
+        command: {
+          type: 'claimDelivery',
+          ticketId: ticket.id,
+          messageId: due.message.id,
+          attempt: due.attempts + 1,
+          claimant,
+          leaseMs: claimLease,
+        },
+        actor: SYSTEM,
+      });
+      const mine = claim.events.some(
+        (e) =>
+          e.type === 'EmailSendClaimed' &&
+          e.data.claimant === claimant &&
+          e.data.attempt === due.attempts + 1,
+      );
+      if (!mine) return undefined;
       const { to, cc: copied } = recipientsOf(ticket);
       // Acknowledgements answer the sender only; replies and notes to the conversation copy everyone.
       const cc = due.message.author.id === AUTO_REPLY_ACTOR.id ? [] : copied;
@@ -629,7 +662,9 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
         // Re-check on the current ticket: a reaction or another process may have sent it meanwhile.
         const still = dueMail(current).find((d) => d.message.id === item.message.id);
         if (!still) continue;
-        const issued = await deliver(current, still);
+        const issued = await deliver(current, still, (i) =>
+          c.execute(i.command, { actor: i.actor ?? SYSTEM }),
+        );
         if (!issued) continue;
         const r = issued.command as Extract<Command, { type: 'recordDelivery' }>;
         if (r.outcome === 'sent') sent++;
@@ -684,7 +719,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       const issued: IssuedCommand[] = [];
       for (const due of dueMail(committed.ticket)) {
         if (!ids.has(due.message.id)) continue;
-        const item = await deliver(committed.ticket, due);
+        const item = await deliver(committed.ticket, due, (i) => committed.execute(i));
         if (item) issued.push(item);
       }
       return issued;

@@ -57,6 +57,14 @@ export interface EmailChannelOptions {
   /** A send that takes longer counts as a transient failure and is retried (default 120 s). */
   sendTimeoutMs?: number;
   /**
+   * Before it sends, the channel claims the send in the ticket's log (`claimDelivery`), so of
+   * several app instances sending at once exactly one sends each mail. A claim lapses after this
+   * long (default twice `sendTimeoutMs`), so mail claimed by a process that died is sent by another.
+   */
+  claimLeaseMs?: number;
+  /** Names this instance in its claims (default a random id per channel). */
+  claimant?: string;
+  /**
    * Send right after a reply is committed, inside `execute` (default true). With `false` only
    * `tick`/`flush` send, so `execute` never waits on the mail server.
    */
