@@ -1,10 +1,10 @@
 import {
+  apply,
   automationActor,
   type Command,
   type Committed,
   type Extension,
   type ExtensionContext,
-  evolve,
   fold,
   type IssuedCommand,
   isTesseraError,
@@ -215,10 +215,11 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     const events = await ctx.store.events.readStream(streamId);
     const lastFire = events.findLastIndex((e) => e.ruleId === rule.id);
     if (lastFire < 0) return true;
-    // One fold up to the firing, then one step per later event: linear in the ticket's history.
-    let state = fold(events.slice(0, lastFire + 1));
+    // One fold up to the firing, then one step per later event on the same private object
+    // (nothing keeps an earlier state): linear in the ticket's history.
+    const state = fold(events.slice(0, lastFire + 1));
     for (let i = lastFire; i < events.length; i++) {
-      if (i > lastFire) state = evolve(state, events[i]!);
+      if (i > lastFire && state) apply(state, events[i]!);
       if (state && !rule.test({ ticket: view(state), now: new Date(events[i]!.occurredAt) })) return true;
     }
     return false;
