@@ -78,6 +78,7 @@ export function apply(t: Ticket, event: Applicable): void {
       };
       if (d.html !== undefined) message.html = d.html;
       if (d.email !== undefined) message.email = d.email;
+      if (d.notify !== undefined) message.notify = d.notify;
       t.messages.push(message);
       if (d.author.kind === 'customer') t.lastCustomerMessageAt = event.occurredAt;
       else if (d.visibility === 'public' && (d.author.kind === 'agent' || d.author.kind === 'admin')) {

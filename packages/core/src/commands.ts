@@ -1,4 +1,14 @@
-import type { Actor, Attachment, Channel, EmailMeta, JsonValue, Party, Priority, Visibility } from './model';
+import type {
+  Actor,
+  Attachment,
+  Channel,
+  EmailMeta,
+  JsonValue,
+  NotifyTarget,
+  Party,
+  Priority,
+  Visibility,
+} from './model';
 
 /**
  * Opens a ticket. `ticketType` is the ticket's type (the design's `type?`, renamed because `type`
@@ -35,6 +45,12 @@ export interface PostMessage {
   email?: EmailMeta;
   /** For mail the email channel classified as automatic: record it, but never move the status. */
   automatic?: boolean;
+  /**
+   * An internal note that is also a notification: the email channel mails it to the addresses in
+   * `to` (other recipients are for your own `deliver` hooks), retried and recorded like any mail.
+   * `text` is the mail's body when it should differ from the note's. Internal notes only.
+   */
+  notify?: NotifyTarget;
 }
 
 export interface ChangeStatus {

@@ -512,6 +512,7 @@ function messagePosted(
       ...(command.html === undefined ? {} : { html: command.html }),
       ...(command.email === undefined ? {} : { email: command.email }),
       ...(command.type === 'postMessage' && command.automatic ? { automatic: true } : {}),
+      ...(command.type === 'postMessage' && command.notify ? { notify: command.notify } : {}),
     },
   };
 }

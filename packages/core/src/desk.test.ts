@@ -91,6 +91,97 @@ describe('execute', () => {
     expect(next.ticket.number).toBe(2);
   });
 
+  it('records an internal note that is also a notification, and refuses one on a public reply', async () => {
+    const store = inMemoryStore();
+    const { desk } = testDesk({ store });
+    const { ticket } = await desk.execute(openCmd(), { actor: customer });
+    const r = await desk.execute(
+      {
+        type: 'postMessage',
+        ticketId: ticket.id,
+        body: 'Escalated to the lead',
+        visibility: 'internal',
+        notify: { to: ['lead@desk.io'], text: 'Please look at #1' },
+      },
+      { actor: agent },
+    );
+    expect(r.ticket.messages.at(-1)).toMatchObject({
+      visibility: 'internal',
+      notify: { to: ['lead@desk.io'], text: 'Please look at #1' },
+    });
+    const before = (await store.events.readAll()).length;
+    const bad: unknown[] = [
+      {
+        type: 'postMessage',
+        ticketId: ticket.id,
+        body: 'x',
+        visibility: 'public',
+        notify: { to: ['a@b.c'] },
+      },
+      { type: 'postMessage', ticketId: ticket.id, body: 'x', visibility: 'internal', notify: { to: [] } },
+      { type: 'postMessage', ticketId: ticket.id, body: 'x', visibility: 'internal', notify: { text: 'x' } },
+      {
+        type: 'postMessage',
+        ticketId: ticket.id,
+        body: 'x',
+        visibility: 'internal',
+        notify: { to: ['a'], cc: [] },
+      },
+      { type: 'postMessage', ticketId: ticket.id, body: 'x', visibility: 'internal', notify: ['a@b.c'] },
+    ];
+    const paths: string[][] = [];
+    for (const command of bad) {
+      const error = await desk.execute(command as Command, { actor: agent }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'validation' });
+      paths.push((error as { problems: { path: string }[] }).problems.map((p) => p.path));
+    }
+    expect(paths).toEqual([['notify'], ['notify.to'], ['notify.to'], ['notify.cc'], ['notify']]);
+    expect(await store.events.readAll()).toHaveLength(before);
+    // Customers never see it: it is an internal note.
+    const seen = await desk.get(ticket.id, { actor: customer });
+    expect(seen.messages.some((m) => m.notify)).toBe(false);
+  });
+
+  it('takes its limits from the options: a body over a raised limit is refused, under it accepted', async () => {
+    const { desk } = testDesk({ limits: { maxBodyLength: 200_000, maxTags: 2 } });
+    const long = 'x'.repeat(150_000);
+    const { ticket } = await desk.execute(openCmd({ body: long }), { actor: customer });
+    expect(ticket.messages[0]!.body).toHaveLength(150_000);
+    const defaults = testDesk().desk;
+    await expect(defaults.execute(openCmd({ body: long }), { actor: customer })).rejects.toMatchObject({
+      code: 'validation',
+      problems: [{ path: 'body' }],
+    });
+    await expect(
+      desk.execute(openCmd({ body: 'x'.repeat(200_001) }), { actor: customer }),
+    ).rejects.toMatchObject({ code: 'validation', problems: [{ path: 'body' }] });
+    await expect(
+      desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['a', 'b', 'c'] }, { actor: agent }),
+    ).rejects.toMatchObject({ code: 'validation', problems: [{ path: 'tags' }] });
+  });
+
+  it('keeps attachments on openTicket as metadata on the first message', async () => {
+    const { desk } = testDesk();
+    const attachments = [
+      {
+        filename: 'invoice.pdf',
+        contentType: 'application/pdf',
+        size: 48_213,
+        blob: { id: 'blob-1', size: 48_213, contentType: 'application/pdf' },
+      },
+    ];
+    const { ticket } = await desk.execute(openCmd({ attachments }), { actor: customer });
+    expect(ticket.messages[0]!.attachments).toEqual(attachments);
+    await expect(
+      desk.execute(openCmd({ attachments: [{ filename: '', contentType: 'text/plain', size: -1 }] }), {
+        actor: customer,
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      problems: [{ path: 'attachments[0].filename' }, { path: 'attachments[0].size' }],
+    });
+  });
+
   it('the same idempotency key twice appends once and returns the first result', async () => {
     const store = inMemoryStore();
     const { desk } = testDesk({ store });

@@ -4,6 +4,7 @@ import type {
   Channel,
   EmailMeta,
   JsonValue,
+  NotifyTarget,
   Party,
   Priority,
   StatusCategory,
@@ -41,6 +42,8 @@ export interface MessagePostedData {
   email?: EmailMeta;
   /** Recorded as automatic mail (an auto-reply, a list message): it moved no status. */
   automatic?: boolean;
+  /** An internal note that is also a notification to these recipients (see `postMessage`). */
+  notify?: NotifyTarget;
 }
 
 export interface StatusChangedData {

@@ -72,6 +72,14 @@ export interface Message {
   at: string;
   attachments: Attachment[];
   email?: EmailMeta;
+  /** An internal note that is also a notification to these recipients (see `postMessage`). */
+  notify?: NotifyTarget;
+}
+
+/** Who an internal note is also sent to as a notification, and (when it differs) the text sent. */
+export interface NotifyTarget {
+  to: string[];
+  text?: string;
 }
 
 export interface Link {

@@ -140,6 +140,20 @@ const attachments =
 
 const ticketId = str({ nonEmpty: true, max: 200 });
 
+const notifyTo = strings({ maxItems: 200, maxLength: 320, nonEmpty: true });
+const notifyTarget =
+  (text: Check): Check =>
+  (v, path, problems) => {
+    if (!isObject(v))
+      return void problems.push({ path, message: `must be an object with \`to\`, got ${typeName(v)}` });
+    if (v.to === undefined) problems.push({ path: `${path}.to`, message: 'is required' });
+    else notifyTo(v.to, `${path}.to`, problems);
+    if (v.text !== undefined) text(v.text, `${path}.text`, problems);
+    for (const key of Object.keys(v))
+      if (key !== 'to' && key !== 'text')
+        problems.push({ path: `${path}.${key}`, message: 'unknown property' });
+  };
+
 function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
@@ -187,6 +201,7 @@ function specs(limits: Limits): Record<Command['type'], Spec> {
       attachments: [false, attachments(limits.maxAttachments)],
       email: [false, email],
       automatic: [false, bool],
+      notify: [false, notifyTarget(body)],
     },
     changeStatus: { ticketId: [true, ticketId], status: [true, str({ nonEmpty: true, max: 64 })] },
     assign: {
@@ -299,6 +314,9 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
   for (const key of Object.keys(input)) {
     if (key !== 'type' && !Object.hasOwn(spec, key))
       problems.push({ path: key, message: `unknown property for ${input.type}` });
+  }
+  if (input.type === 'postMessage' && input.notify !== undefined && input.visibility === 'public') {
+    problems.push({ path: 'notify', message: 'only an internal note is a notification' });
   }
   if (input.type === 'assign' && input.assignee === undefined && input.team === undefined) {
     problems.push({ path: 'assignee', message: 'assign needs an assignee, a team, or both' });
