@@ -861,20 +861,68 @@ describe('emailChannel outbound', () => {
     expect(env.sent).toHaveLength(0);
   });
 
-  it('mails notifications to the addresses among their recipients, as automated mail', async () => {
-    const { channel, sent } = setup({ autoReply: false });
+  it('mails an internal note that is a notification to its addresses, as automated mail, with its text', async () => {
+    const { desk, channel, sent } = setup({ autoReply: false });
     const opened = await channel.ingest(
       raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
     );
-    const result = await channel.notify({
-      ticketId: opened.ticketId!,
-      recipients: ['lead@example.com', 'agent-7'],
-      text: 'Urgent ticket',
-      ruleId: 'escalate',
-    });
-    expect(result.accepted).toEqual(['lead@example.com']);
+    const { ticket } = await desk.execute(
+      {
+        type: 'postMessage',
+        ticketId: opened.ticketId!,
+        body: 'Notified the lead',
+        visibility: 'internal',
+        notify: { to: ['Lead@Example.com', 'agent-7', 'support@example.com'], text: 'Urgent ticket' },
+      },
+      { actor: { kind: 'automation', id: 'escalate' } },
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: ['lead@example.com'], text: 'Urgent ticket' });
+    expect(sent[0]!.cc).toBeUndefined();
     expect(sent[0]!.headers['Auto-Submitted']).toBe('auto-replied');
+    const note = ticket.messages.at(-1)!;
+    expect((await load(desk, ticket.id)).deliveries).toMatchObject([
+      { messageId: note.id, status: 'sent', recipients: ['lead@example.com'] },
+    ]);
+    // Plain internal notes are never mailed.
+    await desk.execute(
+      { type: 'postMessage', ticketId: ticket.id, body: 'Just a note', visibility: 'internal' },
+      { actor: AGENT },
+    );
+    expect(sent).toHaveLength(1);
+  });
+
+  it('retries a notification whose send failed, and a failed send never fails the command', async () => {
+    const env = setup({ autoReply: false, retryDelayMs: 1000 });
+    const opened = await env.channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    env.failNext(2);
+    const r = await env.desk.execute(
+      {
+        type: 'postMessage',
+        ticketId: opened.ticketId!,
+        body: 'Escalated',
+        visibility: 'internal',
+        notify: { to: ['lead@example.com'] },
+      },
+      { actor: AGENT },
+    );
+    expect(r.events.map((e) => e.type)).toEqual(['MessagePosted']);
+    expect(env.sent).toHaveLength(0);
+    await env.desk.tick(env.advance(1000));
+    expect(env.sent).toHaveLength(0);
+    await env.desk.tick(env.advance(2000));
+    expect(env.sent).toHaveLength(1);
+    expect(env.sent[0]).toMatchObject({ to: ['lead@example.com'], text: 'Escalated' });
+    const ticket = await load(env.desk, opened.ticketId!);
+    expect(ticket.deliveries.map((d) => [d.status, d.attempts])).toEqual([
+      ['failed', 1],
+      ['failed', 2],
+      ['sent', 3],
+    ]);
+    // Sent once: later ticks leave it alone.
+    await env.desk.tick(env.advance(60_000));
+    expect(env.sent).toHaveLength(1);
   });
 });

@@ -38,23 +38,8 @@ export interface EmailChannel extends Extension {
    * Throws `ValidationError` for malformed or oversized mail; anything else is worth a retry.
    */
   ingest(raw: string | Uint8Array): Promise<IngestResult>;
-  /**
-   * Mails a notification (e.g. `rules({ deliver: channel.notify })`) to the recipients that are
-   * email addresses, as automated mail about the ticket. Notifications are not ticket messages,
-   * so unlike replies they are sent once, now, and not recorded as deliveries.
-   */
-  notify(notification: Notification): Promise<{ accepted: string[]; rejected: string[] }>;
   /** Sends what is due now (also what a crash left unsent); `desk.tick` calls this. */
   flush(now?: Date): Promise<{ sent: number; failed: number }>;
-}
-
-/** A notification as the rules extension's `deliver` hands it over. */
-export interface Notification {
-  ticketId: string;
-  recipients: string[];
-  text: string;
-  ruleId?: string;
-  to?: string;
 }
 
 const SYSTEM: Actor = { kind: 'system', id: 'email-channel' };
@@ -489,8 +474,27 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
 
   // ---------------------------------------------------------------- outbound
 
-  /** Messages the channel mails: public, and not written by the customer side. */
-  const isOutbound = (m: Message) => m.visibility === 'public' && m.author.kind !== 'customer';
+  const isAddress = (a: string) => /^[^\s@]+@[^\s@]+$/.test(a);
+  /** The addresses an internal note that is also a notification goes to (others are not mail). */
+  const notifiedAddresses = (m: Pick<Message, 'notify'>) =>
+    (m.notify?.to ?? [])
+      .filter(isAddress)
+      .map(bareAddress)
+      .filter((a, i, all) => a !== address && all.indexOf(a) === i);
+  /**
+   * Messages the channel mails: public ones not written by the customer side, and internal notes
+   * that are notifications to email addresses.
+   */
+  const isOutbound = (m: Message) =>
+    m.visibility === 'public' ? m.author.kind !== 'customer' : notifiedAddresses(m).length > 0;
+
+  /** Who one message goes to: a notification to its addresses, anything else to the conversation. */
+  function recipientsFor(ticket: Ticket, message: Message): { to: string[]; cc: string[] } {
+    if (message.visibility === 'internal') return { to: notifiedAddresses(message), cc: [] };
+    const { to, cc } = recipientsOf(ticket);
+    // Acknowledgements answer the sender only; replies to the conversation copy everyone.
+    return { to, cc: message.author.id === AUTO_REPLY_ACTOR.id ? [] : cc };
+  }
 
   interface Due {
     message: Message;
@@ -500,10 +504,10 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
 
   /** What of a ticket's mail is still to send, and when; read from the ticket, i.e. from the log. */
   function dueMail(ticket: Ticket): Due[] {
-    if (ticket.category === 'merged' || !recipientsOf(ticket).to.length) return [];
+    if (ticket.category === 'merged') return [];
     const out: Due[] = [];
     for (const message of ticket.messages) {
-      if (!isOutbound(message)) continue;
+      if (!isOutbound(message) || recipientsFor(ticket, message).to.length === 0) continue;
       const deliveries = ticket.deliveries.filter((d) => d.messageId === message.id);
       if (deliveries.some((d) => d.status === 'sent')) continue;
       if (deliveries.some((d) => d.permanent) || deliveries.length >= maxAttempts) continue;
@@ -562,10 +566,10 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
           e.data.attempt === due.attempts + 1,
       );
       if (!mine) return undefined;
-      const { to, cc: copied } = recipientsOf(ticket);
-      // Acknowledgements answer the sender only; replies and notes to the conversation copy everyone.
-      const cc = due.message.author.id === AUTO_REPLY_ACTOR.id ? [] : copied;
-      const automated = due.message.author.kind === 'automation' || due.message.author.kind === 'system';
+      const { to, cc } = recipientsFor(ticket, due.message);
+      const notification = due.message.visibility === 'internal';
+      const automated =
+        notification || due.message.author.kind === 'automation' || due.message.author.kind === 'system';
       const files: NonNullable<OutboundEmail['attachments']> = [];
       for (const a of due.message.attachments) {
         const content = a.blob ? await context().store.blobs.get(a.blob) : undefined;
@@ -577,7 +581,10 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
           ...(a.contentId ? { contentId: a.contentId } : {}),
         });
       }
-      const mail = composeOutbound(ticket, due.message, {
+      // A notification mails its own text when it has one, not the note's.
+      const { html: _html, ...plain } = due.message;
+      const message = notification ? { ...plain, body: due.message.notify?.text ?? plain.body } : due.message;
+      const mail = composeOutbound(ticket, message, {
         from: fromHeader,
         secret: options.secret,
         automated,
@@ -637,7 +644,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       cursor = page[page.length - 1]!.position;
       for (const e of page) {
         if (e.type !== 'MessagePosted' || !e.streamId.startsWith(prefix)) continue;
-        if (e.data.visibility === 'public' && e.data.author.kind !== 'customer')
+        if (e.data.visibility === 'public' ? e.data.author.kind !== 'customer' : e.data.notify)
           pendingTickets.add(e.streamId.slice(prefix.length));
       }
     }
@@ -675,39 +682,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     return { sent, failed };
   }
 
-  async function notify(n: Notification): Promise<{ accepted: string[]; rejected: string[] }> {
-    const c = context();
-    const ticket = await c.load(n.ticketId);
-    const to = n.recipients.filter((r) => /^[^\s@]+@[^\s@]+$/.test(r)).map(bareAddress);
-    if (!ticket || to.length === 0) return { accepted: [], rejected: [] };
-    const at = c.now();
-    const bytes = new TextEncoder().encode(
-      `${n.ruleId ?? ''}\n${ticket.version}\n${to.join(',')}\n${n.text}`,
-    );
-    let h = 0x811c9dc5;
-    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
-    const message: Message = {
-      id: `notify-${(h >>> 0).toString(16)}`,
-      author: { kind: 'automation', id: n.ruleId ?? 'notification' },
-      visibility: 'public',
-      body: n.text,
-      channel: 'email',
-      at: at.toISOString(),
-      attachments: [],
-    };
-    const mail = composeOutbound(ticket, message, {
-      from: fromHeader,
-      secret: options.secret,
-      automated: true,
-      to,
-      cc: [],
-    });
-    return options.transport.send(mail);
-  }
-
   return {
     name: 'email',
-    notify,
     init(c) {
       ctx = c;
     },

@@ -1,3 +1,3 @@
-export { type EmailChannel, emailChannel, type Notification } from './channel';
+export { type EmailChannel, emailChannel } from './channel';
 export { sanitizeEmailHtml } from './sanitize';
 export type { AutoReplyOptions, EmailChannelOptions, IngestResult } from './types';
