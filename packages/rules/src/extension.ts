@@ -17,7 +17,7 @@ import type { Action, CompiledRule, DefinedRules, Recipient } from './rules';
 import { readsSla, withSlaView } from './sla-view';
 import { renderTemplate } from './template';
 
-/** A notification a rule asked for; `rules({ deliver })` sends it (the email channel, a chat hook…). */
+/** A notification a rule asked for, as `rules({ deliver })` hands it to your hook (chat, push…). */
 export interface Notification {
   ruleId: string;
   ticketId: string;
@@ -29,15 +29,17 @@ export interface Notification {
 
 export interface RulesOptions {
   /**
-   * Sends notifications (e.g. the email channel's `notify`). Each is recorded on the ticket as an
-   * internal note first, and handed over only once that note is committed.
+   * Hands notifications to a channel of yours (chat, push…). Each is recorded on the ticket first,
+   * as an internal note with `notify` (which the email channel mails to the addresses among the
+   * recipients, with retries — no hook needed for email), and handed over once that note is
+   * committed. A hook that throws is reported to `onError`; nothing is retried for it.
    */
   deliver?: (notification: Notification) => void | Promise<void>;
   /** Whether an agent takes tickets now (on top of `available` in the team config). */
   isAvailable?: IsAvailable;
   /**
-   * Told about actions the ticket refused (e.g. a status move the workflow does not allow); the
-   * rule's other actions still run, and so does the rest of `tick`.
+   * Told about actions the ticket refused (e.g. a status move the workflow does not allow) and
+   * `deliver` hooks that threw; the rule's other actions still run, and so does the rest of `tick`.
    */
   onError?: (error: unknown, ruleId: string) => void;
 }
@@ -194,6 +196,8 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
             ticketId,
             body: `Notified ${action.to} (${recipients.join(', ')}): ${text}`,
             visibility: 'internal',
+            // The email channel mails it to the addresses among them, from the log, with retries.
+            notify: { to: recipients, text },
           };
           // Delivered once the note is in the log (see run and react), never for a note that failed.
           notificationOf.set(note, { ruleId: rule.id, ticketId, to: action.to, recipients, text });
@@ -254,7 +258,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       try {
         const result = await exec({ command, ruleId }, index);
         const notification = notificationOf.get(command);
-        if (notification && result.events.length > 0) await options.deliver?.(notification);
+        if (notification && result.events.length > 0 && options.deliver) {
+          // The note is committed; a hook that fails is reported, and fails neither the command
+          // that triggered the rule nor the rule's other actions.
+          try {
+            await options.deliver(notification);
+          } catch (error) {
+            options.onError?.(error, ruleId);
+          }
+        }
       } catch (error) {
         // A refused action (say, a move the workflow does not allow) skips that action, not the rest.
         if (isTesseraError(error) && error.code !== 'config' && error.code !== 'adapter')

@@ -88,4 +88,53 @@ describe('notify, given a deliver hook', () => {
       },
     ]);
   });
+
+  it('when the hook throws, then the command that triggered the rule still succeeds, the rule’s other actions run, and onError hears of it', async () => {
+    const errors: [string, string][] = [];
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date('2026-03-02T09:00:00Z') },
+      extensions: [
+        rules(
+          defineRules({
+            templates: { opened: 'Opened: {{ ticket.subject }}' },
+            triggers: [
+              {
+                id: 'heads-up',
+                on: ['TicketOpened'],
+                then: [
+                  { type: 'notify', to: 'address', address: 'lead@desk.io', template: 'opened' },
+                  { type: 'addTags', tags: ['announced'] },
+                ],
+              },
+            ],
+          }),
+          {
+            deliver: () => {
+              throw new Error('chat webhook is down');
+            },
+            onError: (error, ruleId) => void errors.push([ruleId, (error as Error).message]),
+          },
+        ),
+      ],
+    });
+    const { ticket } = await desk.execute(
+      {
+        type: 'openTicket',
+        channel: 'portal',
+        requester: { id: 'c1', email: 'ann@acme.io' },
+        subject: 'Printer',
+        body: 'b',
+      },
+      { actor: customer },
+    );
+    expect(errors).toEqual([['heads-up', 'chat webhook is down']]);
+    const now = await desk.get(ticket.id, { actor: agent });
+    expect(now.tags).toContain('announced');
+    // The note records the notification, with what the email channel needs to mail it.
+    expect(now.messages.at(-1)).toMatchObject({
+      visibility: 'internal',
+      notify: { to: ['lead@desk.io'], text: 'Opened: Printer' },
+    });
+  });
 });
