@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from './commands';
 import { createHelpdesk, type HelpdeskOptions } from './desk';
-import { isTesseraError } from './errors';
+import { AdapterError, isTesseraError } from './errors';
 import type { StoredEvent } from './events';
 import type { Extension } from './extension';
 import { inMemoryStore } from './memory';
@@ -293,6 +293,46 @@ describe('execute', () => {
     await expect(
       desk.execute({ type: 'merge', ticketId: b.id, into: 'ghost' }, { actor: agent }),
     ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a merge or link whose other side failed to append is completed, once, by a retry with its idempotency key', async () => {
+    const inner = inMemoryStore();
+    let failOn: string | undefined;
+    const store: Store = {
+      ...inner,
+      events: {
+        ...inner.events,
+        append: async (streamId, events, options) => {
+          if (streamId === failOn) {
+            failOn = undefined;
+            throw new AdapterError('the database went away');
+          }
+          return inner.events.append(streamId, events, options);
+        },
+      },
+    };
+    const { desk } = testDesk({ store });
+    const open = async () => (await desk.execute(openCmd(), { actor: customer })).ticket;
+    const [a, b, c, d] = [await open(), await open(), await open(), await open()];
+    for (const [command, key, target] of [
+      [{ type: 'merge', ticketId: a.id, into: b.id }, 'merge-1', b.id],
+      [{ type: 'link', ticketId: c.id, to: d.id, relation: 'parent-of' }, 'link-1', d.id],
+    ] as const) {
+      failOn = `ticket-${target}`;
+      await expect(desk.execute(command, { actor: agent, idempotencyKey: key })).rejects.toMatchObject({
+        code: 'adapter',
+      });
+      // Retried here, and again by another process (which has no memory of the first result).
+      await desk.execute(command, { actor: agent, idempotencyKey: key });
+      await testDesk({ store }).desk.execute(command, { actor: agent, idempotencyKey: key });
+    }
+    expect((await desk.get(a.id, { actor: agent })).mergedInto).toBe(b.id);
+    expect((await desk.get(b.id, { actor: agent })).mergedFrom).toEqual([a.id]);
+    expect((await desk.get(d.id, { actor: agent })).links).toEqual([{ to: c.id, relation: 'child-of' }]);
+    const events = (await inner.events.readAll()).map((e) => e.type);
+    expect(events.filter((t) => t === 'TicketMerged')).toHaveLength(1);
+    expect(events.filter((t) => t === 'TicketReceivedMerge')).toHaveLength(1);
+    expect(events.filter((t) => t === 'TicketLinked')).toHaveLength(2);
   });
 
   it('link records the relation on both tickets', async () => {

@@ -352,9 +352,11 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       for (let attempt = 0; ; attempt++) {
         const current = await load(ticketId);
         if (!current || current.category === 'closed' || current.category === 'merged') return;
+        // Already recorded (a retry with the command's idempotency key completes a half-done one).
         if (
-          event.type === 'TicketLinked' &&
-          current.links.some((l) => l.to === event.data.to && l.relation === event.data.relation)
+          event.type === 'TicketLinked'
+            ? current.links.some((l) => l.to === event.data.to && l.relation === event.data.relation)
+            : event.type === 'TicketReceivedMerge' && current.mergedFrom.includes(event.data.from)
         ) {
           return;
         }
