@@ -168,6 +168,12 @@ export interface OutboundEmail {
   text: string;
   html?: string;
   attachments?: { filename: string; contentType: string; content: Uint8Array; contentId?: string }[];
+  /**
+   * The SMTP envelope. `from` is the MAIL FROM (Return-Path) that bounces go to: the email channel
+   * sets it to the ticket's signed reply address (VERP), so a bounce that quotes nothing of the
+   * original still finds its ticket. `to` defaults to `to` and `cc`.
+   */
+  envelope?: { from: string; to?: string[] };
 }
 
 export interface MailTransport {

@@ -125,10 +125,13 @@ export function composeEmail(
     headers['X-Auto-Response-Suppress'] = 'All';
   }
 
+  const replyTo = replyAddress(opts.from, ticket.id, opts.secret);
   const mail: OutboundEmail = {
     from: opts.from,
     to,
-    replyTo: replyAddress(opts.from, ticket.id, opts.secret),
+    replyTo,
+    // VERP: bounces come back to the ticket's signed address, so one that quotes nothing still lands.
+    envelope: { from: /<([^>]*)>\s*$/.exec(replyTo)?.[1] ?? replyTo },
     subject,
     messageId: ourMessageId(ticket.id, message.id, domain),
     headers,

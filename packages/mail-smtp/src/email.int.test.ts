@@ -18,22 +18,25 @@ const AGENT = { kind: 'agent', id: 'agent-1' } as const;
 /** The customer's mail provider: a loopback SMTP server that keeps what the desk sends out. */
 async function outbox() {
   const mails: string[] = [];
+  /** The MAIL FROM of each mail, where bounces would go. */
+  const senders: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         mails.push(Buffer.concat(chunks).toString('utf8'));
+        senders.push(session.envelope.mailFrom ? session.envelope.mailFrom.address : '');
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { mails, port: (server.server.address() as AddressInfo).port };
+  return { mails, senders, port: (server.server.address() as AddressInfo).port };
 }
 
 it('a customer mails in by SMTP, an agent replies by SMTP, and the customer’s quoted reply lands on the same ticket', async () => {
@@ -87,6 +90,8 @@ it('a customer mails in by SMTP, an agent replies by SMTP, and the customer’s 
   expect(reply.to.map((a) => a.address)).toEqual(['ann@example.org']);
   const replyTo = reply.replyTo[0]!.address;
   expect(replyTo).toMatch(/^support\+.+@example\.com$/);
+  // Bounces go to the same signed address (VERP): the SMTP envelope sender.
+  expect(box.senders[1]).toBe(replyTo);
   expect(reply.headers['auto-submitted']).toBeUndefined();
   expect(reply.text).toContain('Please unplug it');
   let ticket = await desk.get(ticketId, { actor: ADMIN });

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 /** A loopback SMTP server that keeps every message it accepts; `rejectRcpt` refuses those addresses. */
 async function captureServer(rejectRcpt: string[] = []) {
-  const received: { raw: string; rcpt: string[] }[] = [];
+  const received: { raw: string; rcpt: string[]; mailFrom: string }[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -30,6 +30,7 @@ async function captureServer(rejectRcpt: string[] = []) {
         received.push({
           raw: Buffer.concat(chunks).toString('utf8'),
           rcpt: session.envelope.rcptTo.map((r) => r.address),
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         });
         callback();
       });
@@ -61,6 +62,7 @@ describe('smtpTransport', () => {
       to: ['ann@example.org'],
       cc: ['bob@example.org'],
       replyTo: 'support+abc@example.com',
+      envelope: { from: 'support+abc@example.com' },
       subject: 'Re: Printer [#7]',
       messageId: '<t7.m2@example.com>',
       inReplyTo: '<c1@example.org>',
@@ -79,6 +81,11 @@ describe('smtpTransport', () => {
     });
     expect(result).toEqual({ accepted: ['ann@example.org', 'bob@example.org'], rejected: [] });
     expect(capture.received).toHaveLength(1);
+    // The envelope: MAIL FROM as given, RCPT TO every To and Cc.
+    expect(capture.received[0]).toMatchObject({
+      mailFrom: 'support+abc@example.com',
+      rcpt: ['ann@example.org', 'bob@example.org'],
+    });
     const raw = capture.received[0]!.raw;
     expect(raw).toMatch(/^Message-ID: <t7\.m2@example\.com>\r?$/im);
     expect(raw).toMatch(/^In-Reply-To: <c1@example\.org>\r?$/im);

@@ -65,6 +65,9 @@ function toNodemailer(mail: OutboundEmail): SMTPTransport.MailOptions {
   if (mail.inReplyTo !== undefined) options.inReplyTo = mail.inReplyTo;
   if (mail.references && mail.references.length > 0) options.references = mail.references;
   if (mail.html !== undefined) options.html = mail.html;
+  if (mail.envelope !== undefined) {
+    options.envelope = { from: mail.envelope.from, to: mail.envelope.to ?? [...mail.to, ...(mail.cc ?? [])] };
+  }
   if (mail.attachments && mail.attachments.length > 0) {
     options.attachments = mail.attachments.map((a) => ({
       filename: a.filename,

@@ -400,6 +400,70 @@ describe('emailChannel inbound', () => {
     );
   });
 
+  it('sends with the ticket’s signed address as envelope sender (VERP), and a bounce that quotes nothing lands by it', async () => {
+    const { channel, desk, sent } = setup({ autoReply: false });
+    const opened = await channel.ingest(
+      raw({ from: 'ann@example.org', subject: 'Printer', body: 'Fire', messageId: 'c1@example.org' }),
+    );
+    const other = await channel.ingest(
+      raw({ from: 'bob@example.org', subject: 'Scanner', body: 'Smoke', messageId: 'c2@example.org' }),
+    );
+    const { ticket: replied } = await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    await desk.execute(
+      { type: 'postMessage', ticketId: other.ticketId!, body: 'Looking', visibility: 'public' },
+      { actor: AGENT },
+    );
+    const envelope = sent[0]!.envelope!.from;
+    // The bare reply address: what Reply-To names, without the display name.
+    expect(sent[0]!.replyTo!.replace(/^.*<|>$/g, '')).toBe(envelope);
+    expect(envelope).toMatch(/^support\+[^@]+@example\.com$/);
+    expect(sent[1]!.envelope!.from).not.toBe(envelope);
+    let n = 0;
+    const dsn = (to: string, recipient: string) =>
+      [
+        'From: MAILER-DAEMON@mx.example.org',
+        `To: ${to}`,
+        'Subject: failure notice',
+        `Message-ID: <bounce${++n}@mx.example.org>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="d"',
+        '',
+        '--d',
+        'Content-Type: text/plain',
+        '',
+        'Sorry, we could not deliver your message.',
+        '--d',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.example.org',
+        '',
+        `Final-Recipient: rfc822; ${recipient}`,
+        'Action: failed',
+        'Status: 5.2.2',
+        '',
+        '--d--',
+        '',
+      ].join('\r\n');
+    const result = await channel.ingest(dsn(envelope, 'ann@example.org'));
+    expect(result).toMatchObject({ action: 'dropped', classification: 'bounce', ticketId: opened.ticketId });
+    expect(result.bounce).toMatchObject({ ticketMessageId: replied.messages.at(-1)!.id, status: '5.2.2' });
+    const failed = (await load(desk, opened.ticketId!)).deliveries.filter((d) => d.status === 'failed');
+    expect(failed).toMatchObject([{ messageId: replied.messages.at(-1)!.id, permanent: true }]);
+    // A forged token, or a recipient we never sent that ticket's mail to, finds nothing.
+    const forged = envelope.replace(/\+([^@]{4})/, '+zzzz');
+    expect(await channel.ingest(dsn(forged, 'ann@example.org'))).toMatchObject({ action: 'dropped' });
+    expect(await channel.ingest(dsn(envelope, 'eve@example.org'))).not.toHaveProperty('bounce');
+    expect((await load(desk, opened.ticketId!)).deliveries.filter((d) => d.status === 'failed')).toHaveLength(
+      1,
+    );
+    expect((await load(desk, other.ticketId!)).deliveries.filter((d) => d.status === 'failed')).toHaveLength(
+      0,
+    );
+  });
+
   it('drops our own mail coming back (a loop)', async () => {
     const { channel, desk, sent } = setup({ autoReply: false });
     const opened = await channel.ingest(

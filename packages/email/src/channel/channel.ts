@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from '@tessera/core';
 import { ourMessageId } from '../compose';
-import { replyToken } from '../reply-token';
+import { replyToken, splitAddress, verifyReplyToken } from '../reply-token';
 import {
   composeOutbound,
   messageKey,
@@ -394,45 +394,76 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
           ),
       );
       if (!message) continue;
-      const bounce = mail.bounce ?? { recipient: '', status: '5.0.0', permanent: true };
-      const attempts = ticket.deliveries
-        .filter((d) => d.messageId === message.id)
-        .reduce((n, d) => Math.max(n, d.attempts), 0);
-      try {
-        await context().execute(
-          {
-            type: 'recordDelivery',
-            ticketId: ticket.id,
-            messageId: message.id,
-            outcome: 'failed',
-            emailMessageId: `<${original}>`,
-            recipients: bounce.recipient ? [bounce.recipient] : [],
-            error: `bounced: ${bounce.status}${mail.classification.reasons.length ? ` (${mail.classification.reasons.join('; ').slice(0, 500)})` : ''}`,
-            permanent: bounce.permanent,
-            attempts: Math.max(attempts, 1),
-            bounce: { recipient: bounce.recipient, status: bounce.status },
-          },
-          { actor: SYSTEM, idempotencyKey: `bounce:${id}` },
-        );
-      } catch (error) {
-        if (!isTesseraError(error, 'closed')) throw error;
-        return {
-          ...base,
-          action: 'dropped',
+      return recordBounce(mail, id, base, ticket, message, `<${original}>`);
+    }
+    // VERP: our mail goes out with the ticket's signed address as its envelope sender, so a bounce
+    // that quotes nothing of the original still names the ticket; the message is the latest one
+    // sent to the recipient that bounced.
+    const own = splitAddress(address);
+    for (const to of mail.recipients) {
+      const parts = splitAddress(to);
+      if (!parts?.tag || !own || parts.local.toLowerCase() !== own.local.toLowerCase()) continue;
+      if (parts.domain.toLowerCase() !== own.domain.toLowerCase()) continue;
+      const ticketId = verifyReplyToken(parts.tag, options.secret);
+      const ticket = ticketId ? await context().load(ticketId) : undefined;
+      if (!ticket) continue;
+      const recipient = mail.bounce?.recipient.toLowerCase();
+      const delivery = ticket.deliveries.findLast(
+        (d) => d.status === 'sent' && (!recipient || d.recipients.some((r) => r.toLowerCase() === recipient)),
+      );
+      const message = delivery && ticket.messages.find((m) => m.id === delivery.messageId);
+      if (!message || !delivery) continue;
+      return recordBounce(mail, id, base, ticket, message, delivery.emailMessageId);
+    }
+    return { ...base, action: 'dropped', reason: 'bounce for a message we did not send (or no longer know)' };
+  }
+
+  /** Records a bounce as a failed delivery of the message it answers. */
+  async function recordBounce(
+    mail: InboundMail,
+    id: string,
+    base: Partial<IngestResult>,
+    ticket: Ticket,
+    message: Message,
+    emailMessageId: string | undefined,
+  ): Promise<IngestResult> {
+    const bounce = mail.bounce ?? { recipient: '', status: '5.0.0', permanent: true };
+    const attempts = ticket.deliveries
+      .filter((d) => d.messageId === message.id)
+      .reduce((n, d) => Math.max(n, d.attempts), 0);
+    try {
+      await context().execute(
+        {
+          type: 'recordDelivery',
           ticketId: ticket.id,
-          reason: `bounce for a message of merged ticket #${ticket.number}`,
-        };
-      }
-      await index().put(id, ticket.id);
+          messageId: message.id,
+          outcome: 'failed',
+          ...(emailMessageId ? { emailMessageId } : {}),
+          recipients: bounce.recipient ? [bounce.recipient] : [],
+          error: `bounced: ${bounce.status}${mail.classification.reasons.length ? ` (${mail.classification.reasons.join('; ').slice(0, 500)})` : ''}`,
+          permanent: bounce.permanent,
+          attempts: Math.max(attempts, 1),
+          bounce: { recipient: bounce.recipient, status: bounce.status },
+        },
+        { actor: SYSTEM, idempotencyKey: `bounce:${id}` },
+      );
+    } catch (error) {
+      if (!isTesseraError(error, 'closed')) throw error;
       return {
         ...base,
         action: 'dropped',
         ticketId: ticket.id,
-        reason: `bounce recorded against the delivery of message ${message.id}`,
-        bounce: { ticketMessageId: message.id, ...bounce },
+        reason: `bounce for a message of merged ticket #${ticket.number}`,
       };
     }
-    return { ...base, action: 'dropped', reason: 'bounce for a message we did not send (or no longer know)' };
+    await index().put(id, ticket.id);
+    return {
+      ...base,
+      action: 'dropped',
+      ticketId: ticket.id,
+      reason: `bounce recorded against the delivery of message ${message.id}`,
+      bounce: { ticketMessageId: message.id, ...bounce },
+    };
   }
 
   /** Acknowledges a new ticket, unless off or the sender had enough acknowledgements this hour. */
