@@ -770,6 +770,46 @@ describe('emailChannel outbound', () => {
     expect(third.sent).toHaveLength(0);
   });
 
+  it('a restarted desk reads the log once and loads only the tickets with mail still to send', async () => {
+    const inner = inMemoryStore();
+    const first = setup({ store: inner, autoReply: false });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const opened = await first.channel.ingest(
+        raw({ from: `c${i}@example.org`, subject: `T${i}`, body: 'x', messageId: `m${i}@example.org` }),
+      );
+      ids.push(opened.ticketId!);
+      await first.desk.execute(
+        { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+        { actor: AGENT },
+      );
+    }
+    // One more reply fails (transiently): its ticket is the only one with mail left to send.
+    first.failNext(1);
+    await first.desk.execute(
+      { type: 'postMessage', ticketId: ids[3]!, body: 'Again', visibility: 'public' },
+      { actor: AGENT },
+    );
+    expect(first.sent).toHaveLength(20);
+    await first.desk.close();
+
+    const loaded: string[] = [];
+    const store: Store = {
+      ...inner,
+      events: {
+        ...inner.events,
+        readStream: (streamId, options) => {
+          loaded.push(streamId);
+          return inner.events.readStream(streamId, options);
+        },
+      },
+    };
+    const restarted = setup({ store, autoReply: false });
+    await restarted.desk.tick(restarted.advance(120_000));
+    expect(restarted.sent.map((m) => m.text)).toEqual(['Again']);
+    expect(new Set(loaded)).toEqual(new Set([`ticket-${ids[3]}`]));
+  });
+
   it('several desks ticking at once on one store send each mail once; a claim that lapses is taken over', async () => {
     const store = inMemoryStore();
     let now = new Date('2026-11-02T10:00:00Z');

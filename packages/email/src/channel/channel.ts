@@ -98,7 +98,8 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
   const inflightIngest = new Map<string, Promise<IngestResult>>();
   const sending = new Set<string>();
   // Outbound work found in the log: ticket ids with mail not yet sent, and how far the log was read.
-  const pendingTickets = new Set<string>();
+  /** Tickets with mail the log shows as not yet sent (nor given up on), and which messages. */
+  const pendingTickets = new Map<string, Set<string>>();
   let cursor: string | undefined;
 
   const context = () => {
@@ -663,7 +664,10 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     }
   }
 
-  /** Reads the log from where it was last read and remembers tickets with outbound messages. */
+  /**
+   * Reads the log from where it was last read and keeps the tickets with mail not yet sent (nor given
+   * up on): the first tick of a process reads the log once, but loads only those tickets.
+   */
   async function scan(c: ExtensionContext) {
     const prefix = c.tenantId ? `${c.tenantId}/ticket-` : 'ticket-';
     for (let round = 0; round < 100_000; round++) {
@@ -674,9 +678,29 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
       if (page.length === 0) break;
       cursor = page[page.length - 1]!.position;
       for (const e of page) {
-        if (e.type !== 'MessagePosted' || !e.streamId.startsWith(prefix)) continue;
-        if (e.data.visibility === 'public' ? e.data.author.kind !== 'customer' : e.data.notify)
-          pendingTickets.add(e.streamId.slice(prefix.length));
+        if (!e.streamId.startsWith(prefix)) continue;
+        const ticketId = e.streamId.slice(prefix.length);
+        switch (e.type) {
+          case 'MessagePosted':
+            if (e.data.visibility === 'public' ? e.data.author.kind !== 'customer' : e.data.notify) {
+              const messages = pendingTickets.get(ticketId) ?? new Set<string>();
+              messages.add(e.data.messageId);
+              pendingTickets.set(ticketId, messages);
+            }
+            break;
+          case 'EmailSent':
+          case 'EmailDeliveryFailed': {
+            // Sent, or given up on: nothing more to send for that message.
+            if (e.type === 'EmailDeliveryFailed' && !e.data.permanent) break;
+            const messages = pendingTickets.get(ticketId);
+            messages?.delete(e.data.messageId);
+            if (messages?.size === 0) pendingTickets.delete(ticketId);
+            break;
+          }
+          case 'TicketMerged':
+            pendingTickets.delete(ticketId);
+            break;
+        }
       }
     }
   }
@@ -687,7 +711,7 @@ export function emailChannel(options: EmailChannelOptions): EmailChannel {
     await scan(c);
     let sent = 0;
     let failed = 0;
-    for (const ticketId of [...pendingTickets]) {
+    for (const ticketId of [...pendingTickets.keys()]) {
       const ticket = await c.load(ticketId);
       const due = ticket ? dueMail(ticket) : [];
       if (due.length === 0) {
