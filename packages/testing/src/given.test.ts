@@ -1,7 +1,6 @@
-import { type Actor, defineWorkflow } from '@tessera/core';
-import fc from 'fast-check';
+import type { Actor } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { calendarArbitrary, commandArbitrary, given, workflowArbitrary } from './index';
+import { given } from './index';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
 const agent: Actor = { kind: 'agent', id: 'a1' };
@@ -30,31 +29,5 @@ describe('given/when/then', () => {
         .when({ type: 'setPriority', ticketId: 'T1', priority: 'high' }, agent)
         .thenEmits([]),
     ).toThrow();
-  });
-});
-
-describe('arbitraries', () => {
-  it('generate workflows that defineWorkflow accepts', () => {
-    fc.assert(
-      fc.property(workflowArbitrary(), (def) => void defineWorkflow(def)),
-      { numRuns: 200 },
-    );
-  });
-  it('generate well-formed commands', async () => {
-    const { validateCommand } = await import('@tessera/core');
-    fc.assert(
-      fc.property(
-        commandArbitrary(['T1', 'T2'], ['open', 'solved']),
-        (command) => void validateCommand(command),
-      ),
-      { numRuns: 300 },
-    );
-  });
-  it('generate calendar configurations with working time', () => {
-    fc.assert(
-      fc.property(calendarArbitrary(), (config) => {
-        expect(Object.values(config.week).some((p) => p.length > 0)).toBe(true);
-      }),
-    );
   });
 });
