@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from './errors';
 import type { DomainEvent } from './events';
-import type { Actor, JsonValue, Ticket } from './model';
+import type { Actor, JsonValue, StatusCategory, Ticket } from './model';
 import type { Policy } from './policy';
 import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
 import type { Workflow } from './workflow';
@@ -266,19 +266,31 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
         },
       ];
       if (from.id !== to.id) {
-        // Map the status by category; a category the new workflow lacks falls back to its first open status.
+        // Map the status by category. A category the new workflow lacks falls back to a live one
+        // (open, pending, on hold, in that order) — never back to new for a ticket that has left it;
+        // a workflow with none of those cannot take the ticket.
+        const fallbacks: StatusCategory[] =
+          ticket.category === 'new' ? ['new'] : [ticket.category, 'open', 'pending', 'on_hold'];
         const mapped =
           to.hasStatus(ticket.status) && to.categoryOf(ticket.status) === ticket.category
             ? ticket.status
-            : (to.firstOfCategory(ticket.category) ?? to.firstOfCategory('open') ?? to.initial);
-        if (mapped !== ticket.status) {
+            : fallbacks.map((c) => to.firstOfCategory(c)).find((s) => s !== undefined);
+        if (mapped === undefined) {
+          throw new InvalidTransitionError(
+            `workflow ${to.id} has no status for a ticket in ${ticket.status} (${ticket.category})`,
+            { details: { ticketType: command.ticketType, workflowId: to.id } },
+          );
+        }
+        const category = to.categoryOf(mapped) ?? ticket.category;
+        // Also when the id stays but the new workflow files it under another category.
+        if (mapped !== ticket.status || category !== ticket.category) {
           events.push({
             type: 'StatusChanged',
             data: {
               from: ticket.status,
               to: mapped,
               fromCategory: ticket.category,
-              category: to.categoryOf(mapped) ?? ticket.category,
+              category,
               reason: 'type-change',
             },
           });

@@ -434,21 +434,6 @@ function expectEffect(
 }
 
 /**
- * Known defect in `decide`'s setType (pinned by the `it.fails` tests at the end of this file): moved
- * to a workflow with no status of its category, a ticket falls back to that workflow's first open
- * status or, lacking one, its initial status. When the fallback is the ticket's own status id, the
- * ticket keeps its old category under a workflow that files that id under another; when it is the
- * initial status, a ticket that had left new re-enters it. The property skips exactly these type
- * changes so it keeps checking everything else; delete this once the tests below pass.
- */
-function hitsTypeChangeBug(ticket: Ticket, to: Workflow): boolean {
-  if (to.id === ticket.workflowId || FINAL.has(ticket.category)) return false;
-  if (to.firstOfCategory(ticket.category) !== undefined) return false;
-  const fallback = to.firstOfCategory('open') ?? to.initial;
-  return fallback === ticket.status || to.categoryOf(fallback) === 'new';
-}
-
-/**
  * Every user command, and the internal note that also notifies: the property must see each both
  * applied and refused. Typed over the command union, so a new command does not compile here until
  * the generator sends it (the system's own commands, for SLAs and mail delivery, are left out).
@@ -527,11 +512,6 @@ describe('the lifecycle, for random workflows and random command sequences by ra
             });
             const actor = actors[step.actor]!;
             if ('ticketId' in command && ids.includes(command.ticketId)) last = command.ticketId;
-            if (command.type === 'setType' && command.ticketType in types) {
-              const ticket = before.get(command.ticketId);
-              const to = types[command.ticketType] === 'second' ? workflows.second : workflows.first;
-              if (ticket && hitsTypeChangeBug(ticket, to)) continue;
-            }
             const target =
               'ticketId' in command ? await desk.history(command.ticketId).catch(() => undefined) : undefined;
             let result: ExecuteResult;
@@ -675,8 +655,7 @@ describe('known defect: a type change maps the ticket into its new workflow by c
     return { ticket: result.ticket, second: desk.workflows.get('second')! };
   }
 
-  // Remove `.fails` and `hitsTypeChangeBug` above once these pass.
-  it.fails('never puts a ticket that has left new back in new, even when the new workflow has no open status', async () => {
+  it('never puts a ticket that has left new back in new, even when the new workflow has no open status', async () => {
     const { ticket } = await retype(
       [
         { id: 'new', category: 'new' },
@@ -690,11 +669,28 @@ describe('known defect: a type change maps the ticket into its new workflow by c
       ],
       'open',
     );
-    // Today: StatusChanged open → new, reason type-change.
-    expect(ticket.category).not.toBe('new');
+    // It falls back to the new workflow's pending status, not to new.
+    expect(ticket).toMatchObject({ status: 'waiting', category: 'pending' });
   });
 
-  it.fails('gives the ticket the category its new workflow files its status under', async () => {
+  it('refuses a type whose workflow has no live status for a ticket that has left new', async () => {
+    await expect(
+      retype(
+        [
+          { id: 'new', category: 'new' },
+          { id: 'open', category: 'open' },
+          { id: 'closed', category: 'closed' },
+        ],
+        [
+          { id: 'new', category: 'new' },
+          { id: 'closed', category: 'closed' },
+        ],
+        'open',
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_transition' });
+  });
+
+  it('gives the ticket the category its new workflow files its status under', async () => {
     const { ticket, second } = await retype(
       [
         { id: 'new', category: 'new' },
@@ -708,7 +704,6 @@ describe('known defect: a type change maps the ticket into its new workflow by c
       ],
       's1',
     );
-    // Today: only TypeChanged; the ticket stays s1 with category pending, which `second` calls open.
     expect(ticket.category).toBe(second.categoryOf(ticket.status));
   });
 });
