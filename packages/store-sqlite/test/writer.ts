@@ -34,20 +34,40 @@ if (mode === 'shared') {
   process.stdout.write('done\n');
   await store.close();
 } else {
-  // Until killed: raw three-event batches, and desk commands on tickets.
+  // Until killed: raw three-event batches, and desk commands on tickets, recording Message-IDs as
+  // the email channel does (after the append). Each line on stdout says what has been committed
+  // and indexed, so the test can hold the store to it after the kill.
   const desk = createHelpdesk({ store });
   const admin = { kind: 'admin' as const, id };
-  process.stdout.write('ready\n');
+  const said = (line: string) => process.stdout.write(`${line}\n`);
+  said('ready');
   for (let n = 0; ; n++) {
     await batch(`batch-${id}-${n % 3}`, n);
-    const { ticket } = await desk.execute(
-      { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: `t${n}`, body: 'b' },
+    const opened = await desk.execute(
+      {
+        type: 'openTicket',
+        channel: 'api',
+        requester: { id: 'c1' },
+        subject: `t${n}`,
+        body: 'b',
+        tags: [id],
+      },
       { actor: admin },
     );
-    await desk.execute(
-      { type: 'postMessage', ticketId: ticket.id, body: 'reply', visibility: 'public' },
+    const ticketId = opened.ticket.id;
+    said(`indexed ${ticketId} ${opened.ticket.version}`);
+    const messageId = `<${id}.${n}@writer.test>`;
+    const posted = await desk.execute(
+      { type: 'postMessage', ticketId, body: 'reply', visibility: 'public', email: { messageId } },
       { actor: admin },
     );
-    await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'pending' }, { actor: admin });
+    said(`indexed ${ticketId} ${posted.ticket.version}`);
+    await store.messages.put(messageId, ticketId);
+    said(`message ${messageId} ${ticketId}`);
+    const pending = await desk.execute(
+      { type: 'changeStatus', ticketId, status: 'pending' },
+      { actor: admin },
+    );
+    said(`indexed ${ticketId} ${pending.ticket.version}`);
   }
 }
