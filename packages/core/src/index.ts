@@ -8,6 +8,7 @@ export * from './events';
 export * from './extension';
 export * from './memory';
 export * from './model';
+export * from './options';
 export * from './policy';
 export * from './ports';
 export * from './summary';
