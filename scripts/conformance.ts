@@ -1,5 +1,5 @@
 /**
- * `pnpm conformance`: runs @tessera/email against the public corpora in ../shared/corpora and
+ * `pnpm conformance`: runs @tessera/email against the public corpora in corpora/ and
  * writes docs/conformance.md (pass rate per corpus, every failure listed). Runs the package's
  * source through packages/email/test/corpora.ts, which the conformance test shares.
  */

@@ -4,15 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { corporaDir, runAll } from '../test/corpora';
 
 /**
- * The conformance goals of issue 4, asserted on the public corpora beside the repository
- * (`../shared/corpora`). CI checks the corpora out there; without them this test fails rather
- * than passing on nothing.
+ * The conformance goals of issue 4, asserted on the public corpora copied into the repository
+ * (`corpora/`, each with its LICENSE and MANIFEST). Without them this test fails rather than
+ * passing on nothing.
  */
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const root = corporaDir(repoRoot);
 
 describe('conformance on the public corpora', () => {
-  it('finds the corpora beside the repository', () => {
+  it('finds the corpora in the repository', () => {
     expect(existsSync(root), `expected the corpora at ${root}`).toBe(true);
   });
 
