@@ -9,6 +9,7 @@ import type {
   MessageIndex,
   Page,
   Store,
+  TenantScope,
   TicketIndex,
   TicketQuery,
   TicketSummary,
@@ -113,22 +114,40 @@ export function inMemoryEventStore(): EventStore {
   };
 }
 
-/** A TicketIndex in memory: filters, sorts and pages by keyset cursor like the SQL adapters. */
+/** The key of a tenant's part of a port: `undefined` is the no-tenant part, never "every tenant". */
+const tenantOf = (scope: TenantScope | undefined): string | undefined => scope?.tenantId;
+
+/**
+ * A TicketIndex in memory: filters, sorts and pages by keyset cursor like the SQL adapters. Rows
+ * and checkpoints are kept per tenant, so one tenant's ids, rebuilds and checkpoints never touch
+ * another's.
+ */
 export function inMemoryTicketIndex(): TicketIndex {
-  const rows = new Map<string, TicketSummary>();
-  let checkpoint: string | undefined;
+  const tenants = new Map<string | undefined, Map<string, TicketSummary>>();
+  const checkpoints = new Map<string | undefined, string>();
+  const rowsOf = (tenantId: string | undefined) => {
+    let rows = tenants.get(tenantId);
+    if (rows === undefined) {
+      rows = new Map();
+      tenants.set(tenantId, rows);
+    }
+    return rows;
+  };
   return {
     async upsert(summary, pos) {
+      const rows = rowsOf(summary.tenantId);
       const existing = rows.get(summary.id);
       // Monotonic by version: a slower writer never puts an older row over a newer one.
       if (existing === undefined || summary.version >= existing.version) {
         // A frozen row cannot change under us; anything else is copied.
         rows.set(summary.id, Object.isFrozen(summary) ? summary : structuredClone(summary));
       }
-      if (pos !== undefined && (checkpoint === undefined || pos > checkpoint)) checkpoint = pos;
+      const current = checkpoints.get(summary.tenantId);
+      if (pos !== undefined && (current === undefined || pos > current))
+        checkpoints.set(summary.tenantId, pos);
     },
-    async get(id) {
-      const row = rows.get(id);
+    async get(id, scope) {
+      const row = tenants.get(tenantOf(scope))?.get(id);
       return row === undefined ? undefined : structuredClone(row);
     },
     async query(q: TicketQuery): Promise<Page<TicketSummary>> {
@@ -138,7 +157,12 @@ export function inMemoryTicketIndex(): TicketIndex {
       if (q.cursor !== undefined && after === undefined) {
         throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
       }
-      const keyed = [...rows.values()]
+      const wanted = q.filter?.tenantId;
+      const candidates =
+        wanted === undefined
+          ? [...tenants.values()].flatMap((rows) => [...rows.values()])
+          : [...(tenants.get(wanted ?? undefined)?.values() ?? [])];
+      const keyed = candidates
         .filter((s) => q.filter === undefined || matchesTicketFilter(s, q.filter))
         .map((s) => ({ s, key: { value: sortValue(s, field), id: s.id } }))
         .filter((r) => after === undefined || compareSummaries(r.key, after, direction) > 0)
@@ -149,46 +173,60 @@ export function inMemoryTicketIndex(): TicketIndex {
       if (keyed.length > limit && last) result.nextCursor = encodeCursor(last.key.value, last.key.id);
       return result;
     },
-    async checkpoint() {
-      return checkpoint;
+    async checkpoint(scope) {
+      return checkpoints.get(tenantOf(scope));
     },
-    async setCheckpoint(pos) {
-      checkpoint = pos;
+    async setCheckpoint(pos, scope) {
+      checkpoints.set(tenantOf(scope), pos);
     },
-    async clear() {
-      rows.clear();
-      checkpoint = undefined;
+    async clear(scope) {
+      tenants.delete(tenantOf(scope));
+      checkpoints.delete(tenantOf(scope));
     },
   };
 }
 
-/** A MessageIndex in memory. */
+/** A MessageIndex in memory, one map per tenant. */
 export function inMemoryMessageIndex(): MessageIndex {
-  const map = new Map<string, string>();
+  const tenants = new Map<string | undefined, Map<string, string>>();
   return {
-    async put(messageId, ticketId) {
+    async put(messageId, ticketId, scope) {
+      const tenant = tenantOf(scope);
+      let map = tenants.get(tenant);
+      if (map === undefined) {
+        map = new Map();
+        tenants.set(tenant, map);
+      }
       if (map.has(messageId)) return false;
       map.set(messageId, ticketId);
       return true;
     },
-    async get(messageId) {
-      return map.get(messageId);
+    async get(messageId, scope) {
+      return tenants.get(tenantOf(scope))?.get(messageId);
     },
   };
 }
 
-/** A BlobStore in memory; ids are content-independent counters. */
+/** A BlobStore in memory; ids are content-independent counters, reads are scoped by tenant. */
 export function inMemoryBlobStore(): BlobStore {
   const blobs = new Map<string, { bytes: Uint8Array; meta: BlobMeta }>();
+  const find = (ref: BlobRef | string, scope: TenantScope | undefined) => {
+    const blob = blobs.get(typeof ref === 'string' ? ref : ref.id);
+    // Another tenant's blob answers as a missing one: its id tells nothing.
+    return blob !== undefined && blob.meta.tenantId === tenantOf(scope) ? blob : undefined;
+  };
   return {
     async put(bytes, meta): Promise<BlobRef> {
       const id = `blob-${(blobs.size + 1).toString().padStart(8, '0')}`;
-      blobs.set(id, { bytes: bytes.slice(), meta: { ...meta } });
+      blobs.set(id, { bytes: bytes.slice(), meta: structuredClone(meta) });
       return { id, size: bytes.byteLength, contentType: meta.contentType };
     },
-    async get(ref) {
-      const blob = blobs.get(typeof ref === 'string' ? ref : ref.id);
-      return blob?.bytes.slice();
+    async get(ref, scope) {
+      return find(ref, scope)?.bytes.slice();
+    },
+    async stat(ref, scope) {
+      const blob = find(ref, scope);
+      return blob === undefined ? undefined : { ...structuredClone(blob.meta), size: blob.bytes.byteLength };
     },
   };
 }

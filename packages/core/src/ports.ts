@@ -133,26 +133,54 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-export interface TicketIndex {
-  /**
-   * Writes a ticket's row. Must keep the row with the highest `version`: an upsert with a lower
-   * version than the stored row changes nothing (writers in several processes may finish out of
-   * order); an equal version replaces it (a rebuild, or an extension's summary changing).
-   */
-  upsert(summary: TicketSummary, position?: string): Promise<void>;
-  get(id: string): Promise<TicketSummary | undefined>;
-  query(query: TicketQuery): Promise<Page<TicketSummary>>;
-  /** The position of the last event folded into the index. */
-  checkpoint(): Promise<string | undefined>;
-  setCheckpoint(position: string): Promise<void>;
-  /** Removes every row and the checkpoint (before a rebuild). */
-  clear(): Promise<void>;
+/**
+ * Which tenant's rows a call reads or writes. `tenantId` undefined means the rows of NO tenant
+ * (a desk created without `tenantId`), never "every tenant": one store may hold several tenants'
+ * desks, and a port call made for one of them must not see the others.
+ */
+export interface TenantScope {
+  tenantId?: string;
 }
 
+/**
+ * The ticket rows behind queues, views and search. Rows are keyed by (tenant, id): the same
+ * ticket id in two tenants is two rows, and `summary.tenantId` (absent: no tenant) says whose
+ * row an upsert writes.
+ */
+export interface TicketIndex {
+  /**
+   * Writes a ticket's row, keyed by (`summary.tenantId` or no tenant, `summary.id`). Must keep the
+   * row with the highest `version`: an upsert with a lower version than the stored row changes
+   * nothing (writers in several processes may finish out of order); an equal version replaces it
+   * (a rebuild, or an extension's summary changing). A `position` advances the checkpoint of the
+   * row's tenant (never moves it back).
+   */
+  upsert(summary: TicketSummary, position?: string): Promise<void>;
+  /** That tenant's row (no scope: the no-tenant row), never another tenant's row with the same id. */
+  get(id: string, scope?: TenantScope): Promise<TicketSummary | undefined>;
+  /**
+   * Rows matching `query.filter`. `filter.tenantId` a string: that tenant's rows only; `null`: the
+   * no-tenant rows only; absent: every row (the desk always passes a string or `null`). An empty
+   * array for a "one of" key (`status: []`, `ids: []`) matches nothing. Any string, including one
+   * holding U+0000, is an ordinary value: it never makes the adapter fail.
+   */
+  query(query: TicketQuery): Promise<Page<TicketSummary>>;
+  /** The position of the last event folded into that tenant's rows. */
+  checkpoint(scope?: TenantScope): Promise<string | undefined>;
+  setCheckpoint(position: string, scope?: TenantScope): Promise<void>;
+  /**
+   * Removes that tenant's rows and checkpoint (before a rebuild of that tenant); no scope: the
+   * no-tenant rows. Other tenants' rows and checkpoints stay as they are.
+   */
+  clear(scope?: TenantScope): Promise<void>;
+}
+
+/** Which email Message-IDs belong to which ticket, per tenant: the same Message-ID in two tenants is two entries. */
 export interface MessageIndex {
-  /** Records that an email Message-ID belongs to a ticket; `false` if it was already known. */
-  put(messageId: string, ticketId: string): Promise<boolean>;
-  get(messageId: string): Promise<string | undefined>;
+  /** Records that an email Message-ID belongs to a ticket of that tenant; `false` if the tenant already knew it. */
+  put(messageId: string, ticketId: string, scope?: TenantScope): Promise<boolean>;
+  /** The ticket of that tenant the Message-ID belongs to; another tenant's entry is not seen. */
+  get(messageId: string, scope?: TenantScope): Promise<string | undefined>;
 }
 
 export interface OutboundEmail {
@@ -183,11 +211,24 @@ export interface MailTransport {
 export interface BlobMeta {
   contentType: string;
   filename?: string;
+  /** The tenant the blob belongs to (absent: no tenant). Only a read with that scope finds it. */
+  tenantId?: string;
+  /** Who stored it, e.g. `{ kind: 'customer', id: 'c1' }` or `{ kind: 'channel', id: 'email' }`. */
+  owner?: { kind: string; id: string };
+  /** The ticket it was stored for, when known. */
+  ticketId?: string;
 }
 
+/**
+ * Attachment bytes and what is known about them. Blobs are scoped like every port: a read with
+ * another tenant's scope (or without a scope, for a tenant's blob) finds nothing.
+ */
 export interface BlobStore {
   put(bytes: Uint8Array, meta: BlobMeta): Promise<BlobRef>;
-  get(ref: BlobRef | string): Promise<Uint8Array | undefined>;
+  /** The bytes, or `undefined` for an unknown blob or one of another tenant. */
+  get(ref: BlobRef | string, scope?: TenantScope): Promise<Uint8Array | undefined>;
+  /** The metadata it was stored with and its size, or `undefined` as `get` would. */
+  stat(ref: BlobRef | string, scope?: TenantScope): Promise<(BlobMeta & { size: number }) | undefined>;
 }
 
 /** What `createHelpdesk` takes as `store`, and what every shipped adapter returns. */
