@@ -1,3 +1,4 @@
+export * from './actor';
 export * from './apply';
 export * from './commands';
 export * from './condition';
