@@ -27,11 +27,37 @@ const STATUS: Record<TesseraErrorCode, number> = {
 
 const MAX_BODY = 256 * 1024;
 
-/** Who is calling: the demo trusts an `x-actor` header naming one of its known people. */
-const PEOPLE: Record<string, Actor> = {
-  ann: { kind: 'customer', id: 'ann', name: 'Ann', email: 'ann@example.com' },
-  bob: { kind: 'agent', id: 'bob', name: 'Bob', teams: ['support'] },
-};
+/**
+ * Who is calling: the demo trusts an `x-actor` header naming one of its known people. A Map, not a
+ * plain object: a header such as `__proto__`, `constructor` or `toString` must name nobody, where an
+ * object lookup would find Object.prototype's members (and an actor whose unknown kind was once
+ * treated as an admin).
+ */
+const PEOPLE = new Map<string, Actor>([
+  ['ann', { kind: 'customer', id: 'ann', name: 'Ann', email: 'ann@example.com' }],
+  ['bob', { kind: 'agent', id: 'bob', name: 'Bob', teams: ['support'] }],
+]);
+
+/** A request line or path segment that is not a well-formed URL is the caller's mistake: 400, not 500. */
+function badRequest(message: string): ValidationError {
+  return new ValidationError([{ path: 'url', message }]);
+}
+
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch (cause) {
+    throw new ValidationError([{ path: 'url', message: 'malformed request URL' }], { cause });
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`malformed percent-encoding in ${JSON.stringify(segment.slice(0, 80))}`);
+  }
+}
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -67,13 +93,14 @@ export async function startApp(
   const page = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseUrl(req.url);
       if (req.method === 'GET' && url.pathname === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(page);
         return;
       }
-      const actor = PEOPLE[String(req.headers['x-actor'] ?? '')];
+      const header = req.headers['x-actor'];
+      const actor = typeof header === 'string' ? PEOPLE.get(header) : undefined;
       if (!actor) return send(res, 401, { error: 'unknown actor: send x-actor: ann or bob' });
       if (req.method === 'POST' && url.pathname === '/api/commands') {
         const command: Command = validateCommand(await readJson(req));
@@ -89,7 +116,7 @@ export async function startApp(
       }
       const match = /^\/api\/tickets\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'GET' && match)
-        return send(res, 200, await desk.get(decodeURIComponent(match[1]!), { actor }));
+        return send(res, 200, await desk.get(decodeSegment(match[1]!), { actor }));
       send(res, 404, { error: 'no such route' });
     } catch (error) {
       if (isTesseraError(error))
