@@ -6,7 +6,7 @@
  * 2. extractReply against the `email-reply-parser` npm package on the same reply-trimming texts:
  *    speed, and accuracy on the corpora's expectations (the same checks docs/conformance.md uses).
  * 3. extractReply on 1 MB pathological inputs (the linear-time claim, timed here, not in tests).
- * Run: pnpm build && node --expose-gc --import tsx bench/email.bench.ts  (needs ../shared/corpora)
+ * Run: pnpm build && node --expose-gc --import tsx bench/email.bench.ts  (reads corpora/)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

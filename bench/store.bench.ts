@@ -3,7 +3,7 @@
  * events (one stream per ticket, one append per command), read every stream back and replay it.
  * SQLite: Tessera vs Emmett's SQLite event store vs raw better-sqlite3 inserts (the floor).
  * PostgreSQL: Tessera vs Emmett's PostgreSQL event store, with 1 and 8 concurrent writers.
- * Then cost growth of the SQLite store at 10k, 100k and 1M tickets.
+ * Then cost growth of the SQLite and PostgreSQL stores at 10k, 100k and 1M tickets.
  * Run: pnpm build && node --import tsx bench/store.bench.ts   (BENCH_TICKETS, BENCH_GROWTH shrink it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -131,14 +131,37 @@ async function measure(c: Contender, writers: number) {
   return { appends: totalEvents / appendS, commands: (TICKETS * 5) / appendS, replay: replayed / readS };
 }
 
-function print(rows: [string, Awaited<ReturnType<typeof measure>>][]) {
+type Measured = Awaited<ReturnType<typeof measure>>;
+/** A contender's figures, or why it could not finish: a crashing competitor is a row, not the end of the run. */
+type Row = [string, Measured | { crashed: string }];
+
+async function run(c: Contender, writers: number): Promise<Row> {
+  try {
+    return [c.name, await measure(c, writers)];
+  } catch (error) {
+    return [c.name, { crashed: error instanceof Error ? error.message.split('\n')[0]! : String(error) }];
+  } finally {
+    await c.close().catch(() => undefined);
+  }
+}
+
+function print(rows: Row[]) {
   console.log(
     `  ${'store'.padEnd(44)} ${'events/s'.padStart(10)} ${'appends/s'.padStart(10)} ${'replay ev/s'.padStart(12)}`,
   );
   for (const [name, r] of rows)
     console.log(
-      `  ${name.padEnd(44)} ${fmt(r.appends).padStart(10)} ${fmt(r.commands).padStart(10)} ${fmt(r.replay).padStart(12)}`,
+      'crashed' in r
+        ? `  ${name.padEnd(44)} crashed: ${r.crashed}`
+        : `  ${name.padEnd(44)} ${fmt(r.appends).padStart(10)} ${fmt(r.commands).padStart(10)} ${fmt(r.replay).padStart(12)}`,
     );
+}
+
+/** "a× appends, b× replay" of two rows, or why there is no ratio. */
+function ratio(a: Row, b: Row, what: 'appends' | 'replay'): string {
+  const [x, y] = [a[1], b[1]];
+  if ('crashed' in x || 'crashed' in y) return `no ${what} ratio (${'crashed' in x ? a[0] : b[0]} crashed)`;
+  return `${(x[what] / y[what]).toFixed(1)}× ${what}`;
 }
 
 /** Emmett's stores speak { type, data } events with metadata; the replay maps them back to ours. */
@@ -217,18 +240,17 @@ async function sqliteRound() {
       select.all(s).map((r) => ({ ...JSON.parse(r.body), streamId: s, version: r.version, position: '' })),
     close: async () => void raw.close(),
   };
-  const rows: [string, Awaited<ReturnType<typeof measure>>][] = [];
+  const rows: Row[] = [];
   for (const c of [
     tessera,
     emmett("Emmett's SQLite event store", em, async () => (em as { close?: () => Promise<void> }).close?.()),
     floor,
   ]) {
-    rows.push([c.name, await measure(c, 1)]);
-    await c.close();
+    rows.push(await run(c, 1));
   }
   print(rows);
   console.log(
-    `  Tessera vs Emmett: ${(rows[0]![1].appends / rows[1]![1].appends).toFixed(1)}× appends, ${(rows[0]![1].replay / rows[1]![1].replay).toFixed(1)}× replay; vs the floor: ${(rows[2]![1].appends / rows[0]![1].appends).toFixed(2)}× slower appends`,
+    `  Tessera vs Emmett: ${ratio(rows[0]!, rows[1]!, 'appends')}, ${ratio(rows[0]!, rows[1]!, 'replay')}; the floor vs Tessera: ${ratio(rows[2]!, rows[0]!, 'appends')}`,
   );
 }
 
@@ -258,14 +280,13 @@ async function postgresRound() {
       const em = getPostgreSQLEventStore(url.replace(/\/[^/]*$/, `/emmett_${writers}`), {
         schema: { autoMigration: 'CreateOrUpdate' },
       } as never);
-      const rows: [string, Awaited<ReturnType<typeof measure>>][] = [];
+      const rows: Row[] = [];
       for (const c of [tessera, emmett("Emmett's PostgreSQL event store", em, () => em.close())]) {
-        rows.push([c.name, await measure(c, writers)]);
-        await c.close();
+        rows.push(await run(c, writers));
       }
       print(rows);
       console.log(
-        `  Tessera vs Emmett: ${(rows[0]![1].appends / rows[1]![1].appends).toFixed(1)}× appends, ${(rows[0]![1].replay / rows[1]![1].replay).toFixed(1)}× replay`,
+        `  Tessera vs Emmett: ${ratio(rows[0]!, rows[1]!, 'appends')}, ${ratio(rows[0]!, rows[1]!, 'replay')}`,
       );
     }
   } finally {
@@ -273,37 +294,50 @@ async function postgresRound() {
   }
 }
 
-async function growth() {
+type GrowthStore = Pick<ReturnType<typeof sqliteStore>, 'events' | 'index' | 'close'>;
+
+/**
+ * Fills a store ticket by ticket (one append of two events and one index row each, `writers` at a
+ * time) and at each size measures appends/s over the last 5,000 tickets and the median latency of
+ * three queries.
+ */
+async function growthOf(name: string, store: GrowthStore, writers: number, settle?: () => Promise<void>) {
   console.log(
-    '\nCost growth, SQLite store: appends/s over the last 5,000 tickets, and query latency, at each size',
+    `\nCost growth, ${name}: appends/s over the last 5,000 tickets (${writers} writer${writers > 1 ? 's' : ''}), and query latency, at each size`,
   );
-  const store = sqliteStore({ filename: join(dir, 'growth.db') });
+  const addTicket = async (t: number) => {
+    const batch = ticketBatches(t)[0]!;
+    await store.events.append(`ticket-${t}`, batch, { expectedVersion: 'no-stream' });
+    const summary = toSummary(
+      fold(
+        batch.map((e, i) => ({
+          ...e,
+          streamId: `ticket-${t}`,
+          version: i + 1,
+          position: '',
+        })) as StoredEvent[],
+      )!,
+    );
+    if (t % 3 === 0) summary.team = 'support';
+    if (t % 7 === 0) summary.assignee = 'a1';
+    await store.index.upsert(summary);
+  };
   let t = 0;
   for (const size of GROWTH) {
     let windowStart = performance.now();
     let windowFrom = t;
-    for (; t < size; t++) {
-      if (size - t === 5000) {
+    while (t < size) {
+      if (size - t <= 5000 && windowFrom < size - 5000) {
         windowStart = performance.now();
         windowFrom = t;
       }
-      const batch = ticketBatches(t)[0]!;
-      await store.events.append(`ticket-${t}`, batch, { expectedVersion: 'no-stream' });
-      const summary = toSummary(
-        fold(
-          batch.map((e, i) => ({
-            ...e,
-            streamId: `ticket-${t}`,
-            version: i + 1,
-            position: '',
-          })) as StoredEvent[],
-        )!,
-      );
-      if (t % 3 === 0) summary.team = 'support';
-      if (t % 7 === 0) summary.assignee = 'a1';
-      await store.index.upsert(summary);
+      const upTo = Math.min(size, t + writers, size - t > 5000 ? size - 5000 : size);
+      const work: Promise<void>[] = [];
+      for (; t < upTo; t++) work.push(addTicket(t));
+      await Promise.all(work);
     }
     const appendRate = (t - windowFrom) / ((performance.now() - windowStart) / 1000);
+    await settle?.();
     const time = async (fn: () => Promise<unknown>) => {
       const samples: number[] = [];
       for (let i = 0; i < 50; i++) {
@@ -337,11 +371,41 @@ async function growth() {
   await store.close();
 }
 
+async function growth() {
+  await growthOf('SQLite store', sqliteStore({ filename: join(dir, 'growth.db') }), 1);
+}
+
+async function postgresGrowth() {
+  const server = process.env.TESSERA_PG_URL ? undefined : await startPostgres();
+  const url = process.env.TESSERA_PG_URL ?? server!.url;
+  try {
+    const store = postgresStore({ connectionString: url, schema: 'bench_growth' });
+    await store.ready();
+    // Right after a bulk load the planner has no statistics for the new rows and may walk the
+    // wrong index; autovacuum analyzes within a minute. Measure queries as they run once it has.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await growthOf(
+        'PostgreSQL store (throwaway cluster, fsync off; queries after ANALYZE)',
+        store,
+        8,
+        async () => void (await admin.query('ANALYZE bench_growth.tickets')),
+      );
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    server?.stop();
+  }
+}
+
 const only = process.env.BENCH_ONLY;
 try {
   if (!only || only === 'sqlite') await sqliteRound();
   if (!only || only === 'postgres') await postgresRound();
   if (!only || only === 'growth') await growth();
+  if (!only || only === 'growth' || only === 'postgres-growth') await postgresGrowth();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
