@@ -27,6 +27,32 @@ export function messageIndexConformance(factory: Factory<MessageIndex>): void {
       // Message-IDs are case-sensitive in their local part.
       expect(await index.get(id.toUpperCase())).toBeUndefined();
     });
+    it('keeps each tenant apart: the same Message-ID in two tenants is two entries', async () => {
+      const opened = await open(factory);
+      close = opened.close;
+      const index = opened.subject;
+      const id = `<tenants.${Date.now()}.${Math.random()}@example.com>`;
+      expect(await index.put(id, 'TA', { tenantId: 'A' })).toBe(true);
+      expect(await index.get(id)).toBeUndefined();
+      expect(await index.get(id, { tenantId: 'B' })).toBeUndefined();
+      expect(await index.put(id, 'TB', { tenantId: 'B' })).toBe(true);
+      expect(await index.put(id, 'T0')).toBe(true);
+      expect(await index.put(id, 'TA2', { tenantId: 'A' })).toBe(false);
+      expect(await index.get(id, { tenantId: 'A' })).toBe('TA');
+      expect(await index.get(id, { tenantId: 'B' })).toBe('TB');
+      expect(await index.get(id)).toBe('T0');
+    });
+    it('treats U+0000 in a Message-ID, ticket id or tenant as an ordinary character', async () => {
+      const opened = await open(factory);
+      close = opened.close;
+      const index = opened.subject;
+      const id = `<nul\u0000.${Date.now()}.${Math.random()}@example.com>`;
+      expect(await index.put(id, 'T\u00001', { tenantId: 'A\u0000' })).toBe(true);
+      expect(await index.put(id.replace('\u0000', ''), 'T2', { tenantId: 'A\u0000' })).toBe(true);
+      expect(await index.get(id, { tenantId: 'A\u0000' })).toBe('T\u00001');
+      expect(await index.get(id, { tenantId: 'A' })).toBeUndefined();
+      expect(await index.put(id, 'T3', { tenantId: 'A\u0000' })).toBe(false);
+    });
     it('of concurrent puts of one Message-ID, exactly one is new', async () => {
       const opened = await open(factory);
       close = opened.close;
@@ -67,6 +93,51 @@ export function blobStoreConformance(factory: Factory<BlobStore>): void {
       expect(await blobs.get('no-such-blob')).toBeUndefined();
       bytes[0] = 255;
       expect((await blobs.get(ref))![0]).toBe(0);
+    });
+    it('keeps blobs to their tenant, and stat returns what they were stored with', async () => {
+      const opened = await open(factory);
+      close = opened.close;
+      const blobs = opened.subject;
+      const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+      const a = await blobs.put(bytes, {
+        contentType: 'message/rfc822',
+        filename: 'original.eml',
+        tenantId: 'A',
+        owner: { kind: 'customer', id: 'c1' },
+        ticketId: 'T1',
+      });
+      const none = await blobs.put(new Uint8Array([9]), { contentType: 'text/plain' });
+      expect(Array.from((await blobs.get(a, { tenantId: 'A' }))!)).toEqual([1, 2, 3, 4, 5]);
+      expect(await blobs.get(a, { tenantId: 'B' })).toBeUndefined();
+      expect(await blobs.get(a.id)).toBeUndefined();
+      expect(await blobs.get(none, { tenantId: 'A' })).toBeUndefined();
+      expect(Array.from((await blobs.get(none))!)).toEqual([9]);
+      expect(await blobs.stat(a, { tenantId: 'A' })).toEqual({
+        contentType: 'message/rfc822',
+        filename: 'original.eml',
+        tenantId: 'A',
+        owner: { kind: 'customer', id: 'c1' },
+        ticketId: 'T1',
+        size: 5,
+      });
+      expect(await blobs.stat(a.id, { tenantId: 'B' })).toBeUndefined();
+      expect(await blobs.stat(a)).toBeUndefined();
+      expect(await blobs.stat(none)).toEqual({ contentType: 'text/plain', size: 1 });
+      expect(await blobs.stat('no-such-blob')).toBeUndefined();
+      expect(await blobs.stat('no-such-\u0000blob', { tenantId: 'A\u0000' })).toBeUndefined();
+      expect(await blobs.get('no-such-\u0000blob')).toBeUndefined();
+      const nul = await blobs.put(new Uint8Array([0]), {
+        contentType: 'text/plain',
+        filename: 'a\u0000b.txt',
+        tenantId: 'A\u0000',
+      });
+      expect(await blobs.stat(nul, { tenantId: 'A\u0000' })).toEqual({
+        contentType: 'text/plain',
+        filename: 'a\u0000b.txt',
+        tenantId: 'A\u0000',
+        size: 1,
+      });
+      expect(await blobs.get(nul, { tenantId: 'A' })).toBeUndefined();
     });
   });
 }

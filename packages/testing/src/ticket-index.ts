@@ -207,6 +207,148 @@ export function ticketIndexConformance(factory: Factory<TicketIndex>): void {
       expect((await index.query({ limit: 1000 })).items.length).toBeLessThanOrEqual(500);
     });
 
+    it('keeps each tenant apart: same id, rows, versions, tags, checkpoints and clear', async () => {
+      const opened = await open(factory);
+      close = opened.close;
+      const index = opened.subject;
+      const none = sampleSummary(1, { subject: 'no tenant', tags: ['n'] });
+      const a = sampleSummary(1, { tenantId: 'A', subject: 'tenant A', tags: ['a'], version: 5 });
+      const b = sampleSummary(1, { tenantId: 'B', subject: 'tenant B', tags: ['b'] });
+      await index.upsert(none, '0000000000000001');
+      await index.upsert(a, '0000000000000002');
+      await index.upsert(b, '0000000000000003');
+      // The same ticket id in three tenants is three rows, each read only with its own scope.
+      expect(await index.get(none.id)).toEqual(none);
+      expect(await index.get(a.id, { tenantId: 'A' })).toEqual(a);
+      expect(await index.get(b.id, { tenantId: 'B' })).toEqual(b);
+      expect(await index.get(a.id, { tenantId: 'C' })).toBeUndefined();
+      const subjects = async (filter: TicketQuery['filter']) =>
+        (
+          await all(index, {
+            ...(filter === undefined ? {} : { filter }),
+            sort: { field: 'number', direction: 'asc' },
+          })
+        )
+          .map((r) => r.subject)
+          .sort();
+      expect(await subjects({ tenantId: 'A' })).toEqual(['tenant A']);
+      expect(await subjects({ tenantId: null })).toEqual(['no tenant']);
+      expect(await subjects(undefined)).toEqual(['no tenant', 'tenant A', 'tenant B']);
+      expect(await subjects({ tenantId: 'B', tags: ['a'] })).toEqual([]);
+      expect(await subjects({ tenantId: 'A', tags: ['a'] })).toEqual(['tenant A']);
+      expect(await subjects({ tenantId: null, ids: [a.id] })).toEqual(['no tenant']);
+      // Versions are per row: B's version 1 neither loses to A's version 5 nor overwrites it.
+      await index.upsert({ ...b, subject: 'tenant B v2', version: 2 });
+      expect((await index.get(a.id, { tenantId: 'A' }))?.subject).toBe('tenant A');
+      expect((await index.get(b.id, { tenantId: 'B' }))?.subject).toBe('tenant B v2');
+      // Each tenant has its own checkpoint, advanced by its own upserts only.
+      expect(await index.checkpoint()).toBe('0000000000000001');
+      expect(await index.checkpoint({ tenantId: 'A' })).toBe('0000000000000002');
+      expect(await index.checkpoint({ tenantId: 'B' })).toBe('0000000000000003');
+      await index.setCheckpoint('0000000000000009', { tenantId: 'A' });
+      expect(await index.checkpoint({ tenantId: 'A' })).toBe('0000000000000009');
+      expect(await index.checkpoint({ tenantId: 'C' })).toBeUndefined();
+      // clear(A) removes A's rows and checkpoint only; clear() the no-tenant ones only.
+      await index.clear({ tenantId: 'A' });
+      expect(await index.get(a.id, { tenantId: 'A' })).toBeUndefined();
+      expect(await index.checkpoint({ tenantId: 'A' })).toBeUndefined();
+      expect(await subjects(undefined)).toEqual(['no tenant', 'tenant B v2']);
+      expect(await index.checkpoint()).toBe('0000000000000001');
+      expect(await index.checkpoint({ tenantId: 'B' })).toBe('0000000000000003');
+      await index.clear();
+      expect(await subjects(undefined)).toEqual(['tenant B v2']);
+      expect(await index.checkpoint()).toBeUndefined();
+      expect(await index.checkpoint({ tenantId: 'B' })).toBe('0000000000000003');
+      expect(await subjects({ tenantId: 'B', tags: ['b'] })).toEqual(['tenant B v2']);
+    });
+
+    it('an empty "one of" list matches nothing; an empty tags list matches every row', async () => {
+      const { index, rows } = await seeded(6);
+      for (const filter of [
+        { ids: [] },
+        { numbers: [] },
+        { status: [] },
+        { category: [] },
+        { type: [] },
+        { team: [] },
+        { assignee: [] },
+        { priority: [] },
+        { channel: [] },
+        { requesterId: [] },
+        { organization: [] },
+        { anyOf: [] },
+        { team: [], category: 'open' as const },
+        { anyOf: [{ team: [] }] },
+      ] satisfies TicketQuery['filter'][]) {
+        expect({ filter, ids: ids((await index.query({ filter })).items) }).toEqual({ filter, ids: [] });
+      }
+      expect(
+        ids(await all(index, { filter: { tags: [] }, sort: { field: 'number', direction: 'asc' } })),
+      ).toEqual(ids(rows));
+    });
+
+    it('treats U+0000 in any string as an ordinary character, never failing', async () => {
+      const opened = await open(factory);
+      close = opened.close;
+      const index = opened.subject;
+      const nul = sampleSummary(1, {
+        id: 'a\u0000b',
+        tenantId: 't\u0000',
+        subject: 'Hello\u0000World',
+        status: 'st\u0000',
+        team: 'te\u0000am',
+        tags: ['ta\u0000g'],
+        requester: { id: 'c\u0000' },
+      });
+      const plain = sampleSummary(2, { id: 'ab', tenantId: 't\u0000', subject: 'HelloWorld' });
+      const other = sampleSummary(3, { id: 'a\u0000b', tenantId: 't' });
+      for (const row of [nul, plain, other]) await index.upsert(row, '0000000000000007');
+      const scope = { tenantId: 't\u0000' };
+      expect(await index.get('a\u0000b', scope)).toEqual(nul);
+      expect(await index.get('ab', scope)).toEqual(plain);
+      expect(await index.get('a\u0000b', { tenantId: 't' })).toEqual(other);
+      expect(await index.checkpoint(scope)).toBe('0000000000000007');
+      const found = async (filter: TicketQuery['filter']) =>
+        ids(
+          await all(index, {
+            filter: { tenantId: 't\u0000', ...filter },
+            sort: { field: 'number', direction: 'asc' },
+          }),
+        );
+      expect(await found({})).toEqual(['a\u0000b', 'ab']);
+      expect(await found({ ids: ['a\u0000b'] })).toEqual(['a\u0000b']);
+      expect(await found({ ids: ['a\u0000b', 'x\u0000'] })).toEqual(['a\u0000b']);
+      expect(await found({ status: 'st\u0000' })).toEqual(['a\u0000b']);
+      expect(await found({ status: 'st' })).toEqual([]);
+      expect(await found({ team: ['te\u0000am', null] })).toEqual(['a\u0000b']);
+      expect(await found({ tags: ['ta\u0000g'] })).toEqual(['a\u0000b']);
+      expect(await found({ tags: ['tag'] })).toEqual([]);
+      expect(await found({ requesterId: 'c\u0000' })).toEqual(['a\u0000b']);
+      // Text search is a substring search with U+0000 as one more character.
+      expect(await found({ text: 'o\u0000w' })).toEqual(['a\u0000b']);
+      expect(await found({ text: '\u0000' })).toEqual(['a\u0000b']);
+      expect(await found({ text: 'ow' })).toEqual(['ab']);
+      expect(await found({ text: 'hello' })).toEqual(['a\u0000b', 'ab']);
+      expect(await found({ text: 'nothing\u0000' })).toEqual([]);
+      expect(ids(await all(index, { filter: { text: '\u0000' } }))).toEqual(['a\u0000b']);
+      // Paging past a row whose id holds U+0000.
+      const first = await index.query({
+        filter: scope,
+        sort: { field: 'number', direction: 'asc' },
+        limit: 1,
+      });
+      expect(ids(first.items)).toEqual(['a\u0000b']);
+      const second = await index.query({
+        filter: scope,
+        sort: { field: 'number', direction: 'asc' },
+        cursor: first.nextCursor!,
+      });
+      expect(ids(second.items)).toEqual(['ab']);
+      await index.clear(scope);
+      expect(await index.get('a\u0000b', { tenantId: 't' })).toEqual(other);
+      expect(await found({})).toEqual([]);
+    });
+
     it('keeps a checkpoint, and clear() empties it', async () => {
       const { index, rows } = await seeded(2);
       await index.setCheckpoint('0000000000000042');
