@@ -4,6 +4,7 @@ import type { JsonValue } from './model';
 const MAX_DEPTH = 100;
 /** Values copyJson copies at most: a bound on work, so a sparse array of length 2³² is refused at once. */
 const MAX_NODES = 1_000_000;
+const MAX_KEY_LENGTH = 1000;
 
 /** Where a walk is: the keys from the root, turned into a path only when something is wrong. */
 class Walk {
@@ -187,9 +188,7 @@ function plain(value: unknown, walk: Walk, depth: number): unknown {
     const length = dataOf(walk, Reflect.getOwnPropertyDescriptor(value, 'length') ?? {});
     if (typeof length !== 'number') throw walk.fail('must be a plain array');
     walk.spend(length); // before anything is read, so a huge sparse array costs nothing
-    if (Reflect.ownKeys(value).length !== length + 1) {
-      throw walk.fail('must be a plain array: no holes and no properties besides its items');
-    }
+    // Other properties an array may have are not part of its JSON, and are left out as JSON does.
     const out = new Array<unknown>(length);
     for (let i = 0; i < length; i++) {
       walk.keys.push(i);
@@ -212,6 +211,10 @@ function plain(value: unknown, walk: Walk, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     if (typeof key === 'symbol') throw walk.fail('must be plain JSON: symbol keys are not');
+    // A bound, so that a megabyte-long key never ends up in a path or an error message.
+    if (key.length > MAX_KEY_LENGTH) {
+      throw walk.fail(`has a property name of ${key.length} characters; at most ${MAX_KEY_LENGTH}`);
+    }
     walk.keys.push(key);
     const d = Reflect.getOwnPropertyDescriptor(value, key);
     // What JSON.stringify ignores (a key a Proxy lists but has not, a non-enumerable one) is left out.

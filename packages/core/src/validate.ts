@@ -1,6 +1,8 @@
 import type { Command } from './commands';
 import { type Problem, ValidationError } from './errors';
+import { copyPlainJson } from './json';
 import { CHANNELS, PRIORITIES } from './model';
+import { describeValue } from './options';
 
 /** Limits on command input; every one is configurable through `createHelpdesk({ limits })`. */
 export interface Limits {
@@ -34,17 +36,17 @@ const str =
   (v, path, problems) => {
     if (typeof v !== 'string')
       return void problems.push({ path, message: `must be a string, got ${typeName(v)}` });
-    if (opts.nonEmpty && v.trim() === '') problems.push({ path, message: 'must not be empty' });
+    // Length first: a huge string is refused without being scanned.
     if (opts.max !== undefined && v.length > opts.max) {
       problems.push({ path, message: `must be at most ${opts.max} characters, got ${v.length}` });
-    }
+    } else if (opts.nonEmpty && v.trim() === '') problems.push({ path, message: 'must not be empty' });
   };
 
 const oneOf =
   (values: readonly string[]): Check =>
   (v, path, problems) => {
     if (typeof v !== 'string' || !values.includes(v)) {
-      problems.push({ path, message: `must be one of ${values.join(', ')}, got ${JSON.stringify(v)}` });
+      problems.push({ path, message: `must be one of ${values.join(', ')}, got ${describeValue(v)}` });
     }
   };
 
@@ -54,7 +56,7 @@ const int =
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       problems.push({
         path,
-        message: `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`,
+        message: `must be a whole number from ${min} to ${max}, got ${describeValue(v)}`,
       });
     }
   };
@@ -86,10 +88,10 @@ const party: Check = (v, path, problems) => {
   partyId(v.id, `${path}.id`, problems);
   if (v.email !== undefined) {
     partyEmail(v.email, `${path}.email`, problems);
-    if (typeof v.email === 'string' && !EMAIL.test(v.email)) {
+    if (typeof v.email === 'string' && v.email.length <= 320 && !EMAIL.test(v.email)) {
       problems.push({
         path: `${path}.email`,
-        message: `is not an email address: ${JSON.stringify(v.email)}`,
+        message: `is not an email address: ${describeValue(v.email)}`,
       });
     }
   }
@@ -270,17 +272,7 @@ function specs(limits: Limits): Record<Command['type'], Spec> {
 
 const cache = new WeakMap<Limits, Record<string, Compiled>>();
 
-/**
- * Checks a command's shape at the boundary. Throws one `ValidationError` listing every problem with
- * its path; returns the command typed when it is well-formed.
- *
- * @example
- * const cmd = validateCommand(JSON.parse(body)); // throws ValidationError on bad input
- */
-export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS): Command {
-  const problems: Problem[] = [];
-  if (!isObject(input))
-    throw new ValidationError([{ path: '', message: `a command must be an object, got ${typeName(input)}` }]);
+function compiledTable(limits: Limits): Record<string, Compiled> {
   let table = cache.get(limits);
   if (!table) {
     table = {};
@@ -292,35 +284,75 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
     }
     cache.set(limits, table);
   }
-  const compiled =
-    typeof input.type === 'string' && Object.hasOwn(table, input.type) ? table[input.type] : undefined;
+  return table;
+}
+
+/** Nesting a command may have: custom fields hold JSON, but nothing needs more than this. */
+export const MAX_COMMAND_DEPTH = 64;
+
+/**
+ * Values (objects, arrays, entries) a command may hold in all. Every list in a command has its own
+ * limit; this one bounds the walk before those are checked, and leaves room for fields of
+ * `maxFieldsBytes` (a JSON value takes at least one byte).
+ */
+function maxCommandNodes(limits: Limits): number {
+  return 10_000 + limits.maxFieldsBytes + 2 * limits.maxTags + 10 * limits.maxAttachments;
+}
+
+/**
+ * Checks a command's shape at the boundary and returns a private copy of it, typed. The input is
+ * first read as plain JSON, once, with depth and size bounded before anything is visited (see
+ * `copyPlainJson`): a cycle, 20,000 levels of nesting, a BigInt, a getter, a `toJSON`, a Date or
+ * class instance, a sparse array or a Proxy — whatever its traps do — is refused. Then every
+ * property is checked against the command's spec. Throws one `ValidationError` listing every
+ * problem with its path, and nothing else; the copy shares nothing with the input, and is exactly
+ * what was checked.
+ *
+ * @example
+ * const cmd = validateCommand(JSON.parse(body)); // throws ValidationError on bad input
+ */
+export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS): Command {
+  if (typeof input !== 'object' || input === null)
+    throw new ValidationError([{ path: '', message: `a command must be an object, got ${typeName(input)}` }]);
+  const command = copyPlainJson(input, '', {
+    maxDepth: MAX_COMMAND_DEPTH,
+    maxNodes: maxCommandNodes(limits),
+  });
+  if (!isObject(command))
+    throw new ValidationError([
+      { path: '', message: `a command must be an object, got ${typeName(command)}` },
+    ]);
+  const table = compiledTable(limits);
+  const type = command.type;
+  const compiled = typeof type === 'string' && Object.hasOwn(table, type) ? table[type] : undefined;
   if (!compiled) {
     throw new ValidationError([
       {
         path: 'type',
-        message: `unknown command ${JSON.stringify(input.type)}; use one of ${Object.keys(table).join(', ')}`,
+        message: `unknown command ${describeValue(type)}; use one of ${Object.keys(table).join(', ')}`,
       },
     ]);
   }
+  const problems: Problem[] = [];
   const { spec, entries } = compiled;
   for (const [key, required, check] of entries) {
-    const value = input[key];
+    const value = command[key];
     if (value === undefined) {
       if (required) problems.push({ path: key, message: 'is required' });
       continue;
     }
     check(value, key, problems);
   }
-  for (const key of Object.keys(input)) {
+  for (const key of Object.keys(command)) {
     if (key !== 'type' && !Object.hasOwn(spec, key))
-      problems.push({ path: key, message: `unknown property for ${input.type}` });
+      problems.push({ path: key, message: `unknown property for ${type}` });
   }
-  if (input.type === 'postMessage' && input.notify !== undefined && input.visibility === 'public') {
+  if (type === 'postMessage' && command.notify !== undefined && command.visibility === 'public') {
     problems.push({ path: 'notify', message: 'only an internal note is a notification' });
   }
-  if (input.type === 'assign' && input.assignee === undefined && input.team === undefined) {
+  if (type === 'assign' && command.assignee === undefined && command.team === undefined) {
     problems.push({ path: 'assignee', message: 'assign needs an assignee, a team, or both' });
   }
-  if (problems.length > 0) throw new ValidationError(problems, { details: { command: input.type } });
-  return input as unknown as Command;
+  if (problems.length > 0) throw new ValidationError(problems, { details: { command: type } });
+  return command as unknown as Command;
 }
