@@ -118,4 +118,35 @@ describe('extractReply', () => {
     extractReply(`${'On '.repeat(300_000)} wrote:\n> x`);
     expect(patternWork(true)).toBeLessThan(100);
   });
+
+  it('strips a mobile signature only when the whole line is one, not prose that begins like one', () => {
+    const prose = [
+      'Sent from my office, where the printer is, it works now.',
+      'From my point of view the fix works.',
+      'Sent by the courier yesterday, it arrived broken.',
+      'Thanks for the quick fix, it works now',
+      'Best regards to your team for the help last week, it was great.',
+    ];
+    for (const line of prose) {
+      const r = extractReply(`Hi,\n\nThe printer works again.\n\n${line}\n\nAnn`);
+      expect(r.visible, line).toBe(`Hi,\n\nThe printer works again.\n\n${line}\n\nAnn`);
+      expect(r.signature, line).toBeUndefined();
+      expect(r.quoted, line).toBe('');
+    }
+    for (const sig of [
+      'Sent from my iPhone',
+      'Sent from my Wiko RIDGE FAB 4G',
+      'Sent from my Verizon, Samsung Galaxy smartphone',
+      'Sent from Mail for Windows 10',
+      'Get Outlook for iOS',
+      'Von meinem iPhone gesendet',
+      '发自我的iPhone',
+    ]) {
+      expect(extractReply(`It works.\n\n${sig}`), sig).toEqual({
+        visible: 'It works.',
+        quoted: '',
+        signature: sig,
+      });
+    }
+  });
 });

@@ -387,6 +387,18 @@ const MOBILE = [
   'lähetetty ',
 ];
 
+/** Prefixes that are signatures whatever short rest follows ("Sent from my iPhone"). */
+const STRONG_MOBILE = new Set(['sent from ', 'get outlook for ', 'sent on the go']);
+/** Words that name a device, a mail app or a network: what follows "Sent from my …". */
+const DEVICE =
+  /\b(?:iphone|ipad|ipod|android|mobile|phone|smartphone|tablet|device|galaxy|samsung|pixel|nokia|huawei|xiaomi|blackberry|droid|verizon|sprint|t-mobile|at&t|vodafone|outlook|mail|gmail|yahoo|aol|proton|protonmail|tutanota|thunderbird|spark|airmail|superhuman|windows|ios|mac|macbook|owa|wireless|handy|portable|móvil|movil|celular|telefono|teléfono|téléphone|telefoon|mobiel|mobil|телефона?|смартфона?|iphonesta|iphone\d*)\b/u;
+
+/**
+ * Whether a whole line is a "Sent from my iPhone" signature, not prose that begins like one
+ * ("Sent from my office, where the printer is, it works now", "From my point of view …"): the
+ * rest after the prefix must be short and one clause, and name a device or mail app unless it is
+ * a few words after a strong prefix ("Sent from …") or a couple after a weak one ("From my …").
+ */
 function isMobileSignature(raw: string): boolean {
   if (raw.length > 160) return false;
   examined += raw.length;
@@ -395,7 +407,17 @@ function isMobileSignature(raw: string): boolean {
   // Markdown links, <<…>>, (…) wrappers.
   t = t.replace(/^[<(]+/, '').replace(/[>)]+$/, '');
   if (/^\S+ from mobile$/.test(t)) return true;
-  return MOBILE.some((m) => t.startsWith(m));
+  const prefix = MOBILE.find((m) => t.startsWith(m));
+  if (prefix === undefined) return false;
+  const rest = t.slice(prefix.length).replace(/[.\s]+$/, '');
+  // A second sentence, a question or an exclamation is prose.
+  if (/[.!?;:]\s+\S/.test(rest) || /[!?]$/.test(rest)) return false;
+  const words = rest ? rest.split(/\s+/).length : 0;
+  if (words > 8) return false;
+  if (!rest.includes(' ') && !/[a-z]/.test(prefix)) return true; // 发自我的iPhone and the like
+  if (DEVICE.test(rest)) return true;
+  // "Sent from my Wiko RIDGE FAB 4G": a strong prefix with a short name, no clause after it.
+  return STRONG_MOBILE.has(prefix) ? words <= 6 && !rest.includes(',') : words <= 2;
 }
 
 function isRule(raw: string): boolean {
