@@ -1,8 +1,8 @@
 import type { ExecuteOptions } from './commands';
 import { type Problem, ValidationError } from './errors';
-import { copyPlainJson } from './json';
+import { copyPlainJson, describeValue } from './json';
 import type { Actor, ActorKind } from './model';
-import { describeValue, unknownKeys } from './options';
+import { unknownKeys } from './options';
 
 /** The only actor kinds there are; anything else (`'guest'`, `'Customer'`, none) is refused. */
 export const ACTOR_KINDS: readonly ActorKind[] = ['customer', 'agent', 'admin', 'system', 'automation'];

@@ -248,3 +248,27 @@ export function copyPlainJson(
   const walk = new Walk(path, bounds.maxDepth ?? 64, bounds.maxNodes ?? 100_000);
   return guarded(walk, () => plain(value, walk, 0)) as JsonValue | undefined;
 }
+
+/**
+ * A short description of a value for an error message: never the whole of a huge string, and it
+ * never throws (the value may be a hostile Proxy).
+ *
+ * @example
+ * describeValue('x'.repeat(1e6)); // '"xxxx…" (1000000 characters)'
+ */
+export function describeValue(value: unknown): string {
+  try {
+    if (value === null) return 'null';
+    if (Array.isArray(value)) return 'an array';
+    if (typeof value === 'string') {
+      return value.length > 40
+        ? `${JSON.stringify(`${value.slice(0, 40)}…`)} (${value.length} characters)`
+        : JSON.stringify(value);
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'bigint') return 'a BigInt';
+    return typeof value;
+  } catch {
+    return 'an unreadable value';
+  }
+}

@@ -1,8 +1,7 @@
 import type { Command } from './commands';
 import { type Problem, ValidationError } from './errors';
-import { copyPlainJson } from './json';
+import { copyPlainJson, describeValue } from './json';
 import { CHANNELS, PRIORITIES } from './model';
-import { describeValue } from './options';
 
 /** Limits on command input; every one is configurable through `createHelpdesk({ limits })`. */
 export interface Limits {
