@@ -1,5 +1,5 @@
 import type { ExtensionContext } from '@tessera/core';
-import type { TeamConfig } from './rules';
+import type { TeamConfig } from './definition';
 
 export type IsAvailable = (agentId: string, team: string) => boolean;
 

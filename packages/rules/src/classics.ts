@@ -1,4 +1,4 @@
-import type { Automation, Trigger } from './rules';
+import type { Automation, Trigger } from './definition';
 
 /**
  * Ready-made rules from the help desks in our field.

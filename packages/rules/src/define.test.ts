@@ -39,7 +39,7 @@ describe('defineRules, given a definition with mistakes, then one ConfigError na
       'triggers[0].conditions',
       'automations[0].when.gt',
     ]);
-    expect(found[0]!.message).toContain('unknown field');
+    expect(found[0]!.message).toContain('did you mean templates?');
   });
 
   it('values a field can never hold: status, category, priority, team, channel, event type and actor kind', () => {
@@ -80,7 +80,7 @@ describe('defineRules, given a definition with mistakes, then one ConfigError na
       'triggers[0].then[0].status',
     ]);
     expect(found[0]!.message).toBe(
-      'unknown status "archived"; known: new, open, pending, on_hold, solved, closed, merged',
+      'rule "t": unknown status "archived"; known: new, open, pending, on_hold, solved, closed, merged',
     );
   });
 
@@ -101,19 +101,103 @@ describe('defineRules, given a definition with mistakes, then one ConfigError na
 });
 
 describe('defineRules, given rules that set the same field', () => {
-  it('a chain that moves a value on is not reported; one that sets it back is', () => {
-    const step = (id: string, from: string, to: string) => ({
-      id,
-      when: { field: 'status', op: 'is' as const, value: from },
-      then: [{ type: 'setStatus' as const, status: to }],
-    });
+  const step = (id: string, from: string, to: string, extra: object[] = []) => ({
+    id,
+    when: { all: [{ field: 'status', op: 'is' as const, value: from }, ...extra] } as never,
+    then: [{ type: 'setStatus' as const, status: to }],
+  });
+
+  it('a chain that moves a value on is not reported', () => {
     const chain = defineRules({
       triggers: [step('new-to-open', 'new', 'open'), step('open-to-pending', 'open', 'pending')],
     });
     expect(chain.warnings).toEqual([]);
-    const pingPong = defineRules({
+  });
+
+  it('two triggers that certainly undo each other (each makes the other true) are a ConfigError naming both', () => {
+    const found = problems({
       triggers: [step('open-to-pending', 'open', 'pending'), step('pending-to-open', 'pending', 'open')],
     });
+    expect(found.map((p) => p.path)).toEqual(['triggers[0]']);
+    expect(found[0]!.message).toMatch(/"open-to-pending" and "pending-to-open" certainly undo each other/);
+  });
+
+  it('a pair that only might undo each other (a condition the other does not make true) stays a warning', () => {
+    const vip = [{ field: 'tags', op: 'contains', value: 'vip' }];
+    const pingPong = defineRules({
+      triggers: [step('open-to-pending', 'open', 'pending', vip), step('pending-to-open', 'pending', 'open')],
+    });
     expect(pingPong.warnings.map((w) => w.path)).toEqual(['triggers.open-to-pending']);
+    // Set off by different events: not certain either.
+    const apart = defineRules({
+      triggers: [
+        { ...step('open-to-pending', 'open', 'pending'), on: ['MessagePosted'] },
+        { ...step('pending-to-open', 'pending', 'open'), on: ['TagsChanged'] },
+      ],
+    });
+    expect(apart.warnings).toHaveLength(1);
+  });
+
+  it('a cycle of any length is found: three rules low → normal → high → low', () => {
+    const turn = (id: string, from: string, to: string, extra: object[] = []) => ({
+      id,
+      when: { all: [{ field: 'priority', op: 'is' as const, value: from }, ...extra] } as never,
+      then: [{ type: 'setPriority' as const, priority: to as 'low' }],
+    });
+    const vip = [{ field: 'tags', op: 'contains', value: 'vip' }];
+    // Each makes the next one's condition true: certain, refused.
+    const certain = problems({
+      triggers: [
+        turn('low-up', 'low', 'normal'),
+        turn('normal-up', 'normal', 'high'),
+        turn('high-down', 'high', 'low'),
+      ],
+    });
+    expect(certain.map((p) => p.path)).toEqual(['triggers[0]']);
+    expect(certain[0]!.message).toContain('low-up → normal-up → high-down → low-up');
+    // One step needs a tag no rule sets: it only might loop, a warning naming the whole cycle.
+    const might = defineRules({
+      triggers: [
+        turn('low-up', 'low', 'normal'),
+        turn('normal-up', 'normal', 'high', vip),
+        turn('high-down', 'high', 'low'),
+      ],
+    });
+    expect(might.warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('low-up → normal-up → high-down → low-up may go round in a loop'),
+    ]);
+    // A chain that does not come back is no cycle.
+    const chain = defineRules({
+      triggers: [turn('a', 'low', 'normal'), turn('b', 'normal', 'high'), turn('c', 'high', 'urgent')],
+    });
+    expect(chain.warnings).toEqual([]);
+  });
+
+  it('every definition error names the rule by its id as well as its path (the unsafe regex too)', () => {
+    const found = problems({
+      triggers: [
+        {
+          id: 'backtracks',
+          when: { field: 'subject', op: 'matches', value: '(a+)+$' },
+          then: [{ type: 'addTags', tags: ['x'] }],
+        },
+      ],
+      automations: [{ id: 'untimed', when: { field: 'status', op: 'is', value: 'open' }, then: [] }],
+    });
+    expect(found.map((p) => [p.path, p.message.slice(0, p.message.indexOf(':'))])).toEqual([
+      ['triggers[0].when.value', 'rule "backtracks"'],
+      ['automations[0].then', 'rule "untimed"'],
+      ['automations[0].when', 'rule "untimed"'],
+    ]);
+  });
+
+  it('a disabled rule keeps its place in the paths of the rules after it', () => {
+    const found = problems({
+      triggers: [
+        { id: 'off', enabled: false, then: [{ type: 'addTags', tags: ['x'] }] },
+        { id: 'broken', then: [{ type: 'setPriority', priority: 'asap' as never }] },
+      ],
+    });
+    expect(found.map((p) => p.path)).toEqual(['triggers[1].then[0].priority']);
   });
 });

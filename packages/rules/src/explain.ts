@@ -1,6 +1,8 @@
 import { type ConditionSubject, compileCondition, type StoredEvent, type Ticket } from '@tessera/core';
-import { type CompiledRule, compileHoursSince, type DefinedRules, RULE_FIELDS } from './rules';
+import type { CompiledRule, DefinedRules } from './definition';
+import { compileHoursSince } from './hours-since';
 import { readsSla, withSlaView } from './sla-view';
+import { RULE_FIELDS } from './vocabulary';
 
 export interface Verdict {
   ruleId: string;

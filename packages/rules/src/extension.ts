@@ -1,11 +1,9 @@
 import {
-  apply,
   automationActor,
   type Command,
   type Committed,
   type Extension,
   type ExtensionContext,
-  fold,
   type IssuedCommand,
   isTesseraError,
   NotFoundError,
@@ -13,7 +11,8 @@ import {
   type Ticket,
 } from '@tessera/core';
 import { assignmentPicker, type IsAvailable } from './assign';
-import type { Action, CompiledRule, DefinedRules, Recipient } from './rules';
+import type { Action, CompiledRule, DefinedRules, Recipient } from './definition';
+import { armed, firingEpisode, firingKey } from './firing';
 import { readsSla, withSlaView } from './sla-view';
 import { renderTemplate } from './template';
 
@@ -210,26 +209,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   }
 
   /**
-   * An automation is armed unless it fired and its condition has held at every change since: the
-   * log is the marker (events carry the rule's id), so this survives restarts and other processes.
-   */
-  async function armed(rule: CompiledRule, ticket: Ticket, ctx: ExtensionContext): Promise<boolean> {
-    if (ticket.ruleRuns[rule.id] === undefined) return true;
-    const streamId = ctx.tenantId ? `${ctx.tenantId}/ticket-${ticket.id}` : `ticket-${ticket.id}`;
-    const events = await ctx.store.events.readStream(streamId);
-    const lastFire = events.findLastIndex((e) => e.ruleId === rule.id);
-    if (lastFire < 0) return true;
-    // One fold up to the firing, then one step per later event on the same private object
-    // (nothing keeps an earlier state): linear in the ticket's history.
-    const state = fold(events.slice(0, lastFire + 1));
-    for (let i = lastFire; i < events.length; i++) {
-      if (i > lastFire && state) apply(state, events[i]!);
-      if (state && !rule.test({ ticket: view(state), now: new Date(events[i]!.occurredAt) })) return true;
-    }
-    return false;
-  }
-
-  /**
    * Rules found not armed at a ticket version (`ticketId rule` → version): `due` does not offer
    * them again until the ticket changes. A cache only; after a restart each is checked once more.
    */
@@ -365,23 +344,32 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     },
     async onDue(ticket, now, ctx) {
       const seen = view(ticket);
+      // The ticket's history, read once for every rule that holds (most ticks need it for none).
+      let history: readonly StoredEvent[] | undefined;
+      const read = async () => {
+        history ??= await ctx.history(ticket.id);
+        return history;
+      };
       for (const rule of defined.automations) {
         if (!rule.test({ ticket: seen, now })) continue;
-        if (!(await armed(rule, ticket, ctx))) {
+        if (ticket.ruleRuns[rule.id] !== undefined && !armed(rule, await read(), view)) {
           if (disarmed.size >= 10_000) disarmed.delete(disarmed.keys().next().value as string);
           disarmed.set(disarmedKey(ticket.id, rule.id), ticket.version);
           continue;
         }
         disarmed.delete(disarmedKey(ticket.id, rule.id));
+        // The key names the firing — rule, ticket, the instant its condition became true — read
+        // from the history up to the version decided on: another process that decided the same
+        // firing on another version computes the same key, and the desk appends it once.
+        const decidedOn = (await read()).filter((e) => e.version <= ticket.version);
+        const episode = firingEpisode(rule, decidedOn, now, view) ?? ticket.createdAt;
         // Run here rather than returned to tick: an action the ticket refuses (a status its workflow
-        // lacks) goes to onError instead of failing this and every later tick. Keyed by the ticket
-        // version the decision was made on: another process that decided the same firing
-        // concurrently finds these keys in the stream and appends nothing.
+        // lacks) goes to onError instead of failing this and every later tick.
         await run(await commandsFor(rule, ticket, undefined, ctx), rule.id, (c, index) =>
           ctx.execute(c.command, {
             actor: automationActor,
             ruleId: rule.id,
-            idempotencyKey: `rules:${rule.id}@${ticket.version}#${index}`,
+            idempotencyKey: firingKey(rule.id, ticket.id, episode, index),
           }),
         );
       }

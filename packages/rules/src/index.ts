@@ -1,7 +1,5 @@
 export type { IsAvailable } from './assign';
 export { classics } from './classics';
-export { type ExplainOptions, explain, type Verdict } from './explain';
-export { expandCanned, type Notification, type RulesOptions, rules } from './extension';
 export {
   type Action,
   type Automation,
@@ -15,4 +13,6 @@ export {
   type RulesDefinition,
   type TeamConfig,
   type Trigger,
-} from './rules';
+} from './definition';
+export { type ExplainOptions, explain, type Verdict } from './explain';
+export { expandCanned, type Notification, type RulesOptions, rules } from './extension';

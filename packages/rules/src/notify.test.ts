@@ -11,7 +11,7 @@ describe('notify, given a deliver hook', () => {
     const seen: { n: Notification; noted: boolean }[] = [];
     let desk: Helpdesk;
     const deliver = async (n: Notification) => {
-      const { events } = await desk.history(n.ticketId);
+      const { events } = await desk.history(n.ticketId, { actor: { kind: 'admin', id: 'admin' } });
       const noted = events.some(
         (e) => e.type === 'MessagePosted' && e.ruleId === n.ruleId && e.data.body.endsWith(n.text),
       );

@@ -1,5 +1,5 @@
 import type { Ticket } from '@tessera/core';
-import type { CompiledRule } from './rules';
+import type { CompiledRule } from './definition';
 
 /**
  * Conditions may test `sla.breached`, `sla.atRisk` and `sla.policyId`, the SLA extension's index

@@ -30,7 +30,7 @@ async function history(
     const r = await desk.execute(command, { actor });
     id ||= r.ticket.id;
   }
-  return (await desk.history(id)).events;
+  return (await desk.history(id, { actor: { kind: 'admin', id: 'admin' } })).events;
 }
 
 const open = (priority: 'normal' | 'urgent' = 'normal', channel: 'email' | 'phone' = 'email'): Command => ({

@@ -1,0 +1,285 @@
+import {
+  type Condition,
+  ConfigError,
+  EVENT_TYPES,
+  type EventType,
+  type JsonValue,
+  type Party,
+  type PRIORITIES,
+  type Predicate,
+  type Problem,
+  type Ticket,
+  tryCompileCondition,
+  unknownKeys,
+} from '@tessera/core';
+import { loops } from './analysis';
+import { compileHoursSince } from './hours-since';
+import { type ParsedTemplate, parseTemplate, templateEngine } from './template';
+import {
+  checkAction,
+  checkValues,
+  conditionVocabulary,
+  DEFINITION_KEYS,
+  RULE_FIELDS,
+  RULE_KEYS,
+  type Vocabulary,
+} from './vocabulary';
+
+/** Anything with working-time arithmetic, such as an `@tessera/sla` business calendar. */
+export interface RuleCalendar {
+  workingTimeBetween(a: Date, b: Date): number;
+  addWorkingTime(start: Date, ms: number): Date;
+}
+
+export type HoursSinceBase =
+  | 'created'
+  | 'updated'
+  | 'solved'
+  | 'statusChanged'
+  | 'lastCustomerMessage'
+  | 'lastAgentReply';
+
+/** A time condition: hours since an instant of the ticket, in calendar hours or a named calendar's working hours. */
+export interface HoursSince {
+  hoursSince: HoursSinceBase;
+  gte?: number;
+  lt?: number;
+  calendar?: string;
+}
+
+export type Recipient = 'requester' | 'assignee' | 'followers' | 'team' | 'address';
+
+/** What a rule does: `{ type, ...params }`. */
+export type Action =
+  | { type: 'setStatus'; status: string }
+  | { type: 'setPriority'; priority: (typeof PRIORITIES)[number] }
+  | { type: 'setType'; ticketType: string }
+  | { type: 'assign'; assignee?: string; team?: string; strategy?: 'manual' | 'round-robin' | 'balanced' }
+  | { type: 'unassign'; team?: boolean }
+  | { type: 'addTags'; tags: string[] }
+  | { type: 'removeTags'; tags: string[] }
+  | { type: 'setFields'; fields: Record<string, JsonValue> }
+  | { type: 'addFollower'; follower: Party }
+  | { type: 'reply'; template: string }
+  | { type: 'note'; template: string }
+  | { type: 'notify'; to: Recipient; template: string; address?: string };
+
+export interface Trigger {
+  id: string;
+  /** Event types that can set it off; omitted: any. */
+  on?: EventType[];
+  when?: Condition | HoursSince;
+  then: Action[];
+  enabled?: boolean;
+}
+
+export interface Automation {
+  id: string;
+  when: Condition | HoursSince;
+  then: Action[];
+  enabled?: boolean;
+}
+
+export interface TeamConfig {
+  /**
+   * Agents of the team. `available: false` skips one in round-robin and balanced assignment;
+   * `email` is where `notify` (to the team or to the assignee) reaches them.
+   */
+  members: { id: string; email?: string; available?: boolean }[];
+  strategy?: 'manual' | 'round-robin' | 'balanced';
+}
+
+export interface RulesDefinition {
+  triggers?: Trigger[];
+  automations?: Automation[];
+  /** Named Liquid templates; `reply`, `note` and `notify` name one. Canned responses are templates too. */
+  templates?: Record<string, string>;
+  teams?: Record<string, TeamConfig>;
+  /** Statuses rules may set or test; when given, an unknown one is a configuration error. */
+  knownStatuses?: string[];
+  /** The desk's workflows: their statuses (and `merged`) become the known statuses. */
+  workflows?: readonly { readonly statuses: readonly { readonly id: string }[] }[];
+  /** Teams conditions and actions may name; defaults to the keys of `teams` when that is given. */
+  knownTeams?: string[];
+  calendars?: Record<string, RuleCalendar>;
+}
+
+export interface CompiledRule {
+  id: string;
+  kind: 'trigger' | 'automation';
+  on?: ReadonlySet<string>;
+  /** The condition as written (for `explain`). */
+  when: unknown;
+  test: Predicate;
+  then: Action[];
+  /** Instants at which the time conditions may change truth, for computing `due` without polling. */
+  thresholds: ((ticket: Ticket) => number | undefined)[];
+  /** Where the rule stands in the definition (`triggers[2]`), for errors found later (`init`). */
+  path: string;
+}
+
+/** Rules validated and compiled once, ready for the `rules()` extension and `explain`. */
+export interface DefinedRules {
+  readonly triggers: readonly CompiledRule[];
+  readonly automations: readonly CompiledRule[];
+  readonly templates: ReadonlyMap<string, ParsedTemplate>;
+  readonly teams: Readonly<Record<string, TeamConfig>>;
+  readonly calendars: Readonly<Record<string, RuleCalendar>>;
+  /**
+   * Rules that may undo each other (pairs, and cycles of any length), found when defined: not
+   * errors, a person should look. Rules that certainly do are a `ConfigError` instead.
+   */
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * Validates rules and compiles them once: conditions to plain synchronous predicates, templates to
+ * parsed Liquid. Throws one `ConfigError` listing every problem with its path.
+ *
+ * @example
+ * const defined = defineRules({
+ *   triggers: [{ id: 'outage', on: ['TicketOpened'], when: { field: 'subject', op: 'contains', value: 'outage' },
+ *                then: [{ type: 'setPriority', priority: 'urgent' }, { type: 'addTags', tags: ['incident'] }] }],
+ *   automations: [{ id: 'close-solved', when: { all: [{ field: 'category', op: 'is', value: 'solved' }, { hoursSince: 'solved', gte: 96 }] },
+ *                   then: [{ type: 'setStatus', status: 'closed' }] }],
+ *   templates: { ack: 'Hi {{ ticket.requester.name }}, we got your request #{{ ticket.number }}.' },
+ * });
+ */
+export function defineRules(definition: RulesDefinition): DefinedRules {
+  const problems: Problem[] = [];
+  if (typeof definition !== 'object' || definition === null)
+    throw new ConfigError([
+      { path: '', message: 'rules must be an object { triggers, automations, templates… }' },
+    ]);
+  problems.push(...unknownKeys(definition, DEFINITION_KEYS, ''));
+  const calendars = definition?.calendars ?? {};
+  const teams = definition?.teams ?? {};
+  const statuses =
+    definition.knownStatuses ??
+    (definition.workflows
+      ? [...new Set([...definition.workflows.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])]
+      : undefined);
+  const knownTeams =
+    definition.knownTeams ?? (Object.keys(teams).length > 0 ? Object.keys(teams) : undefined);
+  const vocabulary = conditionVocabulary(statuses, knownTeams);
+  const templates = new Map<string, ParsedTemplate>();
+  const engine = templateEngine(definition.templates ?? {});
+  for (const [name, text] of Object.entries(definition.templates ?? {})) {
+    const parsed = parseTemplate(text, engine);
+    if (parsed.error) problems.push({ path: `templates.${name}`, message: parsed.error });
+    else templates.set(name, parsed.template!);
+  }
+  for (const [team, config] of Object.entries(teams)) {
+    if (!Array.isArray(config?.members))
+      problems.push({ path: `teams.${team}.members`, message: 'must be a list of { id, available? }' });
+    if (config?.strategy !== undefined && !['manual', 'round-robin', 'balanced'].includes(config.strategy)) {
+      problems.push({ path: `teams.${team}.strategy`, message: 'must be manual, round-robin or balanced' });
+    }
+  }
+
+  const compileRule = (
+    rule: Trigger | Automation,
+    kind: 'trigger' | 'automation',
+    path: string,
+    ids: Set<string>,
+  ): CompiledRule | undefined => {
+    if (typeof rule !== 'object' || rule === null) {
+      problems.push({ path, message: 'must be a rule object' });
+      return undefined;
+    }
+    if (typeof rule.id !== 'string' || rule.id === '')
+      problems.push({ path: `${path}.id`, message: 'must be a non-empty string' });
+    else if (ids.has(rule.id))
+      problems.push({ path: `${path}.id`, message: `duplicate rule id ${JSON.stringify(rule.id)}` });
+    else ids.add(rule.id);
+    const thresholds: CompiledRule['thresholds'] = [];
+    const nodes = {
+      hoursSince: (node: Record<string, unknown>, at: string, list: Problem[]) =>
+        compileHoursSince(node, at, list, calendars, thresholds),
+    };
+    const before = problems.length;
+    const test =
+      rule.when === undefined
+        ? () => true
+        : tryCompileCondition(rule.when, problems, { nodes, fields: RULE_FIELDS }, `${path}.when`);
+    // Values are checked only where the shape was right, so one mistake is reported once.
+    if (rule.when !== undefined)
+      checkValues(rule.when, `${path}.when`, problems, problems.length === before ? vocabulary : undefined);
+    for (const key of Object.keys(rule))
+      if (!RULE_KEYS[kind].includes(key))
+        problems.push({
+          path: `${path}.${key}`,
+          message: `unknown field; a ${kind} has ${RULE_KEYS[kind].join(', ')}`,
+        });
+    let on: Set<string> | undefined;
+    if ('on' in rule && rule.on !== undefined) {
+      if (!Array.isArray(rule.on))
+        problems.push({ path: `${path}.on`, message: 'must be a list of event types' });
+      else {
+        rule.on.forEach((type, i) => {
+          if (!(EVENT_TYPES as readonly string[]).includes(type))
+            problems.push({
+              path: `${path}.on[${i}]`,
+              message: `unknown event type ${JSON.stringify(type)}`,
+            });
+        });
+        on = new Set(rule.on);
+      }
+    }
+    if (!Array.isArray(rule.then) || rule.then.length === 0)
+      problems.push({ path: `${path}.then`, message: 'must list at least one action' });
+    else
+      for (const [i, action] of rule.then.entries())
+        checkAction(action, `${path}.then[${i}]`, names, problems);
+    if (kind === 'automation' && thresholds.length === 0) {
+      problems.push({
+        path: `${path}.when`,
+        message: 'an automation needs a time condition ({ hoursSince, gte | lt }); use a trigger otherwise',
+      });
+    }
+    return {
+      id: rule.id,
+      kind,
+      ...(on ? { on } : {}),
+      when: rule.when,
+      test,
+      then: rule.then ?? [],
+      thresholds,
+      path,
+    };
+  };
+  const names: Vocabulary = {
+    ...(statuses ? { statuses } : {}),
+    ...(knownTeams ? { knownTeams } : {}),
+    teams,
+    templates,
+  };
+  /** Compiles each enabled rule, its path counting every rule written (disabled ones too). */
+  const compileAll = (
+    list: readonly (Trigger | Automation)[] | undefined,
+    kind: 'trigger' | 'automation',
+  ) => {
+    const ids = new Set<string>();
+    const out: CompiledRule[] = [];
+    (list ?? []).forEach((rule, i) => {
+      if (rule?.enabled === false) return;
+      const path = `${kind}s[${i}]`;
+      const before = problems.length;
+      const compiled = compileRule(rule, kind, path, ids);
+      // Every problem names the rule by its id as well as its path.
+      if (typeof rule?.id === 'string' && rule.id !== '')
+        for (const p of problems.splice(before))
+          problems.push({ path: p.path, message: `rule ${JSON.stringify(rule.id)}: ${p.message}` });
+      if (compiled) out.push(compiled);
+    });
+    return out;
+  };
+
+  const triggers = compileAll(definition.triggers, 'trigger');
+  const automations = compileAll(definition.automations, 'automation');
+  if (problems.length > 0) throw new ConfigError(problems);
+  // Rules that certainly undo each other are refused; those that only might are warnings.
+  const found = loops(triggers, automations);
+  if (found.errors.length > 0) throw new ConfigError(found.errors);
+  return { triggers, automations, templates, teams, calendars, warnings: found.warnings };
+}
