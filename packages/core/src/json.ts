@@ -20,7 +20,11 @@ class Walk {
     let out = this.root;
     for (const key of this.keys) {
       if (typeof key === 'number') out += `[${key}]`;
-      else out += out === '' ? key : `.${key}`;
+      else {
+        // copyJson does not bound key length; a path (and its message) stays readable anyway.
+        const shown = key.length > 100 ? `${key.slice(0, 100)}…` : key;
+        out += out === '' ? shown : `.${shown}`;
+      }
     }
     return out;
   }
