@@ -9,6 +9,7 @@ import {
 import type { DomainEvent } from './events';
 import type { Actor, JsonValue, StatusCategory, Ticket } from './model';
 import type { Policy } from './policy';
+import { seesEverything } from './redact';
 import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
 import type { Workflow } from './workflow';
 
@@ -39,6 +40,11 @@ export interface DecideContext {
   ticketId?: string;
   number?: number;
   tenantId?: string;
+  /**
+   * Related tickets (the one a ticket was merged into) the actor may see; an error names only
+   * those. Without it, staff are told and customers are not.
+   */
+  visibleRelated?: ReadonlySet<string>;
 }
 
 /**
@@ -82,18 +88,25 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
   const { actor, workflows } = ctx;
 
   if (command.type === 'openTicket') {
-    if (state !== undefined)
-      throw new ValidationError([{ path: 'ticketId', message: `ticket ${state.id} already exists` }]);
+    // The same answer whoever asks and whether or not they may see that ticket.
+    if (state !== undefined) throw takenId(state.id);
   } else {
-    if (state === undefined) {
+    // A ticket the actor may not see answers exactly as a missing one: probing learns nothing.
+    if (state === undefined || !ctx.policy.canView(actor, state)) {
       throw new NotFoundError(`ticket ${command.ticketId} does not exist`, {
         details: { ticketId: command.ticketId },
       });
     }
     if (state.category === 'merged') {
-      throw new ClosedError(`ticket ${state.id} was merged into ${state.mergedInto}`, {
-        details: { ticketId: state.id, mergedInto: state.mergedInto },
-      });
+      // Where it went only for those who may see that ticket (it may be another customer's).
+      const into = state.mergedInto;
+      const shown =
+        into !== undefined &&
+        (ctx.visibleRelated === undefined ? seesEverything(actor) : ctx.visibleRelated.has(into));
+      throw new ClosedError(
+        shown ? `ticket ${state.id} was merged into ${into}` : `ticket ${state.id} was merged`,
+        { details: { ticketId: state.id, ...(shown ? { mergedInto: into } : {}) } },
+      );
     }
     // A message posted before closing may still be sent, and its delivery recorded.
     if (
@@ -499,6 +512,17 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
       ];
     }
   }
+}
+
+/**
+ * The refusal of an `openTicket` whose `ticketId` names a stream that exists, the same for every
+ * actor (customers may not choose ids at all).
+ */
+export function takenId(ticketId: string, cause?: unknown): ValidationError {
+  return new ValidationError(
+    [{ path: 'ticketId', message: `ticket id ${ticketId} cannot be used` }],
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function stripNulls(fields: Record<string, JsonValue>): Record<string, JsonValue> {

@@ -513,7 +513,9 @@ describe('the lifecycle, for random workflows and random command sequences by ra
             const actor = actors[step.actor]!;
             if ('ticketId' in command && ids.includes(command.ticketId)) last = command.ticketId;
             const target =
-              'ticketId' in command ? await desk.history(command.ticketId).catch(() => undefined) : undefined;
+              'ticketId' in command
+                ? await desk.history(command.ticketId, { actor: actors[4]! }).catch(() => undefined)
+                : undefined;
             let result: ExecuteResult;
             try {
               result = await desk.execute(command, { actor });
@@ -528,8 +530,16 @@ describe('the lifecycle, for random workflows and random command sequences by ra
             if (result.events.length > 0) seen.add(`${outcomeOf(command)} applied`);
             // The stored log folds to exactly what execute returned, and its new tail is what execute reported.
             const stream = await read(`ticket-${result.ticket.id}`);
+            const appended = stream.slice(before.get(result.ticket.id)?.version ?? 0);
+            if (actor.kind === 'customer') {
+              // A customer is handed their own view of the ticket, as `get` gives it, and of the events.
+              expect(result.ticket).toEqual(await desk.get(result.ticket.id, { actor }));
+              const appendedIds = new Set(appended.map((e) => e.eventId));
+              for (const e of result.events) expect(appendedIds.has(e.eventId)).toBe(true);
+              result = { ...result, ticket: fold(stream)!, events: appended };
+            }
             expect(fold(stream)).toEqual(result.ticket);
-            expect(stream.slice(before.get(result.ticket.id)?.version ?? 0)).toEqual(result.events);
+            expect(appended).toEqual(result.events);
             if (result.events.length === 0) expect(JSON.stringify(await store.events.readAll())).toBe(log);
             // Every ticket the desk has cached (this one and the other side of a merge or link) is its fold.
             const after = await snapshot(read, ids);
@@ -543,7 +553,7 @@ describe('the lifecycle, for random workflows and random command sequences by ra
             }
           }
           for (const id of ids) {
-            const { events, ticket } = await desk.history(id);
+            const { events, ticket } = await desk.history(id, { actor: actors[4]! });
             const closedAt = events.findIndex(
               (e) => e.type === 'StatusChanged' && FINAL.has(e.data.category),
             );
@@ -554,7 +564,7 @@ describe('the lifecycle, for random workflows and random command sequences by ra
               expect(ticket!.statusHistory.slice(left).map((s) => s.category)).not.toContain('new');
             for (const e of events) {
               // history(asOf) at each event's time equals the fold up to it …
-              const then = await desk.history(id, { asOf: e.occurredAt });
+              const then = await desk.history(id, { actor: actors[4]!, asOf: e.occurredAt });
               expect(then.ticket).toEqual(fold(events.filter((x) => x.occurredAt <= e.occurredAt)));
               // … and after every command the status is one its workflow declares, in the category
               // that workflow gives it (a type change moves a ticket to another workflow).
@@ -586,7 +596,8 @@ describe('the lifecycle, for random workflows and random command sequences by ra
       expect(seen, type).toContain(`${type} applied`);
       expect(seen, type).toContain(`${type} refused`);
     }
-  });
+    // A wide margin: the machine may be busy with other work (issue 11, item 20).
+  }, 120_000);
 
   it('50 concurrent commands on one ticket, from five desks on one store, leave versions 1..n with nothing lost', async () => {
     await fc.assert(
@@ -622,7 +633,7 @@ describe('the lifecycle, for random workflows and random command sequences by ra
       ),
       { numRuns: 20 },
     );
-  });
+  }, 60_000);
 });
 
 describe('known defect: a type change maps the ticket into its new workflow by category', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from './commands';
-import { createHelpdesk, type HelpdeskOptions } from './desk';
+import { createHelpdesk } from './desk';
 import { AdapterError, isTesseraError } from './errors';
 import type { StoredEvent } from './events';
 import type { Extension } from './extension';
+import type { HelpdeskOptions } from './helpdesk';
 import { inMemoryStore } from './memory';
 import type { Actor } from './model';
 import type { Store } from './ports';
@@ -162,14 +163,12 @@ describe('execute', () => {
 
   it('keeps attachments on openTicket as metadata on the first message', async () => {
     const { desk } = testDesk();
-    const attachments = [
-      {
-        filename: 'invoice.pdf',
-        contentType: 'application/pdf',
-        size: 48_213,
-        blob: { id: 'blob-1', size: 48_213, contentType: 'application/pdf' },
-      },
-    ];
+    const blob = await desk.upload(
+      new Uint8Array(48_213),
+      { contentType: 'application/pdf' },
+      { actor: customer },
+    );
+    const attachments = [{ filename: 'invoice.pdf', contentType: 'application/pdf', size: 48_213, blob }];
     const { ticket } = await desk.execute(openCmd({ attachments }), { actor: customer });
     expect(ticket.messages[0]!.attachments).toEqual(attachments);
     await expect(
@@ -395,12 +394,14 @@ describe('reads', () => {
     await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'urgent' }, { actor: agent });
     advance(60_000);
     await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
-    const early = await desk.history(ticket.id, { asOf: '2026-03-02T09:00:30.000Z' });
+    const early = await desk.history(ticket.id, { actor: agent, asOf: '2026-03-02T09:00:30.000Z' });
     expect(early.ticket).toMatchObject({ priority: 'normal', status: 'new', version: 2 });
-    const mid = await desk.history(ticket.id, { asOf: new Date('2026-03-02T09:01:00.000Z') });
+    const mid = await desk.history(ticket.id, { actor: agent, asOf: new Date('2026-03-02T09:01:00.000Z') });
     expect(mid.ticket).toMatchObject({ priority: 'urgent', status: 'new' });
-    expect((await desk.history(ticket.id)).ticket?.status).toBe('solved');
-    expect((await desk.history(ticket.id, { asOf: '2020-01-01T00:00:00Z' })).ticket).toBeUndefined();
+    expect((await desk.history(ticket.id, { actor: agent })).ticket?.status).toBe('solved');
+    expect(
+      (await desk.history(ticket.id, { actor: agent, asOf: '2020-01-01T00:00:00Z' })).ticket,
+    ).toBeUndefined();
   });
 
   it('query filters, sorts and pages by cursor; saved queues; scopes by actor', async () => {
@@ -556,7 +557,8 @@ describe('subscribe, rebuild, tick and extensions', () => {
     };
     const store = inMemoryStore();
     const { desk } = testDesk({ store, extensions: [tagger] });
-    const r = await desk.execute(openCmd(), { actor: customer });
+    // As an agent: a customer is handed back the customer's view, without rule ids.
+    const r = await desk.execute(openCmd(), { actor: agent });
     expect(r.ticket.tags).toEqual(['triaged']);
     expect(r.allEvents.map((e) => e.type)).toEqual(['TicketOpened', 'MessagePosted', 'TagsChanged']);
     const tagged = r.allEvents[2]!;
@@ -639,7 +641,7 @@ describe('reactions are not repeated, and tick goes on', () => {
         visibility: 'public',
         automatic: true,
       },
-      { actor: customer },
+      { actor: { kind: 'system', id: 'mail' } },
     );
     expect(r.events[0]).toMatchObject({ type: 'MessagePosted', data: { automatic: true } });
   });

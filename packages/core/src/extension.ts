@@ -1,4 +1,5 @@
 import type { Command, ExecuteOptions, IssuedCommand } from './commands';
+import type { WorkflowSet } from './decide';
 import type { StoredEvent } from './events';
 import type { Actor, Ticket } from './model';
 import type { Page, Store, TicketQuery, TicketSummary } from './ports';
@@ -44,7 +45,13 @@ export interface Committed {
 export interface ExtensionContext {
   now(): Date;
   tenantId?: string;
+  /**
+   * The store as this desk's tenant sees it: index, Message-ID and blob calls carry the tenant
+   * (index queries return only its rows; blobs are stored with its `tenantId`).
+   */
   store: Store;
+  /** The desk's workflows, so an extension can check the status names it was given in `init`. */
+  workflows: WorkflowSet;
   execute(command: Command, options: ExecuteOptions): Promise<ExecuteResult>;
   /** The ticket unredacted, as the system sees it. */
   load(ticketId: string): Promise<Ticket | undefined>;
@@ -64,7 +71,12 @@ export interface ExtensionContext {
  */
 export interface Extension {
   name: string;
-  /** Called once when the desk is created. */
+  /**
+   * Capabilities this extension provides, such as `'acknowledgement'` (it answers a new ticket).
+   * `createHelpdesk` refuses two installed extensions that provide the same one with a `ConfigError`.
+   */
+  provides?: string[];
+  /** Called once when the desk is created; a `ConfigError` it throws comes out of `createHelpdesk`. */
   init?(ctx: ExtensionContext): void;
   /** Adds the extension's part to a ticket's index row. */
   summarize?(ticket: Ticket, summary: TicketSummary): TicketSummary | undefined;

@@ -1,6 +1,8 @@
 import type { Command } from './commands';
+import type { StoredEvent } from './events';
 import type { Actor, Ticket } from './model';
-import type { TicketFilter } from './ports';
+import type { TicketFilter, TicketSummary } from './ports';
+import { createRedaction } from './redact';
 
 /**
  * Decides what an actor may do and see. Replace it through `createHelpdesk({ policy })`.
@@ -9,10 +11,27 @@ import type { TicketFilter } from './ports';
 export interface Policy {
   authorize(actor: Actor, command: Command, ticket: Ticket | undefined): string | undefined;
   canView(actor: Actor, ticket: Ticket): boolean;
-  /** The ticket as this actor may see it (internal notes and internal fields removed for customers). */
-  redact(actor: Actor, ticket: Ticket): Ticket;
-  /** The filter that limits queries to the tickets this actor may see; `undefined` for all. */
-  scope(actor: Actor): TicketFilter | undefined;
+  /**
+   * The ticket as this actor may see it (for customers: no internal notes, internal fields or
+   * bookkeeping). `visibleRelated` holds the linked and merged tickets the actor may see.
+   */
+  redact(actor: Actor, ticket: Ticket, context?: { visibleRelated?: ReadonlySet<string> }): Ticket;
+  /** A ticket's index row as this actor may see it. Default: the desk's built-in redaction. */
+  redactSummary?(actor: Actor, summary: TicketSummary): TicketSummary;
+  /**
+   * One event of a ticket's history as this actor may see it, or `undefined` to leave it out.
+   * Default: the desk's built-in redaction.
+   */
+  redactEvent?(
+    actor: Actor,
+    event: StoredEvent,
+    context?: { visibleRelated?: ReadonlySet<string> },
+  ): StoredEvent | undefined;
+  /**
+   * The filter that limits queries to the tickets this actor may see; `undefined` for all, `null`
+   * for none (an actor kind the policy does not know).
+   */
+  scope(actor: Actor): TicketFilter | undefined | null;
 }
 
 export interface DefaultPolicyOptions {
@@ -37,14 +56,18 @@ const SYSTEM_ONLY = new Set<Command['type']>(['recordSla', 'recordDelivery', 'cl
  * The default policy: customers open tickets, post public messages and rate tickets they requested
  * (or their organization's, with `visibility: 'organization'`); followers and addresses copied on a
  * ticket see it and post public messages too. Customers may close their own only if
- * `customersMayClose`, and never see internal notes or internal fields. Agents act on tickets of
- * their teams and on tickets with no team; admins, automations and the system on all.
+ * `customersMayClose`, follow tickets only themselves, never choose a ticket id, and never see
+ * internal notes, internal fields or bookkeeping (see `createRedaction`). Agents act on tickets of
+ * their teams and on tickets with no team; admins, automations and the system on all. Any other
+ * actor kind is refused everything and sees nothing (fail closed).
  *
  * @example
  * createHelpdesk({ policy: defaultPolicy({ customersMayClose: true, internalFields: ['margin'] }) });
  */
 export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
-  const internalFields = new Set(options.internalFields ?? []);
+  const redaction = createRedaction(
+    options.internalFields === undefined ? {} : { internalFields: options.internalFields },
+  );
   const ownsTicket = (actor: Actor, ticket: Ticket) =>
     ticket.requester.id === actor.id ||
     (options.visibility === 'organization' &&
@@ -64,8 +87,13 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
         return takesPart(actor, ticket);
       case 'agent':
         return agentReaches(actor, ticket);
-      default:
+      case 'admin':
+      case 'system':
+      case 'automation':
         return true;
+      default:
+        // Fail closed: a kind this policy does not know ('guest', 'Customer', none) sees nothing.
+        return false;
     }
   };
 
@@ -86,6 +114,8 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
         case 'customer': {
           if (!CUSTOMER_COMMANDS.has(command.type)) return `customers may not ${command.type}`;
           if (command.type === 'openTicket') {
+            // A chosen id would tell whether someone else's ticket has it.
+            if (command.ticketId !== undefined) return 'customers may not choose a ticket id';
             return command.requester.id === actor.id
               ? undefined
               : 'customers open tickets only for themselves';
@@ -97,8 +127,9 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
           if (command.type === 'postMessage' && command.visibility !== 'public') {
             return 'customers post public messages only';
           }
-          if (command.type === 'addFollower' && command.follower.organizationId !== actor.organizationId) {
-            return 'customers may add followers from their own organization only';
+          // A follower sees the ticket and its mail: a customer may only follow it themself.
+          if (command.type === 'addFollower' && command.follower.id !== actor.id) {
+            return 'customers may add only themselves as followers';
           }
           if (command.type === 'changeStatus') {
             if (!options.customersMayClose) return 'customers may not change the status';
@@ -106,22 +137,13 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
           }
           return undefined;
         }
+        default:
+          return `actor kind ${JSON.stringify(actor.kind)} may do nothing`;
       }
     },
-    redact(actor, ticket) {
-      if (actor.kind !== 'customer') return ticket;
-      const fields = Object.fromEntries(
-        Object.entries(ticket.fields).filter(([key]) => !internalFields.has(key)),
-      );
-      return {
-        ...ticket,
-        fields,
-        messages: ticket.messages.filter((m) => m.visibility === 'public'),
-        timeLoggedMinutes: 0,
-        sla: [],
-        sendClaims: [],
-      };
-    },
+    redact: (actor, ticket, context) => redaction.ticket(actor, ticket, context),
+    redactSummary: (actor, summary) => redaction.summary(actor, summary),
+    redactEvent: (actor, event, context) => redaction.event(actor, event, context),
     scope(actor) {
       switch (actor.kind) {
         case 'customer':
@@ -130,8 +152,12 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
             : { requesterId: actor.id };
         case 'agent':
           return { team: [...(actor.teams ?? []), null] };
-        default:
+        case 'admin':
+        case 'system':
+        case 'automation':
           return undefined;
+        default:
+          return null;
       }
     },
   };

@@ -1,0 +1,86 @@
+import { apply, deepFreeze, evolve } from './apply';
+import type { StoredEvent } from './events';
+import type { Extension } from './extension';
+import type { Ticket } from './model';
+import type { Store, TenantScope, TicketSummary } from './ports';
+import type { StreamNames } from './streams';
+import { toSummary } from './summary';
+
+export interface RebuildProgress {
+  events: number;
+  tickets: number;
+  position?: string;
+}
+
+/**
+ * The projector: a ticket's index row (with its extensions' parts) and the rebuild of one
+ * tenant's rows from the log.
+ *
+ * @example
+ * const p = projector({ store, extensions, scope: {}, names: streamNames(undefined), upcast: (e) => e });
+ * await p.index(ticket, position);
+ */
+export function projector(deps: {
+  store: Store;
+  extensions: readonly Extension[];
+  scope: TenantScope;
+  names: StreamNames;
+  upcast: (events: StoredEvent[]) => StoredEvent[];
+}) {
+  const { store, extensions, scope, names, upcast } = deps;
+
+  function summarize(ticket: Ticket): TicketSummary {
+    let summary = toSummary(ticket);
+    let dueAt: Date | undefined;
+    for (const ext of extensions) {
+      summary = ext.summarize?.(ticket, summary) ?? summary;
+      const due = ext.due?.(ticket);
+      if (due !== undefined && (dueAt === undefined || due < dueAt)) dueAt = due;
+    }
+    if (dueAt !== undefined) summary.dueAt = dueAt.toISOString();
+    else delete summary.dueAt;
+    // Frozen, so an index may keep it without copying.
+    return deepFreeze(summary);
+  }
+
+  return {
+    summarize,
+    /** Index adapters keep the row with the highest version, so a slower writer cannot put back an older one. */
+    async index(ticket: Ticket, position: string | undefined) {
+      await store.index.upsert(summarize(ticket), position);
+    },
+    /** Clears and rebuilds this tenant's rows only (and its Message-IDs), reading the whole log. */
+    async rebuild(onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
+      await store.index.clear(scope);
+      const tickets = new Map<string, Ticket>();
+      let after: string | undefined;
+      let count = 0;
+      for (;;) {
+        const page = await store.events.readAll({ ...(after === undefined ? {} : { after }), limit: 2000 });
+        if (page.length === 0) break;
+        for (const raw of upcast(page.filter(names.owns))) {
+          const t = tickets.get(raw.streamId);
+          if (raw.type === 'TicketOpened') tickets.set(raw.streamId, evolve(undefined, raw));
+          else if (t) apply(t, raw);
+          // Kept here until the email channel rebuilds its own Message-ID index (issue 12).
+          if (raw.type === 'MessagePosted' && raw.data.email?.messageId) {
+            const id = tickets.get(raw.streamId)?.id;
+            if (id) await store.messages.put(raw.data.email.messageId, id, scope);
+          }
+        }
+        count += page.length;
+        after = page[page.length - 1]!.position;
+        onProgress?.({ events: count, tickets: tickets.size, position: after });
+      }
+      for (const ticket of tickets.values()) await store.index.upsert(summarize(ticket), undefined);
+      if (after !== undefined) await store.index.setCheckpoint(after, scope);
+      const progress: RebuildProgress = {
+        events: count,
+        tickets: tickets.size,
+        ...(after === undefined ? {} : { position: after }),
+      };
+      onProgress?.(progress);
+      return progress;
+    },
+  };
+}
