@@ -4,6 +4,8 @@
  * signature block is marked with a `-- ` line. One linear pass over the tags; no DOM, since the
  * package runs without one.
  */
+import { decodeEntities, readAttributes } from './html-tags';
+import { countWork } from './work-counter';
 
 const BLOCK = new Set([
   'p',
@@ -31,55 +33,38 @@ const BLOCK = new Set([
   'dt',
   'dl',
 ]);
+/** Elements tracked at once; older ones are forgotten (their end tags then match nothing). */
+const MAX_STACK = 512;
 const SKIP = new Set(['style', 'script', 'head', 'title', 'xml']);
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'col', 'area', 'base', 'wbr']);
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  ndash: '–',
-  mdash: '—',
-  hellip: '…',
-  laquo: '«',
-  raquo: '»',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-  copy: '©',
-  reg: '®',
+const QUOTE_CLASSES = ['gmail_quote', 'yahoo_quoted', 'moz-cite-prefix', 'protonmail_quote', 'zmail_extra'];
+const SIGNATURE_CLASSES = ['gmail_signature', 'moz-signature'];
+const QUOTE_IDS = ['divrplyfwdmsg', 'appendonsend', 'mail-editor-reference-message-container'];
+
+/** The attributes of a tag's text after its name, read like the sanitiser reads them (no regex). */
+function attributesOf(attrs: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!attrs) return out;
+  for (const [name, value] of readAttributes(`${attrs}>`, 0)?.attrs ?? []) {
+    if (!out.has(name)) out.set(name, value.toLowerCase());
+  }
+  return out;
+}
+
+const hasClass = (attrs: Map<string, string>, classes: readonly string[]) => {
+  const value = attrs.get('class');
+  return value?.split(/[\t\n\f\r ]+/).some((c) => classes.includes(c)) === true;
 };
 
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (m, e: string) => {
-    if (e[0] === '#') {
-      const code =
-        e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
-      return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
-    }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
-}
-
-function isQuoteElement(name: string, attrs: string): boolean {
+function isQuoteElement(name: string, attrs: Map<string, string>): boolean {
   if (name === 'blockquote') return true;
-  if (!attrs) return false;
-  const a = attrs.slice(0, 2000).toLowerCase();
+  const id = attrs.get('id');
   return (
-    /class\s*=\s*["'][^"']*\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix|protonmail_quote|zmail_extra)\b/.test(
-      a,
-    ) ||
-    /name\s*=\s*["']?messagereplysection/.test(a) ||
-    /id\s*=\s*["']?(?:divrplyfwdmsg|appendonsend|mail-editor-reference-message-container)/.test(a)
+    hasClass(attrs, QUOTE_CLASSES) ||
+    attrs.get('name')?.startsWith('messagereplysection') === true ||
+    (id !== undefined && QUOTE_IDS.some((q) => id.startsWith(q)))
   );
-}
-
-function isSignatureElement(attrs: string): boolean {
-  return /class\s*=\s*["'][^"']*\b(?:gmail_signature|moz-signature)\b/i.test(attrs.slice(0, 2000));
 }
 
 /**
@@ -106,14 +91,17 @@ export function htmlToText(html: string): string {
   while (i < html.length) {
     const lt = html.indexOf('<', i);
     const end = lt < 0 ? html.length : lt;
+    countWork('html-text', end - i + 1);
     if (skipDepth === 0 && end > i) line += decodeEntities(html.slice(i, end));
     if (lt < 0) break;
     if (html.startsWith('<!--', lt)) {
       const close = html.indexOf('-->', lt + 4);
       i = close < 0 ? html.length : close + 3;
+      countWork('html-text', i - lt);
       continue;
     }
     const gt = html.indexOf('>', lt + 1);
+    countWork('html-text', (gt < 0 ? html.length : gt) - lt);
     if (gt < 0) break;
     const tag = html.slice(lt + 1, gt);
     i = gt + 1;
@@ -134,6 +122,7 @@ export function htmlToText(html: string): string {
     if (closing) {
       // pop to the matching element
       for (let k = stack.length - 1; k >= 0; k--) {
+        countWork('html-text', 1);
         if (stack[k]!.name === name) {
           const [popped] = stack.splice(k, 1);
           if (popped?.quote) quoteDepth--;
@@ -143,8 +132,9 @@ export function htmlToText(html: string): string {
       continue;
     }
     if (VOID.has(name) || tag.endsWith('/')) continue;
-    const quote = isQuoteElement(name, attrs);
-    const sig = !sigStarted && quoteDepth === 0 && isSignatureElement(attrs);
+    const attributes = attributesOf(attrs);
+    const quote = isQuoteElement(name, attributes);
+    const sig = !sigStarted && quoteDepth === 0 && hasClass(attributes, SIGNATURE_CLASSES);
     if (sig) {
       flush();
       out.push('-- ');
@@ -155,7 +145,11 @@ export function htmlToText(html: string): string {
       quoteDepth++;
     }
     stack.push({ name, quote, sig });
-    if (stack.length > 512) stack.shift();
+    // Bounded, so matching an end tag costs at most this many steps whatever the nesting.
+    if (stack.length > MAX_STACK) {
+      countWork('html-text', MAX_STACK);
+      stack.shift();
+    }
   }
   flush();
   return out

@@ -59,8 +59,10 @@ function raw(m: Mail): string {
 }
 
 function setup(opts: Partial<EmailChannelOptions> & { store?: Store; failures?: number } = {}) {
+  // `store` and `failures` are the harness's; the rest are the channel's options.
+  const { store: givenStore, failures: givenFailures, ...channelOptions } = opts;
   const sent: OutboundEmail[] = [];
-  let failures = opts.failures ?? 0;
+  let failures = givenFailures ?? 0;
   let now = new Date('2026-11-02T10:00:00Z');
   let seq = 0;
   const channel = emailChannel({
@@ -76,9 +78,9 @@ function setup(opts: Partial<EmailChannelOptions> & { store?: Store; failures?: 
         return { accepted: [...mail.to, ...(mail.cc ?? [])], rejected: [] };
       },
     },
-    ...opts,
+    ...channelOptions,
   });
-  const store = opts.store ?? inMemoryStore();
+  const store = givenStore ?? inMemoryStore();
   const desk = createHelpdesk({
     store,
     clock: { now: () => now },
@@ -549,7 +551,11 @@ describe('emailChannel inbound', () => {
     expect(original.contentType).toBe('message/rfc822');
     expect(new TextDecoder().decode(await store.blobs.get(original.blob!))).toContain('> old quote');
 
-    const blob = await store.blobs.put(new TextEncoder().encode('steps'), { contentType: 'text/plain' });
+    // Stored for this ticket, so the agent may attach it.
+    const blob = await store.blobs.put(new TextEncoder().encode('steps'), {
+      contentType: 'text/plain',
+      ticketId: ticket.id,
+    });
     await desk.execute(
       {
         type: 'postMessage',
@@ -930,14 +936,21 @@ describe('emailChannel outbound', () => {
     await env.desk.tick(env.advance(0));
     expect(env.sent).toHaveLength(1);
 
+    let hungSends = 0;
     const hung = emailChannel({
       address: 'support@example.com',
       secret: 'test-secret',
       autoReply: false,
       sendTimeoutMs: 20,
-      transport: { send: () => new Promise(() => {}) },
+      transport: {
+        send: () => {
+          hungSends++;
+          return new Promise(() => {});
+        },
+      },
     });
-    const desk = createHelpdesk({ extensions: [hung] });
+    let hungNow = new Date('2026-11-02T10:00:00Z');
+    const desk = createHelpdesk({ clock: { now: () => hungNow }, extensions: [hung] });
     const t = await hung.ingest(
       raw({ from: 'ann@example.org', subject: 'P', body: 'x', messageId: 'c1@example.org' }),
     );
@@ -945,8 +958,13 @@ describe('emailChannel outbound', () => {
       { type: 'postMessage', ticketId: t.ticketId!, body: 'On it', visibility: 'public' },
       { actor: AGENT },
     );
-    expect(ticket.deliveries).toMatchObject([{ status: 'failed', permanent: false, attempts: 1 }]);
-    expect(ticket.deliveries[0]!.error).toMatch(/did not answer/);
+    // A send that timed out may have been delivered: its outcome is unknown, recorded as final, and
+    // the mail is not sent again (it was, as a failure to retry, and customers got it twice).
+    expect(ticket.deliveries).toMatchObject([{ status: 'failed', permanent: true, attempts: 1 }]);
+    expect(ticket.deliveries[0]!.error).toMatch(/^unknown outcome: the transport did not answer within 20 ms/);
+    hungNow = new Date(hungNow.getTime() + 3_600_000);
+    await desk.tick(hungNow);
+    expect(hungSends).toBe(1);
   });
 
   it('gives up after a permanent failure and after maxAttempts transient ones', async () => {

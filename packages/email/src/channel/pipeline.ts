@@ -35,16 +35,42 @@ export function messageKey(id: string): string {
   return n ? bracket(n) : id;
 }
 
-/** Parses, classifies and trims one raw message. Throws `ValidationError` for malformed mail. */
+/**
+ * Characters of text (and of HTML, when a mail has no text part) read for the reply. The stored body
+ * is at most 100,000 characters, so reading further would only cost time: the reply a person
+ * wrote is at the top.
+ */
+const MAX_TEXT_READ = 200_000;
+const MAX_HTML_READ = 2_000_000;
+
+/**
+ * Parses, classifies and trims one raw message. Throws `ValidationError` for malformed mail. Every
+ * step is linear in the mail; what is cut to keep it so is listed in `truncated`.
+ */
 export async function readInbound(bytes: Uint8Array): Promise<InboundMail> {
   const parsed = await parseEmail(bytes);
+  const truncated: string[] = [];
+  let text = parsed.text;
+  let html = parsed.html;
+  if (text && text.length > MAX_TEXT_READ) {
+    text = text.slice(0, MAX_TEXT_READ);
+    truncated.push(
+      `text: longer than ${MAX_TEXT_READ} characters; only the first ${MAX_TEXT_READ} were read`,
+    );
+  }
+  if (!text?.trim() && html && html.length > MAX_HTML_READ) {
+    html = html.slice(0, MAX_HTML_READ);
+    truncated.push(
+      `html: longer than ${MAX_HTML_READ} characters; only the first ${MAX_HTML_READ} were read as text`,
+    );
+  }
   const classification = classifyEmail(parsed);
   const own = normalizeMessageId(parsed.messageId);
   // A missing (or absurdly long) Message-ID is replaced by one derived from the bytes, so a
   // redelivery of the same mail still dedupes.
   const messageId =
     own && own.length <= 900 ? bracket(own) : `<no-message-id.${digest(bytes)}@tessera.invalid>`;
-  const extracted = extractReply({ text: parsed.text, html: parsed.html });
+  const extracted = extractReply({ text, html });
   const original = classification.bounce?.originalMessageId;
   const inReplyTo = messageIdList(parsed.inReplyTo)[0];
   return {
@@ -86,6 +112,7 @@ export async function readInbound(bytes: Uint8Array): Promise<InboundMail> {
       ...parsed.cc.map((a) => a.address),
     ],
     parsed,
+    truncated,
   };
 }
 

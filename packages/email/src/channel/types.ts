@@ -18,6 +18,12 @@ export interface IngestResult {
   bounce?: { ticketMessageId: string; recipient: string; status: string; permanent: boolean };
   /** Set when an acknowledgement was sent for a new ticket. */
   autoReplied?: boolean;
+  /**
+   * What of the mail was cut or left out to keep filing linear and within core's limits (body
+   * length, HTML nesting or length, attachments), each with its reason; also recorded in the
+   * message's `email.truncated`. `original.eml` keeps the mail whole.
+   */
+  truncated?: string[];
 }
 
 /** The acknowledgement sent to a human who opens a ticket by mail. */
@@ -103,6 +109,8 @@ export interface InboundMail {
   /** Every address the mail was delivered or addressed to (Delivered-To, To, Cc), for reply tokens. */
   recipients: string[];
   parsed: ParsedEmail;
+  /** What reading the mail cut, with the reason (see `IngestResult.truncated`). */
+  truncated: string[];
 }
 
 export type StoredAttachment = Attachment;
