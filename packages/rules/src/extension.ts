@@ -2,6 +2,8 @@ import {
   automationActor,
   type Command,
   type Committed,
+  ConfigError,
+  checkOptions,
   type Extension,
   type ExtensionContext,
   type IssuedCommand,
@@ -15,6 +17,7 @@ import type { Action, CompiledRule, DefinedRules, Recipient } from './definition
 import { armed, firingEpisode, firingKey } from './firing';
 import { readsSla, withSlaView } from './sla-view';
 import { renderTemplate } from './template';
+import { deskStatusProblems } from './vocabulary';
 
 /** A notification a rule asked for, as `rules({ deliver })` hands it to your hook (chat, push…). */
 export interface Notification {
@@ -77,6 +80,11 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
  * createHelpdesk({ extensions: [rules(defineRules({ triggers, automations, templates }))] });
  */
 export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension {
+  checkOptions(options, ['deliver', 'isAvailable', 'onError'], 'rules');
+  if (!(defined?.templates instanceof Map))
+    throw new ConfigError([
+      { path: 'rules', message: 'takes the result of defineRules({ triggers, automations… })' },
+    ]);
   const pick = assignmentPicker(defined.teams, options.isAvailable);
   // Agents are known by id; a team member's `email` is where a notification reaches them.
   const addresses = new Map<string, string>();
@@ -255,9 +263,19 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     }
   };
 
+  // A trigger that answers a new ticket in public is the desk's acknowledgement: core refuses a
+  // second extension that provides one (the email channel's autoReply), so only one is sent.
+  const acknowledges = defined.triggers.some(
+    (t) => t.on?.has('TicketOpened') && t.then.some((a) => a.type === 'reply'),
+  );
+
   return {
     name: 'rules',
+    ...(acknowledges ? { provides: ['acknowledgement'] } : {}),
     init(ctx) {
+      // Statuses are checked against the desk's own workflows, also when defineRules had none.
+      const problems = deskStatusProblems(defined, ctx.workflows);
+      if (problems.length > 0) throw new ConfigError(problems);
       context = ctx;
     },
     async react(committed, ctx) {

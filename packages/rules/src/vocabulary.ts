@@ -6,8 +6,10 @@ import {
   type Problem,
   STATUS_CATEGORIES,
   TICKET_CONDITION_FIELDS,
+  type Workflow,
+  type WorkflowSet,
 } from '@tessera/core';
-import type { Action, TeamConfig } from './definition';
+import type { Action, CompiledRule, DefinedRules, TeamConfig } from './definition';
 import type { ParsedTemplate } from './template';
 
 export const DEFINITION_KEYS = [
@@ -254,4 +256,49 @@ export function checkValues(
       if (typeof v !== want)
         problems.push({ path: at(i), message: `${field} holds a ${want}; got ${JSON.stringify(v)}` });
     });
+}
+
+/**
+ * The status ids of a desk's workflows (and `merged`), or undefined when they cannot be listed.
+ * A desk with no ticket types opens and retypes every ticket in its default workflow, so that one
+ * is the whole list; with types, only a set that lists its workflows (`all`) can say.
+ *
+ * @example
+ * deskStatuses(desk.workflows); // → ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged']
+ */
+export function deskStatuses(workflows: WorkflowSet): string[] | undefined {
+  const all = (workflows as WorkflowSet & { all?: readonly Workflow[] }).all;
+  // `knowsType` answers true for any type exactly when no types are configured.
+  const list = all ?? (workflows.knowsType('\u0000no such type') ? [workflows.default] : undefined);
+  return list && [...new Set([...list.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])];
+}
+
+/**
+ * What the rules say about statuses checked against the desk they are installed in: a `setStatus`
+ * or a `status` condition naming a status none of its workflows has. Paths start at `rules.`.
+ *
+ * @example
+ * const problems = deskStatusProblems(defined, ctx.workflows);
+ * if (problems.length > 0) throw new ConfigError(problems);
+ */
+export function deskStatusProblems(defined: DefinedRules, workflows: WorkflowSet): Problem[] {
+  const statuses = deskStatuses(workflows);
+  if (!statuses) return [];
+  const problems: Problem[] = [];
+  const rulesOf: readonly CompiledRule[] = [...defined.triggers, ...defined.automations];
+  for (const rule of rulesOf) {
+    const at = `rules.${rule.path}`;
+    const found: Problem[] = [];
+    if (rule.when !== undefined) checkValues(rule.when, `${at}.when`, found, { status: statuses });
+    rule.then.forEach((action, i) => {
+      if (action.type === 'setStatus' && !statuses.includes(action.status))
+        found.push({
+          path: `${at}.then[${i}].status`,
+          message: `unknown status ${JSON.stringify(action.status)}; the desk's workflows have ${statuses.join(', ')}`,
+        });
+    });
+    for (const p of found)
+      problems.push({ path: p.path, message: `rule ${JSON.stringify(rule.id)}: ${p.message}` });
+  }
+  return problems;
 }
