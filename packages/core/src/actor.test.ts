@@ -100,22 +100,35 @@ describe('validateActor', () => {
     for (const value of hostile) refusal(() => validateActor(value));
   });
 
-  it('reads each property once, so a Proxy cannot pass the check and then answer otherwise', () => {
-    let reads = 0;
-    const target = { kind: 'customer', id: 'c1' };
-    const lying = new Proxy(target, {
-      getOwnPropertyDescriptor(t, key) {
-        const d = Reflect.getOwnPropertyDescriptor(t, key);
-        if (key === 'kind' && d) return { ...d, value: reads++ === 0 ? 'customer' : 'admin' };
-        return d;
-      },
-      get(t, key) {
-        return key === 'kind' ? 'admin' : Reflect.get(t, key);
-      },
-    });
+  it('returns a plain copy of what it checked, so a Proxy cannot answer otherwise later', () => {
+    // `get` says 'guest' while the property itself holds 'customer': the check and the copy read
+    // the property's own descriptor, so the answer is the same everywhere, and the copy is plain.
+    const lying = new Proxy(
+      { kind: 'customer', id: 'c1' },
+      { get: (t, key) => (key === 'kind' ? 'guest' : Reflect.get(t, key)) },
+    );
     const actor = validateActor(lying);
     expect(actor).toEqual({ kind: 'customer', id: 'c1' });
-    expect(actor.kind).toBe('customer');
+    expect(Object.getPrototypeOf(actor)).toBe(Object.prototype);
+    // A descriptor that changes on every read: whatever was read is what is checked and kept.
+    let calls = 0;
+    const shifty = new Proxy(
+      { kind: 'customer', id: 'c1' },
+      {
+        getOwnPropertyDescriptor(t, key) {
+          const d = Reflect.getOwnPropertyDescriptor(t, key);
+          return key === 'kind' && d ? { ...d, value: ['customer', 'guest'][calls++ % 2] } : d;
+        },
+      },
+    );
+    for (let i = 0; i < 4; i++) {
+      try {
+        expect(validateActor(shifty).kind).toBe('customer');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(paths(error as ValidationError)).toEqual(['actor.kind']);
+      }
+    }
   });
 });
 

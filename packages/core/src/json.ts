@@ -210,19 +210,20 @@ function plain(value: unknown, walk: Walk, depth: number): unknown {
   if (proto !== Object.prototype && proto !== null) {
     throw walk.fail(`must be a plain object: this is ${kindOf(value)}`);
   }
-  const keys = Reflect.ownKeys(value);
+  // Enumerable string keys only, as JSON.stringify reads: symbol keys and non-enumerable properties
+  // are not part of the value and are left out (Object.keys is also far cheaper than Reflect.ownKeys).
+  const keys = Object.keys(value);
   walk.spend(keys.length);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    if (typeof key === 'symbol') throw walk.fail('must be plain JSON: symbol keys are not');
     // A bound, so that a megabyte-long key never ends up in a path or an error message.
     if (key.length > MAX_KEY_LENGTH) {
       throw walk.fail(`has a property name of ${key.length} characters; at most ${MAX_KEY_LENGTH}`);
     }
     walk.keys.push(key);
     const d = Reflect.getOwnPropertyDescriptor(value, key);
-    // What JSON.stringify ignores (a key a Proxy lists but has not, a non-enumerable one) is left out.
-    if (d?.enumerable) {
+    // A key a Proxy lists but then has not is left out, as JSON.stringify leaves it out.
+    if (d !== undefined) {
       const item = plain(dataOf(walk, d), walk, depth + 1);
       if (item !== undefined) setOwn(out, key, item);
     }
@@ -234,7 +235,7 @@ function plain(value: unknown, walk: Walk, depth: number): unknown {
 /**
  * A private copy of untrusted input that must already be plain JSON data, or a `ValidationError`
  * with the path of the first thing that is not. Stricter than {@link copyJson}: nothing is
- * converted — a BigInt, a function, a symbol, NaN or Infinity, a Date, Map or class instance, a
+ * converted — a BigInt, a function, a symbol value, NaN or Infinity, a Date, Map or class instance, a
  * `toJSON`, a getter or setter, a sparse array or `undefined` in an array is refused; `undefined`
  * object properties are left out, as absent. Each property is read once through its descriptor, so
  * a getter never runs and a Proxy cannot answer differently later: the copy is what was checked.

@@ -87,8 +87,14 @@ describe('validateCommand: hostile shapes get a ValidationError with a path', ()
     expect(paths(refusal(() => validateCommand({ type: 1n })))).toEqual(['type']);
   });
 
-  it('a symbol key', () => {
-    expect(paths(refusal(() => validateCommand(withFields({ [Symbol('k')]: 1 }))))).toEqual(['fields']);
+  it('a symbol key or a non-enumerable property is not JSON: left out of the copy, as JSON leaves it', () => {
+    const fields = Object.defineProperty({ a: 1, [Symbol('k')]: 2 }, 'hidden', {
+      value: 1n,
+      enumerable: false,
+    });
+    const command = validateCommand(withFields(fields));
+    expect(command).toEqual(withFields({ a: 1 }));
+    expect(Object.getOwnPropertySymbols((command as { fields: object }).fields)).toEqual([]);
   });
 
   it('a getter, throwing or not, and a setter', () => {
@@ -185,19 +191,27 @@ describe('validateCommand: hostile shapes get a ValidationError with a path', ()
     // ownKeys with a duplicate breaks a Proxy invariant: the engine's TypeError becomes ours.
     const dup = new Proxy({ a: 1 }, { ownKeys: () => ['a', 'a'] });
     expect(paths(refusal(() => validateCommand(withFields(dup))))).toEqual(['fields']);
-    // A descriptor that says one thing to the check and another later: the copy keeps the first.
+    // `get` lies while the descriptor holds the truth: the copy is built from descriptors only.
+    const lyingGet = new Proxy(open(), { get: (t, key) => (key === 'subject' ? 1n : Reflect.get(t, key)) });
+    expect(validateCommand(lyingGet)).toEqual(open());
+    // A descriptor that changes on every read: what was read is what was checked and is kept.
     let calls = 0;
     const shifty = new Proxy(open(), {
       getOwnPropertyDescriptor(target, key) {
         const d = Reflect.getOwnPropertyDescriptor(target, key);
-        if (key === 'subject' && d) return { ...d, value: calls++ === 0 ? 'Printer' : 1n };
-        return d;
+        return key === 'subject' && d ? { ...d, value: ['Printer', 1n][calls++ % 2] } : d;
       },
-      get: (target, key) => (key === 'subject' ? 1n : Reflect.get(target, key)),
     });
-    const command = validateCommand(shifty);
-    expect(command).toEqual(open());
-    expect(JSON.parse(JSON.stringify(command))).toEqual(command);
+    for (let i = 0; i < 4; i++) {
+      try {
+        const command = validateCommand(shifty);
+        expect(command).toEqual(open());
+        expect(JSON.parse(JSON.stringify(command))).toEqual(command);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(paths(error as ValidationError)).toEqual(['subject']);
+      }
+    }
     // A descriptor that claims an accessor.
     const accessor = new Proxy(
       { a: 1 },
