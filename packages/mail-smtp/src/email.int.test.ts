@@ -94,6 +94,9 @@ it('a customer mails in by SMTP, an agent replies by SMTP, and the customer’s 
   expect(box.senders[1]).toBe(replyTo);
   expect(reply.headers['auto-submitted']).toBeUndefined();
   expect(reply.text).toContain('Please unplug it');
+  // Dated by the desk's clock, not the machine's.
+  expect(reply.headers.date).toEqual(['Mon, 02 Nov 2026 10:00:00 +0000']);
+  expect(reply.date).toBe(now.toISOString());
   let ticket = await desk.get(ticketId, { actor: ADMIN });
   expect(ticket.deliveries.filter((d) => d.status === 'sent')).toHaveLength(2);
 

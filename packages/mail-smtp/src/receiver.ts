@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { isTesseraError } from '@tessera/core';
+import { AdapterError, isTesseraError } from '@tessera/core';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 
 /** The SMTP envelope of a received message (what the sending server said, not the headers). */
@@ -97,10 +97,28 @@ export function smtpReceiver(options: SmtpReceiverOptions): SmtpReceiver {
       return bound;
     },
     listen() {
+      const port = options.port ?? 0;
       return new Promise<number>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
+        // A port in use, a host that is not ours, no permission for a low port: typed, with the
+        // address and the system error as cause, not a raw EADDRINUSE.
+        const onError = (error: Error & { code?: string }) => {
+          const why =
+            error.code === 'EADDRINUSE'
+              ? 'the port is already in use'
+              : error.code === 'EACCES'
+                ? 'permission denied (ports below 1024 need privileges)'
+                : error.code === 'EADDRNOTAVAIL'
+                  ? 'the host is not an address of this machine'
+                  : error.message;
+          reject(
+            new AdapterError(`the SMTP receiver cannot listen on ${host}:${port}: ${why}`, {
+              cause: error,
+              details: { host, port, code: error.code ?? null },
+            }),
+          );
+        };
         server.once('error', onError);
-        server.listen(options.port ?? 0, host, () => {
+        server.listen(port, host, () => {
           server.off('error', onError);
           bound = (server.server.address() as AddressInfo).port;
           resolve(bound);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { isTesseraError, ValidationError } from '@tessera/core';
+import { AdapterError, isTesseraError, ValidationError } from '@tessera/core';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -141,7 +141,59 @@ describe('smtpTransport', () => {
   });
 });
 
+describe('smtpTransport refusals', () => {
+  it('refuses a mail without a Message-ID (or recipients) with a permanent ValidationError, sending nothing', async () => {
+    const capture = await captureServer();
+    const transport = smtpTransport({
+      host: '127.0.0.1',
+      port: capture.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    closers.push(() => transport.close());
+    const mail = {
+      from: 'support@example.com',
+      to: ['ann@example.org'],
+      subject: 'Hi',
+      messageId: '<m1@example.com>',
+      headers: {},
+      text: 'Hello',
+    };
+    const { messageId: _none, ...withoutId } = mail;
+    const error = await transport.send(withoutId as typeof mail).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      { path: 'mail.messageId', message: 'must be a Message-ID such as <id@example.com>, got none' },
+    ]);
+    expect((error as ValidationError).details).toMatchObject({ permanent: true });
+    expect((error as Error).message).not.toContain('undefined');
+    const noRecipients = await transport.send({ ...mail, to: [] }).catch((e: unknown) => e);
+    expect((noRecipients as ValidationError).problems.map((p) => p.path)).toEqual(['mail.to']);
+    expect(capture.received).toHaveLength(0);
+    // A proper mail still goes through the same transport, dated as it says.
+    await transport.send({ ...mail, headers: { Date: 'Fri, 04 Jul 2031 08:09:10 +0000' } });
+    expect(capture.received).toHaveLength(1);
+    expect(capture.received[0]!.raw).toMatch(/^Date: Fri, 04 Jul 2031 08:09:10 \+0000\r$/m);
+  });
+});
+
 describe('smtpReceiver', () => {
+  it('a port already in use is an AdapterError naming the port, with the system error as cause', async () => {
+    const first = smtpReceiver({ onMail: () => undefined });
+    const port = await first.listen();
+    closers.push(() => first.close());
+    const second = smtpReceiver({ port, onMail: () => undefined });
+    const error = await second.listen().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect(isTesseraError(error, 'adapter')).toBe(true);
+    expect((error as AdapterError).message).toBe(
+      `the SMTP receiver cannot listen on 127.0.0.1:${port}: the port is already in use`,
+    );
+    expect((error as AdapterError).details).toEqual({ host: '127.0.0.1', port, code: 'EADDRINUSE' });
+    expect(((error as AdapterError).cause as { code?: string }).code).toBe('EADDRINUSE');
+    expect(second.port).toBeUndefined();
+  });
+
   it('hands the raw message and envelope to onMail and reports the bound port', async () => {
     const got: { raw: string; rcpt: string[]; from?: string }[] = [];
     const receiver = smtpReceiver({

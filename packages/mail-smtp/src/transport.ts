@@ -1,4 +1,10 @@
-import { AdapterError, type MailTransport, type OutboundEmail } from '@tessera/core';
+import {
+  AdapterError,
+  type MailTransport,
+  type OutboundEmail,
+  type Problem,
+  ValidationError,
+} from '@tessera/core';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 
@@ -29,6 +35,7 @@ export function smtpTransport(options: SmtpTransportOptions): SmtpMailTransport 
   const transporter = nodemailer.createTransport(options);
   return {
     async send(mail: OutboundEmail) {
+      checkMail(mail);
       let info: SMTPTransport.SentMessageInfo;
       try {
         info = await transporter.sendMail(toNodemailer(mail));
@@ -51,6 +58,32 @@ export function smtpTransport(options: SmtpTransportOptions): SmtpMailTransport 
   };
 }
 
+/**
+ * What the transport needs of a mail before it talks to the server: a Message-ID (the channel
+ * threads replies by it; without one the error said "delivery of undefined"), recipients, a sender.
+ * A `ValidationError` marked permanent, so the channel does not retry what cannot succeed.
+ */
+function checkMail(mail: OutboundEmail): void {
+  const problems: Problem[] = [];
+  if (mail === null || typeof mail !== 'object') {
+    problems.push({ path: 'mail', message: 'must be an OutboundEmail object' });
+  } else {
+    if (typeof mail.messageId !== 'string' || !/^<[^<>\s]+@[^<>\s]+>$/.test(mail.messageId.trim())) {
+      problems.push({
+        path: 'mail.messageId',
+        message: `must be a Message-ID such as <id@example.com>, got ${mail.messageId === undefined ? 'none' : JSON.stringify(String(mail.messageId).slice(0, 80))}`,
+      });
+    }
+    if (!Array.isArray(mail.to) || mail.to.length === 0) {
+      problems.push({ path: 'mail.to', message: 'must name at least one recipient' });
+    }
+    if (typeof mail.from !== 'string' || mail.from.trim() === '') {
+      problems.push({ path: 'mail.from', message: 'must be the sender address' });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems, { details: { permanent: true } });
+}
+
 function toNodemailer(mail: OutboundEmail): SMTPTransport.MailOptions {
   const options: SMTPTransport.MailOptions = {
     from: mail.from,
@@ -60,6 +93,9 @@ function toNodemailer(mail: OutboundEmail): SMTPTransport.MailOptions {
     headers: mail.headers,
     text: mail.text,
   };
+  // The channel dates mail by the desk's clock; nodemailer would otherwise use the machine's.
+  const date = mail.headers?.Date ?? mail.headers?.date;
+  if (date !== undefined) options.date = date;
   if (mail.cc && mail.cc.length > 0) options.cc = mail.cc;
   if (mail.replyTo !== undefined) options.replyTo = mail.replyTo;
   if (mail.inReplyTo !== undefined) options.inReplyTo = mail.inReplyTo;
