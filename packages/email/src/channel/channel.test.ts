@@ -961,7 +961,9 @@ describe('emailChannel outbound', () => {
     // A send that timed out may have been delivered: its outcome is unknown, recorded as final, and
     // the mail is not sent again (it was, as a failure to retry, and customers got it twice).
     expect(ticket.deliveries).toMatchObject([{ status: 'failed', permanent: true, attempts: 1 }]);
-    expect(ticket.deliveries[0]!.error).toMatch(/^unknown outcome: the transport did not answer within 20 ms/);
+    expect(ticket.deliveries[0]!.error).toMatch(
+      /^unknown outcome: the transport did not answer within 20 ms/,
+    );
     hungNow = new Date(hungNow.getTime() + 3_600_000);
     await desk.tick(hungNow);
     expect(hungSends).toBe(1);

@@ -1,6 +1,5 @@
 import {
   type Command,
-  type Delivery,
   type ExecuteResult,
   type IssuedCommand,
   isTesseraError,
@@ -23,10 +22,6 @@ export interface Due {
  * final (so nothing resends it), whose error starts with this.
  */
 export const UNKNOWN_OUTCOME = 'unknown outcome:';
-
-/** Whether a delivery record says the outcome of its send is unknown (the transport timed out). */
-export const isUnknownOutcome = (d: Delivery) =>
-  d.status === 'failed' && d.error?.startsWith(UNKNOWN_OUTCOME) === true;
 
 /** `Tue, 01 Dec 2026 21:00:00 +0000`: an RFC 5322 date, in UTC. */
 export const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
@@ -57,8 +52,9 @@ export type Recipients = (ticket: Ticket, message: Message) => { to: string[]; c
  * A send the transport has not answered within `sendTimeoutMs` has an unknown outcome: the mail
  * may well have been delivered (a slow server that accepted it). Resending it would risk a second
  * copy, so it is recorded as final with an error starting `unknown outcome:` and not retried; if
- * the transport answers later, that answer is recorded too — a late success marks the mail sent, a
- * late failure that is not permanent makes it due for a retry again.
+ * the transport answers later, that answer is recorded too — a late success marks the mail sent; a
+ * late failure stays on record for an operator, who can post the reply again (core refuses to
+ * claim a message with a final delivery, so it is not retried on its own).
  *
  * @example
  * const sender = claimsAndSends(settings, recipientsFor);

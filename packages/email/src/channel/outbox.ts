@@ -8,7 +8,7 @@ import type {
   StoredEvent,
   Ticket,
 } from '@tessera/core';
-import { claimsAndSends, type Due, isUnknownOutcome, UNKNOWN_OUTCOME } from './claims';
+import { claimsAndSends, type Due, UNKNOWN_OUTCOME } from './claims';
 import { AUTO_REPLY_ACTOR, bareAddress, type ChannelSettings, isAddress, SYSTEM } from './settings';
 
 /**
@@ -65,12 +65,7 @@ export function outbox(s: ChannelSettings) {
     const out: Due[] = [];
     for (const message of ticket.messages) {
       if (!isOutbound(message) || recipientsFor(ticket, message).to.length === 0) continue;
-      // An unknown outcome that the transport answered later counts as that answer.
-      const deliveries = ticket.deliveries
-        .filter((d) => d.messageId === message.id)
-        .filter(
-          (d, i, all) => !(isUnknownOutcome(d) && all.slice(i + 1).some((l) => l.attempts === d.attempts)),
-        );
+      const deliveries = ticket.deliveries.filter((d) => d.messageId === message.id);
       if (deliveries.some((d) => d.status === 'sent')) continue;
       if (deliveries.some((d) => d.permanent) || deliveries.length >= s.maxAttempts) continue;
       const last = deliveries.at(-1);
@@ -117,8 +112,7 @@ export function outbox(s: ChannelSettings) {
             break;
           case 'EmailDeliveryFailed':
           case 'EmailSent':
-            // A transient failure (also a late answer to a send of unknown outcome) is still to send;
-            // a sent or given-up message is not.
+            // A transient failure is still to send; a sent or given-up message is not.
             if (e.type === 'EmailDeliveryFailed' && !e.data.permanent) pend(ticketId, e.data.messageId);
             else {
               const messages = pendingTickets.get(ticketId);
