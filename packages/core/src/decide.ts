@@ -88,7 +88,11 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
   const { actor, workflows } = ctx;
 
   if (command.type === 'openTicket') {
-    // The same answer whoever asks and whether or not they may see that ticket.
+    // Who may open is asked first, so a refused actor learns nothing of the id; then the same
+    // answer whoever asks and whether or not they may see that ticket.
+    const refusal = ctx.policy.authorize(actor, command, undefined);
+    if (refusal !== undefined)
+      throw new ForbiddenError(refusal, { details: { actor: actor.id, command: command.type } });
     if (state !== undefined) throw takenId(state.id);
   } else {
     // A ticket the actor may not see answers exactly as a missing one: probing learns nothing.

@@ -9,10 +9,12 @@ import type { SortField, TicketFilter, TicketQuery, TicketSummary } from './port
  * await store.index.upsert(toSummary(ticket));
  */
 export function toSummary(ticket: Ticket): TicketSummary {
+  // The last public message of a person: an acknowledgement or reminder by automation or the
+  // system answers no one, so it must not take a ticket out of "waiting on agent".
   let lastPublic: Ticket['messages'][number] | undefined;
   for (let i = ticket.messages.length - 1; i >= 0; i--) {
     const m = ticket.messages[i]!;
-    if (m.visibility === 'public') {
+    if (m.visibility === 'public' && m.author.kind !== 'automation' && m.author.kind !== 'system') {
       lastPublic = m;
       break;
     }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { createHelpdesk } from './desk';
+import { ConfigError } from './errors';
+import type { Extension } from './extension';
+
+describe('extensions at createHelpdesk', () => {
+  it('two extensions that provide the same capability are a ConfigError naming both', () => {
+    const rulesAck: Extension = { name: 'rules', provides: ['acknowledgement'] };
+    const mailAck: Extension = { name: 'email', provides: ['acknowledgement', 'inbound'] };
+    const error = (() => {
+      try {
+        createHelpdesk({ extensions: [rulesAck, mailAck] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/rules and email both provide "acknowledgement"/);
+    expect(() =>
+      createHelpdesk({ extensions: [rulesAck, { name: 'email', provides: ['inbound'] }] }),
+    ).not.toThrow();
+  });
+
+  it('init sees the workflows, and a ConfigError it throws comes out of createHelpdesk', () => {
+    const strict: Extension = {
+      name: 'strict',
+      init(ctx) {
+        if (!ctx.workflows.default.hasStatus('pendin'))
+          throw new ConfigError([{ path: 'strict.pauseIn[0]', message: 'unknown status "pendin"' }]);
+      },
+    };
+    expect(() => createHelpdesk({ extensions: [strict] })).toThrow(ConfigError);
+  });
+});
