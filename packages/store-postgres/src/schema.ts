@@ -77,5 +77,77 @@ export function migrations(schema: string): string[] {
     END;
     $$;
     `,
+    // 2: tenants on one store. Tickets, checkpoints and Message-IDs are keyed by tenant
+    // (tenant_key: '' for no tenant, 't:<id>' for a tenant; NULL cannot be part of a key).
+    // Existing rows keep their tenant: a Message-ID takes the tenant of the ticket it names, the
+    // one checkpoint becomes the checkpoint of every tenant that has rows (all were folded up to
+    // it). Blobs stored before had no tenant and stay without one. The subject is kept as UTF-8
+    // bytes, which can hold U+0000 (text cannot), and every other string is written in the store's
+    // SQL form (see text.ts): a U+0001 already stored becomes U+0001 U+0002.
+    `
+    ${escapeExisting(s)}
+    ALTER TABLE ${s}.tickets ADD COLUMN tenant_key TEXT COLLATE "C" NOT NULL DEFAULT '';
+    UPDATE ${s}.tickets SET tenant_key = 't:' || tenant_id WHERE tenant_id IS NOT NULL;
+    ALTER TABLE ${s}.tickets ALTER COLUMN tenant_key DROP DEFAULT;
+    ALTER TABLE ${s}.tickets DROP CONSTRAINT tickets_pkey;
+    ALTER TABLE ${s}.tickets ADD PRIMARY KEY (tenant_key, id);
+    ALTER TABLE ${s}.tickets ALTER COLUMN subject_lc TYPE BYTEA USING convert_to(subject_lc, 'UTF8');
+    CREATE INDEX tickets_tenant_updated ON ${s}.tickets (tenant_key, updated_at, id);
+    CREATE TABLE ${s}.checkpoints (tenant_key TEXT COLLATE "C" PRIMARY KEY, position TEXT);
+    INSERT INTO ${s}.checkpoints (tenant_key, position)
+      SELECT k.tenant_key, c.position FROM ${s}.checkpoint c,
+        (SELECT '' AS tenant_key UNION SELECT tenant_key FROM ${s}.tickets) k
+      WHERE c.position IS NOT NULL;
+    DROP TABLE ${s}.checkpoint;
+    ALTER TABLE ${s}.checkpoints RENAME TO checkpoint;
+    ALTER TABLE ${s}.messages ADD COLUMN tenant_key TEXT COLLATE "C" NOT NULL DEFAULT '';
+    UPDATE ${s}.messages m SET tenant_key = t.tenant_key FROM ${s}.tickets t WHERE t.id = m.ticket_id;
+    ALTER TABLE ${s}.messages ALTER COLUMN tenant_key DROP DEFAULT;
+    ALTER TABLE ${s}.messages DROP CONSTRAINT messages_pkey;
+    ALTER TABLE ${s}.messages ADD PRIMARY KEY (tenant_key, message_id);
+    ALTER TABLE ${s}.blobs ADD COLUMN tenant_key TEXT COLLATE "C" NOT NULL DEFAULT '';
+    ALTER TABLE ${s}.blobs ADD COLUMN tenant_id TEXT;
+    ALTER TABLE ${s}.blobs ADD COLUMN owner_kind TEXT;
+    ALTER TABLE ${s}.blobs ADD COLUMN owner_id TEXT;
+    ALTER TABLE ${s}.blobs ADD COLUMN ticket_id TEXT;
+    `,
   ];
+}
+
+/**
+ * Rewrites the strings already stored into the SQL form of text.ts. Text never held U+0000, so only
+ * a U+0001 changes (to U+0001 U+0002); only the rows holding one are touched.
+ */
+function escapeExisting(s: string): string {
+  const one = (column: string) => `replace(${column}, chr(1), chr(1) || chr(2))`;
+  const has = (column: string) => `strpos(${column}, chr(1)) > 0`;
+  const table = (name: string, columns: string[]) =>
+    `UPDATE ${s}.${name} SET ${columns.map((c) => `${c} = ${one(c)}`).join(', ')}
+     WHERE ${columns.map(has).join(' OR ')};`;
+  return [
+    table('events', ['stream_id', 'event_id', 'type']),
+    table('sequences', ['name']),
+    table('tickets', [
+      'id',
+      'tenant_id',
+      'status',
+      'category',
+      'type',
+      'team',
+      'assignee',
+      'priority',
+      'requester_id',
+      'organization',
+      'channel',
+      'created_at',
+      'updated_at',
+      'last_customer_message_at',
+      'sla_next_deadline',
+      'due_at',
+    ]),
+    `UPDATE ${s}.tickets SET tags = ARRAY(SELECT ${one('t')} FROM unnest(tags) AS t)
+     WHERE strpos(array_to_string(tags, ''), chr(1)) > 0;`,
+    table('messages', ['message_id', 'ticket_id']),
+    table('checkpoint', ['position']),
+  ].join('\n');
 }

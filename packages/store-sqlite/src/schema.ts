@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Each migration moves the schema one version on; they run in order, once, inside a transaction. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE events (
     position INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHelpdesk, fold, type StoredEvent, type TicketSummary, toSummary } from '@tessera/core';
-import { expectIntactLog } from '@tessera/testing';
+import { expectIntactLog, waitFor } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SqliteStore, sqliteStore } from './store';
 
@@ -23,8 +23,14 @@ function run(args: string[]) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   // 'close', not 'exit': every line the child wrote before it died has been read by then.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, output: () => out, errors: () => err };
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    }),
+  );
+  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
 }
 
 /** The writers append three-event batches to `batch-*` streams, their event ids sharing a prefix. */
@@ -198,8 +204,13 @@ describe('SQLite with several processes on one file', () => {
     let rebuilt = { tickets: 0, lagging: 0 };
     for (let round = 0; round < 50; round++) {
       const r = run([file, 'loop', `k${round}`]);
-      for (let i = 0; i < 400 && !r.output().includes('ready'); i++)
-        await new Promise((res) => setTimeout(res, 10));
+      // Every fourth writer dies early (just after it started); the others once they have recorded
+      // a Message-ID, so each of those rounds adds at least a ticket and a Message-ID however slow
+      // the machine is. The delay after that only varies where in its loop the writer dies.
+      const progress = round % 4 === 0 ? 'ready' : 'message ';
+      await waitFor(() => r.output().includes(progress) || r.closed(), {
+        what: `writer k${round} to say ${progress}`,
+      });
       await new Promise((res) => setTimeout(res, 5 + ((round * 37) % 60)));
       r.child.kill('SIGKILL');
       await r.exited;
@@ -210,9 +221,10 @@ describe('SQLite with several processes on one file', () => {
       else await expectConsistent(store, said);
       await store.close();
     }
-    expect(rebuilt.tickets).toBeGreaterThan(50);
-    expect(said.messages.size).toBeGreaterThan(25);
-  }, 120_000);
+    // 37 of the 50 rounds ran until a ticket had a Message-ID recorded.
+    expect(rebuilt.tickets).toBeGreaterThanOrEqual(37);
+    expect(said.messages.size).toBeGreaterThanOrEqual(37);
+  }, 600_000); // 50 child processes: generous for a loaded 2-core machine
 });
 
 describe('rebuild', () => {
@@ -232,6 +244,8 @@ describe('rebuild', () => {
         },
       });
       const admin = { kind: 'admin' as const, id: 'root' };
+      // Email bookkeeping is the system's to set, as the email channel does.
+      const mail = { kind: 'system' as const, id: 'mail' };
       for (let i = 0; i < 30; i++) {
         const { ticket } = await desk.execute(
           {
@@ -243,7 +257,7 @@ describe('rebuild', () => {
             tags: ['x', `t${i % 3}`],
             email: { messageId: `<open.${i}@test>` },
           },
-          { actor: admin },
+          { actor: mail },
         );
         await store.messages.put(`<open.${i}@test>`, ticket.id);
         if (i % 2)
@@ -267,7 +281,7 @@ describe('rebuild', () => {
               visibility: 'public',
               email: { messageId: `<reply.${i}@test>` },
             },
-            { actor: admin },
+            { actor: mail },
           );
           await store.messages.put(`<reply.${i}@test>`, ticket.id);
         }

@@ -1,6 +1,7 @@
 import { type Actor, type EventStore, isTesseraError, type NewEvent, type StoredEvent } from '@tessera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Factory, open } from './subject';
+import { waitFor } from './wait';
 
 const actor: Actor = { kind: 'agent', id: 'a1' };
 let counter = 0;
@@ -31,11 +32,15 @@ export function sampleEvent(body = 'hello', overrides: Partial<NewEvent> = {}): 
  * back while older transactions (anyone's) are still running, and show them a moment later.
  */
 async function readAllSettled(s: EventStore, streams: string[], count: number): Promise<StoredEvent[]> {
-  for (let attempt = 0; ; attempt++) {
-    const all = await s.readAll();
-    if (all.filter((e) => streams.includes(e.streamId)).length >= count || attempt >= 500) return all;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  let all: StoredEvent[] = [];
+  await waitFor(
+    async () => {
+      all = await s.readAll();
+      return all.filter((e) => streams.includes(e.streamId)).length >= count;
+    },
+    { what: `${count} events of ${streams.join(', ')} to be readable` },
+  );
+  return all;
 }
 
 const streamName = (label: string) => `ticket-${label}-${Date.now().toString(36)}-${++counter}`;
@@ -177,17 +182,18 @@ export function eventStoreConformance(
       const start = await s.readAll();
       after = start.at(-1)?.position;
       let done = false;
-      const reader = (async () => {
-        for (let round = 0; round < 20_000; round++) {
+      // A store may hold back committed events until older transactions finish: keep polling.
+      const reader = waitFor(
+        async () => {
           const page = await s.readAll({ ...(after === undefined ? {} : { after }), limit: 50 });
           if (page.length > 0) {
             seen.push(...page);
             after = page[page.length - 1]!.position;
-          } else if (done && seen.length >= writers * perWriter * 2) return;
-          // A store may hold back committed events until older transactions finish: keep polling.
-          else await new Promise((r) => setTimeout(r, 1));
-        }
-      })();
+          }
+          return page.length === 0 && done && seen.length >= writers * perWriter * 2;
+        },
+        { what: 'the tailing reader to see every event' },
+      );
       await Promise.all(
         Array.from({ length: writers }, async (_, w) => {
           const id = streamName(`tail${w}`);
@@ -216,6 +222,27 @@ export function eventStoreConformance(
       expect(new Set(many).size).toBe(many.length);
       expect(Math.min(...many)).toBeGreaterThan(b);
       expect(await s.nextNumber(streamName('other'))).toBe(1);
+    });
+
+    it('treats U+0000 in a stream id, event id or sequence name as an ordinary character', async () => {
+      const s = await store();
+      const id = streamName('nul\u0000');
+      const plain = id.replace('\u0000', '');
+      await s.append(id, [sampleEvent('with', { eventId: `e\u0000${counter}` })], {
+        expectedVersion: 'no-stream',
+      });
+      await s.append(plain, [sampleEvent('without')], { expectedVersion: 'no-stream' });
+      const [event] = await s.readStream(id);
+      expect(event).toMatchObject({ streamId: id, version: 1, data: { body: 'with' } });
+      expect(event!.eventId.startsWith('e\u0000')).toBe(true);
+      expect((await s.readStream(plain)).map((e) => (e.data as { body: string }).body)).toEqual(['without']);
+      await expectConflict(s.append(id, [sampleEvent('again')], { expectedVersion: 'no-stream' }));
+      const all = await readAllSettled(s, [id, plain], 2);
+      expect(all.filter((e) => e.streamId === id)).toHaveLength(1);
+      const seq = streamName('seq\u0000');
+      expect(await s.nextNumber(seq)).toBe(1);
+      expect(await s.nextNumber(seq.replace('\u0000', ''))).toBe(1);
+      expect(await s.nextNumber(seq)).toBe(2);
     });
 
     it('round-trips unicode, a 1 MB body and unusual JSON unchanged', async () => {

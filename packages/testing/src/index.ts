@@ -5,3 +5,4 @@ export * from './log-integrity';
 export * from './message-index';
 export type { Factory, Subject } from './subject';
 export * from './ticket-index';
+export * from './wait';

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleSummary } from '@tessera/testing';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from './schema';
+import { sqliteStore } from './store';
+
+/** A database file as @tessera/store-sqlite wrote it at schema version 1, with two tenants' rows. */
+function versionOne(filename: string) {
+  const db = new Database(filename);
+  db.exec(MIGRATIONS[0]!);
+  db.exec('CREATE TABLE tessera_schema (version INTEGER NOT NULL); INSERT INTO tessera_schema VALUES (1);');
+  const insert =
+    db.prepare(`INSERT INTO tickets (id, tenant_id, number, subject_lc, status, category, priority,
+    priority_rank, requester_id, channel, created_at, updated_at, awaiting_agent, sla_breached, sla_at_risk, version, body)
+    VALUES (?, ?, ?, ?, 'open', 'open', 'normal', 1, 'c1', 'api', ?, ?, 0, 0, 0, 1, ?)`);
+  const rows = [
+    sampleSummary(1, { id: 'T1', tenantId: 'A', tags: ['a'] }),
+    sampleSummary(2, { id: 'T2', tenantId: 'B', tags: ['b'] }),
+    sampleSummary(3, { id: 'T3', tags: ['n'] }),
+  ];
+  for (const r of rows) {
+    insert.run(
+      r.id,
+      r.tenantId ?? null,
+      r.number,
+      r.subject.toLowerCase(),
+      r.createdAt,
+      r.updatedAt,
+      JSON.stringify(r),
+    );
+    for (const tag of r.tags)
+      db.prepare('INSERT INTO ticket_tags (tag, ticket_id) VALUES (?, ?)').run(tag, r.id);
+  }
+  db.prepare("INSERT INTO checkpoint (id, position) VALUES (1, '0000000000000042')").run();
+  db.prepare("INSERT INTO messages (message_id, ticket_id) VALUES ('<a@x>', 'T1'), ('<n@x>', 'T3')").run();
+  db.prepare(
+    "INSERT INTO blobs (id, content_type, filename, size, bytes) VALUES ('blob-old', 'text/plain', NULL, 1, x'2a')",
+  ).run();
+  db.close();
+  return rows;
+}
+
+describe('SQLite schema migration 2 (tenants)', () => {
+  it('keeps every existing row with its tenant, and lets the same id exist in another tenant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
+    const filename = join(dir, 'v1.db');
+    const rows = versionOne(filename);
+    const store = sqliteStore({ filename });
+    expect(store.db.prepare('SELECT version FROM tessera_schema').get()).toEqual({ version: 2 });
+    expect(await store.index.get('T1', { tenantId: 'A' })).toEqual(rows[0]);
+    expect(await store.index.get('T1')).toBeUndefined();
+    expect(await store.index.get('T2', { tenantId: 'B' })).toEqual(rows[1]);
+    expect(await store.index.get('T3')).toEqual(rows[2]);
+    const q = async (tenantId: string | null, tags?: string[]) =>
+      (await store.index.query({ filter: { tenantId, ...(tags ? { tags } : {}) } })).items.map((r) => r.id);
+    expect(await q('A')).toEqual(['T1']);
+    expect(await q(null)).toEqual(['T3']);
+    expect(await q('A', ['a'])).toEqual(['T1']);
+    expect(await q('B', ['a'])).toEqual([]);
+    for (const tenantId of [undefined, 'A', 'B'])
+      expect(await store.index.checkpoint(tenantId === undefined ? {} : { tenantId })).toBe(
+        '0000000000000042',
+      );
+    expect(await store.index.checkpoint({ tenantId: 'C' })).toBeUndefined();
+    expect(await store.messages.get('<a@x>', { tenantId: 'A' })).toBe('T1');
+    expect(await store.messages.get('<a@x>')).toBeUndefined();
+    expect(await store.messages.get('<n@x>')).toBe('T3');
+    expect(Array.from((await store.blobs.get('blob-old'))!)).toEqual([42]);
+    await store.index.upsert(sampleSummary(9, { id: 'T1', tenantId: 'B' }));
+    expect((await store.index.get('T1', { tenantId: 'A' }))?.number).toBe(1);
+    expect((await store.index.get('T1', { tenantId: 'B' }))?.number).toBe(9);
+    await store.close();
+    // Opening the migrated file again runs nothing more.
+    const again = sqliteStore({ filename });
+    expect(await again.index.get('T1', { tenantId: 'A' })).toEqual(rows[0]);
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
