@@ -100,3 +100,72 @@ export function readAttributes(html: string, start: number): Omit<Tag, 'name'> |
     attrs.push([attr, value]);
   }
 }
+
+/**
+ * The elements open at a point of an HTML scan, innermost last. An end tag closes its element and
+ * every element opened inside it (as browsers do); an end tag that matches nothing open is found
+ * out in constant time, by counting open elements per name. So each element is pushed and popped at
+ * most once, and the work of all end tags together is linear in the input, however deep or
+ * mis-nested it is. Past `limit` elements the oldest half is forgotten at once (their end tags then
+ * match nothing), never one at a time.
+ *
+ * @example
+ * const open = new OpenElements<{ name: string }>(512);
+ * open.push({ name: 'div' });
+ * open.push({ name: 'b' });
+ * open.close('div'); // [{ name: 'b' }, { name: 'div' }]
+ */
+export class OpenElements<T extends { name: string }> {
+  private items: T[] = [];
+  private readonly counts = new Map<string, number>();
+  /** Steps taken (pushes, pops, forgets): what a test counts. */
+  steps = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get depth(): number {
+    return this.items.length;
+  }
+
+  /** Opens an element; returns the elements forgotten to stay within the limit (oldest first). */
+  push(item: T): T[] {
+    this.items.push(item);
+    this.counts.set(item.name, (this.counts.get(item.name) ?? 0) + 1);
+    this.steps++;
+    if (this.items.length <= this.limit) return [];
+    const forgotten = this.items.slice(0, this.items.length - Math.floor(this.limit / 2));
+    this.items = this.items.slice(forgotten.length);
+    for (const f of forgotten) this.uncount(f);
+    this.steps += forgotten.length;
+    return forgotten;
+  }
+
+  /** Closes the innermost open element of this name: it and those inside it, innermost first. */
+  close(name: string): T[] {
+    this.steps++;
+    if (!this.counts.get(name)) return [];
+    const popped: T[] = [];
+    for (;;) {
+      const item = this.items.pop()!;
+      this.uncount(item);
+      this.steps++;
+      popped.push(item);
+      if (item.name === name) return popped;
+    }
+  }
+
+  /** Closes everything, innermost first. */
+  drain(): T[] {
+    const all = this.items.reverse();
+    this.items = [];
+    this.counts.clear();
+    this.steps += all.length;
+    return all;
+  }
+
+  private uncount(item: T) {
+    const n = (this.counts.get(item.name) ?? 1) - 1;
+    if (n > 0) this.counts.set(item.name, n);
+    else this.counts.delete(item.name);
+  }
+}

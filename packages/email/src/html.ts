@@ -4,7 +4,7 @@
  * signature block is marked with a `-- ` line. One linear pass over the tags; no DOM, since the
  * package runs without one.
  */
-import { decodeEntities, readAttributes } from './html-tags';
+import { decodeEntities, OpenElements, readAttributes } from './html-tags';
 import { countWork } from './work-counter';
 
 const BLOCK = new Set([
@@ -33,8 +33,8 @@ const BLOCK = new Set([
   'dt',
   'dl',
 ]);
-/** Elements tracked at once; older ones are forgotten (their end tags then match nothing). */
-const MAX_STACK = 512;
+/** Elements tracked at once; past it the older half is forgotten (their end tags then match nothing). */
+const MAX_STACK = 1024;
 const SKIP = new Set(['style', 'script', 'head', 'title', 'xml']);
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'col', 'area', 'base', 'wbr']);
 
@@ -74,7 +74,7 @@ function isQuoteElement(name: string, attrs: Map<string, string>): boolean {
 export function htmlToText(html: string): string {
   const out: string[] = [];
   let line = '';
-  const stack: { name: string; quote: boolean; sig: boolean }[] = [];
+  const stack = new OpenElements<{ name: string; quote: boolean }>(MAX_STACK);
   let quoteDepth = 0;
   let skipDepth = 0;
   let sigStarted = false;
@@ -120,15 +120,7 @@ export function htmlToText(html: string): string {
       if (BLOCK.has(name)) flush();
     }
     if (closing) {
-      // pop to the matching element
-      for (let k = stack.length - 1; k >= 0; k--) {
-        countWork('html-text', 1);
-        if (stack[k]!.name === name) {
-          const [popped] = stack.splice(k, 1);
-          if (popped?.quote) quoteDepth--;
-          break;
-        }
-      }
+      for (const popped of stack.close(name)) if (popped.quote) quoteDepth--;
       continue;
     }
     if (VOID.has(name) || tag.endsWith('/')) continue;
@@ -144,14 +136,11 @@ export function htmlToText(html: string): string {
       flush();
       quoteDepth++;
     }
-    stack.push({ name, quote, sig });
-    // Bounded, so matching an end tag costs at most this many steps whatever the nesting.
-    if (stack.length > MAX_STACK) {
-      countWork('html-text', MAX_STACK);
-      stack.shift();
-    }
+    // An element forgotten past the limit keeps its quote open: its end tag can no longer be matched.
+    stack.push({ name, quote });
   }
   flush();
+  countWork('html-text', stack.steps);
   return out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

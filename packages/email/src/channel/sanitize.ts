@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { decodeEntities, isLetter, readTag } from '../html-tags';
+import { decodeEntities, isLetter, OpenElements, readTag } from '../html-tags';
 import { countWork } from '../work-counter';
 
 /**
@@ -132,7 +132,7 @@ function canonical(html: string, maxDepth: number, maxLength: number): Sanitized
   const n = html.length;
   const out: string[] = [];
   const truncated: string[] = [];
-  const stack: string[] = [];
+  const stack = new OpenElements<{ name: string }>(Number.POSITIVE_INFINITY);
   let length = 0;
   let overflow = 0;
   const emit = (s: string) => {
@@ -176,11 +176,8 @@ function canonical(html: string, maxDepth: number, maxLength: number): Sanitized
         overflow--;
         continue;
       }
-      let k = stack.length - 1;
-      while (k >= 0 && stack[k] !== tag.name) k--;
-      countWork('sanitize', stack.length - k);
-      if (k < 0) continue; // an end tag nothing opened
-      while (stack.length > k) emit(`</${stack.pop()}>`);
+      // Closes its element and those opened inside it; an end tag nothing opened is dropped.
+      for (const popped of stack.close(tag.name)) emit(`</${popped.name}>`);
       continue;
     }
     if (!isLetter(next)) {
@@ -205,7 +202,7 @@ function canonical(html: string, maxDepth: number, maxLength: number): Sanitized
       emit(`<${tag.name}${attributesOf(tag.name, tag.attrs)} />`);
       continue;
     }
-    if (stack.length >= maxDepth) {
+    if (stack.depth >= maxDepth) {
       if (overflow === 0 && !truncated.length) {
         truncated.push(
           `html: nested deeper than ${maxDepth} elements; the deeper tags were dropped, their text kept`,
@@ -215,9 +212,10 @@ function canonical(html: string, maxDepth: number, maxLength: number): Sanitized
       continue;
     }
     emit(`<${tag.name}${attributesOf(tag.name, tag.attrs)}>`);
-    stack.push(tag.name);
+    stack.push({ name: tag.name });
   }
-  while (stack.length > 0) emit(`</${stack.pop()}>`);
+  for (const popped of stack.drain()) emit(`</${popped.name}>`);
+  countWork('sanitize', stack.steps);
   if (length > maxLength) {
     truncated.push(
       `html: longer than ${maxLength} characters once sanitised; left out (the original keeps it)`,
