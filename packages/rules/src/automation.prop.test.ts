@@ -7,7 +7,7 @@ const customer: Actor = { kind: 'customer', id: 'c1' };
 const agent: Actor = { kind: 'agent', id: 'a1' };
 const HOUR = 3_600_000;
 
-describe('an automation, for any sequence of ticks and field changes', () => {
+describe('an automation, for any sequence of ticks and field changes', { timeout: 120_000 }, () => {
   it('fires exactly once in every true period that a tick reaches, and never otherwise', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -61,7 +61,7 @@ const mistakes: Mistake[] = [
   { plant: (t) => ({ ...t, colour: 'red' }) as Trigger, at: (p) => `${p}.colour` },
 ];
 
-describe('defineRules, for any rule set with one planted mistake', () => {
+describe('defineRules, for any rule set with one planted mistake', { timeout: 120_000 }, () => {
   it('throws one ConfigError that names the mistake at its path', () => {
     fc.assert(
       fc.property(
@@ -82,6 +82,7 @@ describe('defineRules, for any rule set with one planted mistake', () => {
           expect((error as ConfigError).problems.map((p) => p.path)).toContain(mistake.at(`triggers[${i}]`));
         },
       ),
+      { numRuns: 200 },
     );
   });
 
@@ -95,6 +96,7 @@ describe('defineRules, for any rule set with one planted mistake', () => {
         });
         expect(defined.triggers).toHaveLength(count);
       }),
+      { numRuns: 50 },
     );
   });
 });

@@ -11,7 +11,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant('addTags' as const), tags: fc.constantFrom('a', 'b', 'c').map((t) => [t]) }),
 );
 
-describe('trigger order, for any list of triggers', () => {
+describe('trigger order, for any list of triggers', { timeout: 120_000 }, () => {
   it('unconditional triggers fire in the order defined, once each, and the last word wins', async () => {
     await fc.assert(
       fc.asyncProperty(

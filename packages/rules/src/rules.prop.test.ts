@@ -198,7 +198,7 @@ const pairArb = fc
     list.map((t, i): Trigger => ({ id: `t${i}`, when: { all: t.when as never }, then: t.then })),
   );
 
-describe('the loop analysis, for any two triggers', () => {
+describe('the loop analysis, for any two triggers', { timeout: 120_000 }, () => {
   it("refuses a pair only when each one's actions make the other's condition true from every state", () => {
     let hits = 0;
     fc.assert(
@@ -222,7 +222,7 @@ describe('the loop analysis, for any two triggers', () => {
   }, 60_000);
 });
 
-describe('trigger evaluation, for any rule set and command sequence', () => {
+describe('trigger evaluation, for any rule set and command sequence', { timeout: 120_000 }, () => {
   it('terminates, is deterministic, and fires each trigger at most once per originating command', async () => {
     await fc.assert(
       fc.asyncProperty(triggersArb, commandsArb, async (triggers, steps) => {
@@ -274,11 +274,12 @@ describe('trigger evaluation, for any rule set and command sequence', () => {
           expect(() => defineRules({ triggers: reordered })).toThrow(ConfigError);
         },
       ),
+      { numRuns: 100 },
     );
   });
 });
 
-describe('automations', () => {
+describe('automations', { timeout: 120_000 }, () => {
   it('never fire twice for one true period, however ticks are spaced', async () => {
     await fc.assert(
       fc.asyncProperty(

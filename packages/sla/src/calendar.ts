@@ -1,6 +1,6 @@
-import { tzOffset } from '@date-fns/tz';
-import { ConfigError, type Problem } from '@tessera/core';
+import { ConfigError, type Problem, unknownKeys, ValidationError } from '@tessera/core';
 import * as rruleModule from 'rrule';
+import { firstInstant, offsetsAround, wallClockSpans } from './zone';
 
 // rrule 2.8 ships no `exports` map: in plain Node ESM its named exports live on `default`.
 const rrulestr: typeof rruleModule.rrulestr =
@@ -113,7 +113,7 @@ const dateKey = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m + 1)}
  * cal.addWorkingTime(new Date('2026-12-21T16:00:00Z'), 3 * 3_600_000);
  */
 export function businessCalendar(config: CalendarConfig): BusinessCalendar {
-  const problems: Problem[] = [];
+  const problems: Problem[] = unknownKeys(config, ['timeZone', 'week', 'holidays', 'overrides'], '');
   const zone = config?.timeZone;
   if (typeof zone !== 'string' || zone === '')
     problems.push({ path: 'timeZone', message: 'must be an IANA time zone' });
@@ -150,19 +150,10 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
         problems.push({ path, message: `is not a date YYYY-MM-DD: ${JSON.stringify(entry.date)}` });
       else (active ? holidayDates : inactive).add(entry.date);
     } else if ('rrule' in entry && typeof entry.rrule === 'string') {
-      try {
-        if (/DTSTART|TZID/i.test(entry.rrule))
-          throw new Error('give the rule without DTSTART or TZID: holidays are floating dates');
-        const rule = rrulestr(entry.rrule, { dtstart: EPOCH });
-        // Rules are expanded from 1900-01-01, so a COUNT would be used up long ago.
-        if (rule.options.count != null)
-          throw new Error('COUNT counts from 1900-01-01; bound the rule with UNTIL');
-        // rrule accepts BYMONTH=13 or 30 February and then yields nothing: surely a typo.
-        if (!rule.after(EPOCH, true)) throw new Error('the rule matches no date');
-        rules.push({ rule, active });
-      } catch (error) {
-        problems.push({ path: `${path}.rrule`, message: `invalid RRULE: ${(error as Error).message}` });
-      }
+      const parsed = holidayRule(entry.rrule);
+      if (typeof parsed === 'string')
+        problems.push({ path: `${path}.rrule`, message: `invalid RRULE: ${parsed}` });
+      else rules.push({ rule: parsed, active });
     } else problems.push({ path, message: "must be a date 'YYYY-MM-DD', { date } or { rrule }" });
   });
   const overrides = new Map<string, [number, number][]>();
@@ -305,7 +296,10 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
   }
 
   function add(start: number, ms: number): number {
-    if (!Number.isFinite(ms)) throw new RangeError(`working time must be a finite number of ms, got ${ms}`);
+    if (!Number.isFinite(ms))
+      throw new ValidationError([
+        { path: 'ms', message: `working time must be a finite number of ms, got ${ms}` },
+      ]);
     let y = yearOf(start);
     if (ms >= 0) {
       let target = workedBefore(year(y), start) + ms;
@@ -325,9 +319,13 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
         target += year(y).total;
       }
     }
-    throw new RangeError(
-      `no working time within ${MAX_YEARS_SCANNED} years of ${new Date(start).toISOString()}`,
-    );
+    // Only a calendar whose holidays or overrides take every working day off gets here.
+    throw new ConfigError([
+      {
+        path: 'calendar',
+        message: `no working time within ${MAX_YEARS_SCANNED} years of ${new Date(start).toISOString()}`,
+      },
+    ]);
   }
 
   return {
@@ -346,95 +344,28 @@ export function businessCalendar(config: CalendarConfig): BusinessCalendar {
   };
 }
 
-const DAY = 86_400_000;
-
-/** A zone's UTC offsets (ms) around one year: `offsets[k]` holds from `changes[k]` (the first: always). */
-interface Offsets {
-  changes: number[];
-  offsets: number[];
-}
-
-/**
- * The zone's offsets from two days before a year to two days after it: sampled once a day, each
- * change then found to the millisecond. About 370 offset look-ups a year instead of one full
- * time-zone conversion per period boundary. Two changes within one day are found too; a change
- * that is undone within the same day is not seen (no zone does that).
- */
-function offsetsAround(zone: string, y: number): Offsets {
-  const offset = (t: number) => tzOffset(zone, new Date(t)) * 60_000;
-  const from = Date.UTC(y, 0, 1) - 2 * DAY;
-  const to = Date.UTC(y + 1, 0, 1) + 2 * DAY;
-  const changes = [Number.NEGATIVE_INFINITY];
-  const offsets = [offset(from)];
-  for (let t = from; t < to; t += DAY) {
-    const next = t + DAY;
-    const after = offset(next);
-    let a = t;
-    while (after !== offsets.at(-1)) {
-      // offset(a) is the current offset, offset(next) is not: narrow down to the first ms that differs.
-      let lo = a;
-      let hi = next;
-      const current = offsets.at(-1);
-      while (hi - lo > 1) {
-        const mid = lo + Math.floor((hi - lo) / 2);
-        if (offset(mid) === current) lo = mid;
-        else hi = mid;
-      }
-      changes.push(hi);
-      offsets.push(offset(hi));
-      a = hi;
-    }
-  }
-  return { changes, offsets };
-}
-
-/**
- * The instants whose wall-clock time lies in [wallStart, wallEnd): one span per offset in force,
- * so a gap has none and a repeated hour has both copies — working time is exactly the instants
- * whose local time is inside a period.
- */
-function wallClockSpans(
-  { changes, offsets }: Offsets,
-  wallStart: number,
-  wallEnd: number,
-  out: [number, number][],
-): void {
-  for (let k = 0; k < offsets.length; k++) {
-    const from = Math.max(wallStart - offsets[k]!, changes[k]!);
-    const to = Math.min(
-      wallEnd - offsets[k]!,
-      k + 1 < changes.length ? changes[k + 1]! : Number.POSITIVE_INFINITY,
-    );
-    if (to > from) out.push([from, to]);
-  }
-}
-
-/**
- * The first instant whose wall-clock time in the zone is `wall` (the first copy in a repeated
- * hour; in a gap, the first instant after it): where a local year begins, so that every instant
- * with a wall-clock date in the year falls between its bounds.
- */
-function firstInstant({ changes, offsets }: Offsets) {
-  return (y: number, m: number, d: number, min: number): number => {
-    const wall = Date.UTC(y, m, d, 0, min);
-    let best = Number.NaN;
-    for (let k = 0; k < offsets.length; k++) {
-      const u = wall - offsets[k]!;
-      if (u >= changes[k]! && (k + 1 === changes.length || u < changes[k + 1]!) && !(u >= best)) best = u;
-    }
-    if (!Number.isNaN(best)) return best;
-    for (let k = 1; k < offsets.length; k++) {
-      if (wall - offsets[k - 1]! >= changes[k]! && wall - offsets[k]! < changes[k]!) return changes[k]!;
-    }
-    throw new RangeError(`no instant for local time ${new Date(wall).toISOString().slice(0, 16)}`);
-  };
-}
-
 /** An instant's ms; an Invalid Date would otherwise walk 400 empty years before failing. */
 function time(t: Date): number {
   const ms = t instanceof Date ? t.getTime() : Number.NaN;
-  if (Number.isNaN(ms)) throw new RangeError(`expected a valid Date, got ${String(t)}`);
+  if (Number.isNaN(ms))
+    throw new ValidationError([{ path: 'date', message: `expected a valid Date, got ${String(t)}` }]);
   return ms;
+}
+
+/** A holiday RRULE, parsed and checked, or what is wrong with it. */
+function holidayRule(text: string): ReturnType<typeof rrulestr> | string {
+  if (/DTSTART|TZID/i.test(text)) return 'give the rule without DTSTART or TZID: holidays are floating dates';
+  let rule: ReturnType<typeof rrulestr>;
+  try {
+    rule = rrulestr(text, { dtstart: EPOCH });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  // Rules are expanded from 1900-01-01, so a COUNT would be used up long ago.
+  if (rule.options.count != null) return 'COUNT counts from 1900-01-01; bound the rule with UNTIL';
+  // rrule accepts BYMONTH=13 or 30 February and then yields nothing: surely a typo.
+  if (!rule.after(EPOCH, true)) return 'the rule matches no date';
+  return rule;
 }
 
 function isDate(text: unknown): text is string {

@@ -286,3 +286,52 @@ describe('policies and metrics', () => {
     );
   });
 });
+
+describe("an automated message is not the agent's reply", () => {
+  it('an acknowledgement by automation (and a notice by the system) before the agent answers stops no reply clock', async () => {
+    const cal = businessCalendar({ timeZone: 'UTC', week: everyDay('00:00', '24:00') });
+    const policy: SlaPolicy = {
+      id: 'p',
+      calendar: 'cal',
+      targets: { firstReply: 60, nextReply: 60, periodicUpdate: 60 },
+    };
+    const automation: Actor = { kind: 'automation', id: 'rules' };
+    const system: Actor = { kind: 'system', id: 'email-channel' };
+    const ack = (id: string): Command => ({
+      type: 'postMessage',
+      ticketId: id,
+      body: 'We got your request.',
+      visibility: 'public',
+    });
+    const events = await history([
+      ['2026-03-02T09:00:00Z', open(), customer],
+      ['2026-03-02T09:01:00Z', ack, automation],
+      ['2026-03-02T09:02:00Z', ack, system],
+      ['2026-03-02T09:30:00Z', reply, agent],
+    ]);
+    const result = evaluateSla(events, [policy], { cal }, new Date('2026-03-02T09:45:00Z'));
+    const stops = result.metrics.map((m) => [m.metric, m.status, m.achievedAt ?? m.deadline]);
+    expect(stops).toEqual([
+      ['firstReply', 'achieved', '2026-03-02T09:30:00.000Z'],
+      ['nextReply', 'achieved', '2026-03-02T09:30:00.000Z'],
+      // The periodic-update clock starts at the agent's reply only, not at the acknowledgements.
+      ['periodicUpdate', 'active', '2026-03-02T10:30:00.000Z'],
+    ]);
+  });
+
+  it('with no agent reply yet, the first-reply clock breaches despite the acknowledgement', async () => {
+    const cal = businessCalendar({ timeZone: 'UTC', week: everyDay('00:00', '24:00') });
+    const policy: SlaPolicy = { id: 'p', calendar: 'cal', targets: { firstReply: 60 } };
+    const events = await history([
+      ['2026-03-02T09:00:00Z', open(), customer],
+      [
+        '2026-03-02T09:01:00Z',
+        (id) => ({ type: 'postMessage', ticketId: id, body: 'Thanks!', visibility: 'public' }),
+        { kind: 'automation', id: 'rules' },
+      ],
+    ]);
+    const result = evaluateSla(events, [policy], { cal }, new Date('2026-03-02T11:00:00Z'));
+    expect(result.metrics.map((m) => [m.metric, m.status])).toEqual([['firstReply', 'breached']]);
+    expect(result.breached).toBe(true);
+  });
+});

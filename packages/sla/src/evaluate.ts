@@ -41,6 +41,11 @@ export interface SlaEvaluation {
 type Segment = [start: number, end: number | undefined];
 const FINAL = new Set(['solved', 'closed', 'merged']);
 
+/**
+ * "The agent replied": a public message by an agent or an admin (an admin answering a customer is
+ * staff answering). One by automation or the system — an acknowledgement, an auto-reply, a
+ * reminder — answers no one and stops no reply clock.
+ */
 function isAgentReply(m: Ticket['messages'][number]): boolean {
   return m.visibility === 'public' && (m.author.kind === 'agent' || m.author.kind === 'admin');
 }

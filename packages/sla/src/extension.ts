@@ -1,13 +1,20 @@
 import {
   type Command,
   ConfigError,
+  checkOptions,
   type Extension,
   type ExtensionContext,
   type Ticket,
   type TicketSummary,
 } from '@tessera/core';
 import { evaluateTicketSla } from './evaluate';
-import { definePolicies, type SlaPolicy, type WorkingTimeCalendar } from './policy';
+import {
+  definePolicies,
+  deskStatuses,
+  policyStatusProblems,
+  type SlaPolicy,
+  type WorkingTimeCalendar,
+} from './policy';
 
 export interface SlaOptions {
   policies: SlaPolicy[];
@@ -23,7 +30,10 @@ export interface SlaOptions {
  * createHelpdesk({ extensions: [sla({ policies: [urgent, normal], calendars: { office } })] });
  */
 export function sla(options: SlaOptions): Extension {
-  const policies = definePolicies(options.policies, options.calendars);
+  if (options === undefined)
+    throw new ConfigError([{ path: 'sla', message: 'needs { policies, calendars }' }]);
+  checkOptions(options, ['policies', 'calendars'], 'sla');
+  const policies = definePolicies(options.policies, options.calendars ?? {});
   // The desk's injected clock, handed over in `init`; domain code never reads the system clock.
   let now = (): Date => {
     throw new ConfigError([
@@ -40,6 +50,10 @@ export function sla(options: SlaOptions): Extension {
   return {
     name: 'sla',
     init(ctx: ExtensionContext) {
+      // Status names are checked against the desk the policies are installed in.
+      const statuses = deskStatuses(ctx.workflows);
+      const problems = statuses ? policyStatusProblems(options.policies, statuses) : [];
+      if (problems.length > 0) throw new ConfigError(problems);
       now = () => ctx.now();
     },
     summarize(ticket, summary): TicketSummary {

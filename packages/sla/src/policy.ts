@@ -3,8 +3,11 @@ import {
   ConfigError,
   type Predicate,
   type Problem,
+  STATUS_CATEGORIES,
   type StatusCategory,
   tryCompileCondition,
+  type Workflow,
+  type WorkflowSet,
 } from '@tessera/core';
 
 /** What an SLA policy needs of a calendar: any object with these two, such as `businessCalendar(...)`. */
@@ -114,4 +117,59 @@ export function definePolicies(
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return compiled;
+}
+
+/**
+ * The status ids of a desk's workflows (and `merged`), or undefined when they cannot be listed.
+ * A desk with no ticket types opens and retypes every ticket in its default workflow, so that one
+ * is the whole list; with types, only a set that lists its workflows (`all`) can say.
+ *
+ * @example
+ * deskStatuses(desk.workflows); // → ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged']
+ */
+export function deskStatuses(workflows: WorkflowSet): string[] | undefined {
+  const all = (workflows as WorkflowSet & { all?: readonly Workflow[] }).all;
+  // `knowsType` answers true for any type exactly when no types are configured.
+  const list = all ?? (workflows.knowsType('\u0000no such type') ? [workflows.default] : undefined);
+  return list && [...new Set([...list.flatMap((w) => w.statuses.map((s) => s.id)), 'merged'])];
+}
+
+/**
+ * The status names of policies checked against the desk's statuses: each `pauseIn` entry must be
+ * a category or a status, `reachStatus.status` and `orLater` statuses. A misspelt one would mean
+ * a clock that never pauses or a target never reached. Paths start at `sla.`.
+ *
+ * @example
+ * policyStatusProblems(policies, ['new', 'open', 'pending', 'solved', 'closed', 'merged']);
+ * // pauseIn: ['pendin'] → [{ path: 'sla.policies[0].pauseIn[0]', message: 'unknown status or category "pendin"; …' }]
+ */
+export function policyStatusProblems(policies: readonly SlaPolicy[], statuses: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const categories: readonly string[] = STATUS_CATEGORIES;
+  const known = `statuses: ${statuses.join(', ')}`;
+  policies.forEach((p, i) => {
+    const at = `sla.policies[${i}]`;
+    (p.pauseIn ?? []).forEach((name, j) => {
+      if (!categories.includes(name) && !statuses.includes(name))
+        problems.push({
+          path: `${at}.pauseIn[${j}]`,
+          message: `unknown status or category ${JSON.stringify(name)}; categories: ${categories.join(', ')}; ${known}`,
+        });
+    });
+    const reach = p.targets?.reachStatus;
+    if (!reach) return;
+    if (!statuses.includes(reach.status))
+      problems.push({
+        path: `${at}.targets.reachStatus.status`,
+        message: `unknown status ${JSON.stringify(reach.status)}; ${known}`,
+      });
+    (reach.orLater ?? []).forEach((name, k) => {
+      if (!statuses.includes(name))
+        problems.push({
+          path: `${at}.targets.reachStatus.orLater[${k}]`,
+          message: `unknown status ${JSON.stringify(name)}; ${known}`,
+        });
+    });
+  });
+  return problems;
 }
