@@ -5,4 +5,5 @@ export * from './log-integrity';
 export * from './message-index';
 export type { Factory, Subject } from './subject';
 export * from './ticket-index';
+export * from './ticking';
 export * from './wait';

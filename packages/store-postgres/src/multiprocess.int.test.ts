@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createHelpdesk } from '@tessera/core';
+import { expectIntactLog, expectTickedOnce, type TickingTickets, waitFor } from '@tessera/testing';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { postgresStore } from './store';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const worker = fileURLToPath(new URL('./multiprocess.worker.ts', import.meta.url));
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    }),
+  );
+  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
+}
+
+describe('three processes ticking one PostgreSQL database at once', () => {
+  it('every automation firing and every SLA warning and breach appears exactly once', async () => {
+    const url = inject('pgUrl');
+    const schema = `ticking_${process.pid}_${Date.now().toString(36)}`;
+    try {
+      const seed = run([url, schema, 'seed', 'seed', '15']);
+      expect(await seed.exited, seed.errors()).toBe(0);
+      const tickets = JSON.parse(/^tickets (.*)$/m.exec(seed.output())![1]!) as TickingTickets;
+      expect(tickets.solved.length + tickets.pending.length + tickets.open.length).toBe(45);
+      // Three desks, each its own process with its own in-process caches, tick every instant twice.
+      const workers = ['w1', 'w2', 'w3'].map((id) => run([url, schema, 'tick', id, '2']));
+      await waitFor(() => workers.every((w) => w.output().includes('ready') || w.closed()), {
+        what: 'every worker to be ready',
+      });
+      for (const w of workers) w.child.stdin.end('go\n');
+      const codes = await Promise.all(workers.map((w) => w.exited));
+      expect(workers.map((w) => w.errors())).toEqual(['', '', '']);
+      expect(codes).toEqual([0, 0, 0]);
+      for (const w of workers) expect(w.output()).toContain('done');
+      const store = postgresStore({ connectionString: url, schema });
+      expectIntactLog(await store.events.readAll());
+      const desk = createHelpdesk({ store });
+      await expectTickedOnce(desk, tickets);
+      await desk.close();
+      await store.close();
+    } finally {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  }, 300_000);
+});
