@@ -12,6 +12,7 @@ import type { Helpdesk, HelpdeskOptions, QueryOptions } from './helpdesk';
 import { idempotencyCache } from './idempotency';
 import { inMemoryStore } from './memory';
 import type { Actor, Ticket } from './model';
+import { validateHelpdeskOptions } from './options';
 import { defaultPolicy } from './policy';
 import type { TenantScope, TicketFilter, TicketQuery } from './ports';
 import { projector } from './projector';
@@ -42,6 +43,8 @@ export type { CommitHandler } from './tail';
  * );
  */
 export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
+  // Every mistake in the options is a ConfigError here, not a TypeError at the first execute.
+  validateHelpdeskOptions(options);
   const store = options.store ?? inMemoryStore();
   const clock = options.clock ?? { now: () => new Date() };
   const ids = options.ids ?? { next: () => crypto.randomUUID() };

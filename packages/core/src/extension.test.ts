@@ -32,3 +32,12 @@ describe('extensions at createHelpdesk', () => {
     expect(() => createHelpdesk({ extensions: [strict] })).toThrow(ConfigError);
   });
 });
+
+describe('createHelpdesk options', () => {
+  it('a misspelt option is a ConfigError naming it, checked before anything is built', () => {
+    expect(() => createHelpdesk({ extentions: [] } as never)).toThrow(
+      /createHelpdesk\.extentions.*did you mean extensions/,
+    );
+    expect(() => createHelpdesk({ clock: (() => new Date()) as never })).toThrow(ConfigError);
+  });
+});
