@@ -1,4 +1,4 @@
-import { type Actor, ConfigError, createHelpdesk, inMemoryStore } from '@tessera/core';
+import { type Actor, ConfigError, createHelpdesk, inMemoryStore, type Store } from '@tessera/core';
 import { expect, it } from 'vitest';
 import { businessCalendar } from './calendar';
 import { sla } from './extension';
@@ -108,4 +108,61 @@ it('is no longer at risk once the warned metric is achieved, while others still 
     breached: false,
     nextDeadline: '2026-01-06T10:00:00.000Z',
   });
+});
+
+it('two desks ticking the same instant, one deciding on an older version, record each breach once', async () => {
+  const now = new Date('2026-01-05T12:00:00Z');
+  const cal = businessCalendar({ timeZone: 'UTC', week: { mon: [['09:00', '17:00']] } });
+  const store = inMemoryStore();
+  const make = (s: Store) =>
+    createHelpdesk({
+      store: s,
+      clock: { now: () => now },
+      extensions: [
+        sla({ calendars: { cal }, policies: [{ id: 'std', calendar: 'cal', targets: { firstReply: 60 } }] }),
+      ],
+    });
+  const first = make(store);
+  now.setTime(Date.parse('2026-01-05T10:00:00Z'));
+  const ids: string[] = [];
+  const versions = new Map<string, number>();
+  for (let i = 0; i < 3; i++) {
+    const { ticket } = await first.execute(
+      { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: `s${i}`, body: 'Help' },
+      { actor: customer },
+    );
+    ids.push(ticket.id);
+  }
+  now.setTime(Date.parse('2026-01-05T12:00:00Z'));
+  // An internal note lands on each ticket after the second desk read it.
+  for (const id of ids) {
+    const { ticket } = await first.execute(
+      { type: 'postMessage', ticketId: id, body: 'looking', visibility: 'internal' },
+      { actor: agent },
+    );
+    versions.set(`ticket-${id}`, ticket.version - 1);
+  }
+  const written = new Set<string>();
+  const second = make({
+    ...store,
+    events: {
+      ...store.events,
+      readStream: async (streamId, options) => {
+        const events = await store.events.readStream(streamId, options);
+        const cut = versions.get(streamId);
+        return cut !== undefined && !written.has(streamId) ? events.filter((e) => e.version <= cut) : events;
+      },
+      append: (streamId, events, options) => {
+        written.add(streamId);
+        return store.events.append(streamId, events, options);
+      },
+    },
+  });
+  await Promise.all([first.tick(), second.tick()]);
+  for (const id of ids) {
+    const { events } = await first.history(id, { actor: { kind: 'admin', id: 'admin' } });
+    expect(events.filter((e) => e.type === 'SlaBreached').map((e) => e.data)).toEqual([
+      { metric: 'firstReply', policyId: 'std', deadline: '2026-01-05T11:00:00.000Z' },
+    ]);
+  }
 });
