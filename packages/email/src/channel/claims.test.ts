@@ -101,6 +101,31 @@ describe('a send slower than sendTimeoutMs', () => {
   });
 });
 
+describe('flush', () => {
+  it('counts a send of unknown outcome as unknown, not failed', async () => {
+    const slow = slowTransport();
+    let now = new Date('2026-11-02T10:00:00Z');
+    const channel = emailChannel({
+      address: 'support@example.com',
+      secret: 'test-secret',
+      autoReply: false,
+      sendOnCommit: false,
+      sendTimeoutMs: 20,
+      transport: slow.transport,
+    });
+    const desk = createHelpdesk({ clock: { now: () => now }, extensions: [channel] });
+    const opened = await channel.ingest(mail);
+    await desk.execute(
+      { type: 'postMessage', ticketId: opened.ticketId!, body: 'On it', visibility: 'public' },
+      { actor: AGENT },
+    );
+    now = new Date(now.getTime() + 1000);
+    expect(await channel.flush()).toEqual({ sent: 0, failed: 0, unknown: 1 });
+    expect(await channel.flush()).toEqual({ sent: 0, failed: 0, unknown: 0 });
+    expect(slow.calls).toHaveLength(1);
+  });
+});
+
 describe('outbound Date', () => {
   it('is the desk clock’s instant, not the machine’s', async () => {
     const sent: OutboundEmail[] = [];

@@ -54,6 +54,15 @@ describe('emailChannel options', () => {
     ]);
     expect(emailChannel({ ...base, autoReply: false }).provides).toBeUndefined();
   });
+
+  it('a desk refuses the channel’s acknowledgement beside another acknowledger, and takes either alone', () => {
+    const rulesAck = { name: 'rules', provides: ['acknowledgement'] };
+    expect(() => createHelpdesk({ extensions: [emailChannel(base), rulesAck] })).toThrow(ConfigError);
+    expect(() =>
+      createHelpdesk({ extensions: [emailChannel({ ...base, autoReply: false }), rulesAck] }),
+    ).not.toThrow();
+    expect(() => createHelpdesk({ extensions: [emailChannel(base)] })).not.toThrow();
+  });
 });
 
 describe('emailChannel inbound, several processes', () => {
