@@ -28,8 +28,9 @@ const desk = createHelpdesk({
         automations: [
           classics.autoCloseSolved({ days: 1 }),
           classics.pendingReminder({ hours: 24, note: 'reminder' }),
+          classics.pendingReminder({ hours: 24, note: 'nudge', id: 'pending-nudge' }),
         ],
-        templates: { reminder: tickingScenario.reminder },
+        templates: { reminder: tickingScenario.reminder, nudge: tickingScenario.nudge },
       }),
     ),
   ],

@@ -5,7 +5,12 @@ import { expect } from 'vitest';
 export interface TickingTickets {
   /** Solved at the start: an auto-close (`classics.autoCloseSolved({ days: 1 })`) is due. */
   solved: string[];
-  /** Pending at the start: a reminder note (`classics.pendingReminder({ hours: 24 })`) is due. */
+  /**
+   * Pending at the start: two notes are due at the same instant, a reminder
+   * (`classics.pendingReminder({ hours: 24 })`) and a nudge (the same under `id: 'pending-nudge'`).
+   * Whichever process posts one first moves the ticket on, so processes decide the other on
+   * different versions: each must still be posted once.
+   */
   pending: string[];
   /** Open and unanswered: an SLA first-reply warning and then a breach are due. */
   open: string[];
@@ -34,6 +39,8 @@ export const tickingScenario = {
   policy: { id: 'first-reply', calendar: 'office', targets: { firstReply: 120 }, warnBefore: 30 },
   /** The text of the reminder note the scenario expects. */
   reminder: 'Still waiting on the customer',
+  /** The text of the second note due at the same instant (automation id `pending-nudge`). */
+  nudge: 'Nudge the customer',
 };
 
 /**
@@ -71,30 +78,34 @@ export async function seedTicking(desk: Helpdesk, perGroup: number): Promise<Tic
 
 /**
  * Asserts that every firing the scenario makes due appears exactly once in each ticket's history,
- * however many processes ticked: one auto-close per solved ticket, one reminder note per pending
- * ticket, one SLA warning and one breach per open ticket, and none of them anywhere else.
+ * however many processes ticked: one auto-close per solved ticket, one reminder and one nudge per
+ * pending ticket, one SLA warning and one breach per open ticket, and none of them anywhere else.
  *
  * @example
  * await expectTickedOnce(desk, tickets);
  */
+const notes = (events: StoredEvent[], text: string) =>
+  events.filter(
+    (e) =>
+      e.type === 'MessagePosted' &&
+      (e.data as { author: Actor }).author.kind === 'automation' &&
+      (e.data as { body: string }).body.includes(text),
+  ).length;
+
 export async function expectTickedOnce(desk: Helpdesk, tickets: TickingTickets): Promise<void> {
   const count = (events: StoredEvent[]) => ({
     closes: events.filter(
       (e) => e.type === 'StatusChanged' && (e.data as { category: string }).category === 'closed',
     ).length,
-    reminders: events.filter(
-      (e) =>
-        e.type === 'MessagePosted' &&
-        (e.data as { body: string; author: Actor }).author.kind === 'automation' &&
-        (e.data as { body: string }).body.includes(tickingScenario.reminder),
-    ).length,
+    reminders: notes(events, tickingScenario.reminder),
+    nudges: notes(events, tickingScenario.nudge),
     warnings: events.filter((e) => e.type === 'SlaWarning').length,
     breaches: events.filter((e) => e.type === 'SlaBreached').length,
   });
   const expected = {
-    solved: { closes: 1, reminders: 0, warnings: 0, breaches: 0 },
-    pending: { closes: 0, reminders: 1, warnings: 0, breaches: 0 },
-    open: { closes: 0, reminders: 0, warnings: 1, breaches: 1 },
+    solved: { closes: 1, reminders: 0, nudges: 0, warnings: 0, breaches: 0 },
+    pending: { closes: 0, reminders: 1, nudges: 1, warnings: 0, breaches: 0 },
+    open: { closes: 0, reminders: 0, nudges: 0, warnings: 1, breaches: 1 },
   };
   const got: Record<string, unknown> = {};
   const want: Record<string, unknown> = {};
