@@ -83,6 +83,37 @@ describe('emailChannel inbound, several processes', () => {
     }
   });
 
+  it('a redelivery after the filing process died before indexing and acknowledging says duplicate, and acknowledges once', async () => {
+    const store = inMemoryStore();
+    const sent: string[] = [];
+    const mailer = {
+      send: async (m: { to: string[]; text: string }) => {
+        sent.push(m.text);
+        return { accepted: m.to, rejected: [] };
+      },
+    };
+    // The first process appended the ticket, then died: its Message-ID never reached the store's
+    // index (it went to a throwaway one here) and no acknowledgement was sent.
+    const first = emailChannel({
+      ...base,
+      transport: mailer,
+      autoReply: false,
+      messages: inMemoryStore().messages,
+    });
+    createHelpdesk({ store, extensions: [first] });
+    const raw = mail('crash@example.org');
+    expect((await first.ingest(raw)).action).toBe('opened');
+    // The sending server retries, at two fresh processes at once.
+    const channels = [0, 1].map(() => emailChannel({ ...base, transport: mailer }));
+    const desks = channels.map((channel) => createHelpdesk({ store, extensions: [channel] }));
+    const results = await Promise.all(channels.map((c) => c.ingest(raw)));
+    expect(results.map((r) => r.action)).toEqual(['duplicate', 'duplicate']);
+    const ticket = await desks[0]!.get(results[0]!.ticketId!, { actor: ADMIN });
+    expect(ticket.messages.filter((m) => m.author.id === 'email-auto-reply')).toHaveLength(1);
+    expect(sent.filter((t) => t.startsWith('Thank you'))).toHaveLength(1);
+    expect(await store.messages.get('<crash@example.org>')).toBe(ticket.id);
+  });
+
   it('of three desks filing the same reply at once, one appends and two say duplicate', async () => {
     const store = inMemoryStore();
     const channels = [0, 1, 2].map(() => emailChannel({ ...base, autoReply: false }));

@@ -284,8 +284,10 @@ export function inboundFiling(s: ChannelSettings, bounces: BounceFiling) {
       );
       const { ticket } = result;
       await s.index().put(id, ticket.id);
-      if (!mine) return duplicate(ticket.id);
       const acked = mail.suppressAutoReply ? false : await acknowledge(ticket);
+      // Another process appended it; the acknowledgement above (one per ticket, by its key) covers
+      // the case where that process died before sending one.
+      if (!mine) return duplicate(ticket.id);
       return {
         ...base,
         ...(email.truncated ? { truncated: email.truncated } : {}),
