@@ -1,4 +1,6 @@
 import type { Command } from './commands';
+import { decideBookkeeping } from './decide-bookkeeping';
+import { messagePosted, statusChanged, stripNulls, takenId } from './decided-events';
 import {
   ClosedError,
   ForbiddenError,
@@ -12,20 +14,14 @@ import type { Policy } from './policy';
 import { seesEverything } from './redact';
 import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
 import type { Workflow } from './workflow';
+import type { WorkflowSet } from './workflow-set';
+
+export { takenId } from './decided-events';
+export { type WorkflowSet, workflowSet } from './workflow-set';
 
 /** Generates ids; no domain code calls Math.random(). */
 export interface IdGenerator {
   next(): string;
-}
-
-/** The workflows a desk knows, and which one each ticket type uses. */
-export interface WorkflowSet {
-  readonly default: Workflow;
-  get(id: string): Workflow | undefined;
-  /** The workflow for a ticket type (the default one for no type or an unmapped type). */
-  forType(type: string | undefined): Workflow;
-  /** Whether the type is known (any type is, when no types are configured). */
-  knowsType(type: string): boolean;
 }
 
 export interface DecideContext {
@@ -45,29 +41,6 @@ export interface DecideContext {
    * those. Without it, staff are told and customers are not.
    */
   visibleRelated?: ReadonlySet<string>;
-}
-
-/**
- * Builds the set of workflows from a list (the first is the default) and a type → workflow map.
- *
- * @example
- * const set = workflowSet([support, suggestions], { suggestion: 'suggestions' });
- */
-export function workflowSet(list: readonly Workflow[], types: Record<string, string> = {}): WorkflowSet {
-  const byId = new Map(list.map((w) => [w.id, w] as const));
-  const first = list[0];
-  if (!first) throw new ValidationError([{ path: 'workflows', message: 'needs at least one workflow' }]);
-  const problems = Object.entries(types)
-    .filter(([, id]) => !byId.has(id))
-    .map(([type, id]) => ({ path: `types.${type}`, message: `unknown workflow ${JSON.stringify(id)}` }));
-  if (problems.length > 0) throw new ValidationError(problems);
-  const typed = Object.keys(types).length > 0;
-  return {
-    default: first,
-    get: (id) => byId.get(id),
-    forType: (type) => (type !== undefined && types[type] ? (byId.get(types[type]) ?? first) : first),
-    knowsType: (type) => !typed || type in types,
-  };
 }
 
 function workflowOf(state: Ticket, workflows: WorkflowSet): Workflow {
@@ -425,152 +398,9 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
       return [{ type: 'TicketLinked', data: { to: command.to, relation: command.relation } }];
     }
 
-    case 'recordSla': {
-      const ticket = state!;
-      const kind = command.kind;
-      if (
-        ticket.sla.some(
-          (m) => m.metric === command.metric && m.kind === kind && m.policyId === command.policyId,
-        )
-      )
-        return [];
-      return [
-        {
-          type: kind === 'warning' ? 'SlaWarning' : 'SlaBreached',
-          data: { metric: command.metric, policyId: command.policyId, deadline: command.deadline },
-        },
-      ];
-    }
-
-    case 'claimDelivery': {
-      const ticket = state!;
-      if (!ticket.messages.some((m) => m.id === command.messageId)) {
-        throw new ValidationError([
-          { path: 'messageId', message: `ticket ${ticket.id} has no message ${command.messageId}` },
-        ]);
-      }
-      const recorded = ticket.deliveries.filter((d) => d.messageId === command.messageId);
-      // Sent already, given up on, or this attempt's outcome is on record: nothing to claim.
-      if (
-        recorded.some((d) => d.status === 'sent' || d.permanent) ||
-        recorded.some((d) => d.attempts >= command.attempt)
-      ) {
-        return [];
-      }
-      // Someone holds an unexpired claim on this attempt: it is theirs to send.
-      const held = ticket.sendClaims.some(
-        (c) => c.messageId === command.messageId && c.attempt === command.attempt && c.leaseUntil > ctx.now,
-      );
-      if (held) return [];
-      const leaseUntil = new Date(Date.parse(ctx.now) + command.leaseMs).toISOString();
-      return [
-        {
-          type: 'EmailSendClaimed',
-          data: {
-            messageId: command.messageId,
-            attempt: command.attempt,
-            claimant: command.claimant,
-            leaseUntil,
-          },
-        },
-      ];
-    }
-
-    case 'recordDelivery': {
-      const ticket = state!;
-      if (!ticket.messages.some((m) => m.id === command.messageId)) {
-        throw new ValidationError([
-          { path: 'messageId', message: `ticket ${ticket.id} has no message ${command.messageId}` },
-        ]);
-      }
-      if (command.outcome === 'sent') {
-        if (ticket.deliveries.some((d) => d.messageId === command.messageId && d.status === 'sent'))
-          return [];
-        return [
-          {
-            type: 'EmailSent',
-            data: {
-              messageId: command.messageId,
-              emailMessageId: command.emailMessageId ?? '',
-              recipients: command.recipients,
-              accepted: command.accepted ?? command.recipients,
-              rejected: command.rejected ?? [],
-              attempts: command.attempts,
-            },
-          },
-        ];
-      }
-      return [
-        {
-          type: 'EmailDeliveryFailed',
-          data: {
-            messageId: command.messageId,
-            recipients: command.recipients,
-            error: command.error ?? 'delivery failed',
-            permanent: command.permanent ?? false,
-            attempts: command.attempts,
-            ...(command.emailMessageId === undefined ? {} : { emailMessageId: command.emailMessageId }),
-            ...(command.bounce === undefined ? {} : { bounce: command.bounce }),
-          },
-        },
-      ];
-    }
+    case 'recordSla':
+    case 'claimDelivery':
+    case 'recordDelivery':
+      return decideBookkeeping(state!, command, ctx.now);
   }
-}
-
-/**
- * The refusal of an `openTicket` whose `ticketId` names a stream that exists, the same for every
- * actor (customers may not choose ids at all).
- */
-export function takenId(ticketId: string, cause?: unknown): ValidationError {
-  return new ValidationError(
-    [{ path: 'ticketId', message: `ticket id ${ticketId} cannot be used` }],
-    cause === undefined ? {} : { cause },
-  );
-}
-
-function stripNulls(fields: Record<string, JsonValue>): Record<string, JsonValue> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
-}
-
-function messagePosted(
-  command: Extract<Command, { type: 'openTicket' | 'postMessage' }>,
-  actor: Actor,
-  ctx: DecideContext,
-  visibility: 'public' | 'internal',
-): DomainEvent {
-  const channel = command.channel ?? (actor.kind === 'customer' ? 'portal' : 'agent');
-  return {
-    type: 'MessagePosted',
-    data: {
-      messageId: ctx.ids.next(),
-      author: actor,
-      visibility,
-      body: command.body,
-      channel,
-      attachments: command.attachments ?? [],
-      ...(command.html === undefined ? {} : { html: command.html }),
-      ...(command.email === undefined ? {} : { email: command.email }),
-      ...(command.type === 'postMessage' && command.automatic ? { automatic: true } : {}),
-      ...(command.type === 'postMessage' && command.notify ? { notify: command.notify } : {}),
-    },
-  };
-}
-
-function statusChanged(
-  ticket: Ticket,
-  workflow: Workflow,
-  to: string,
-  reason: 'manual' | 'customer-reply' | 'agent-reply' | 'reopen',
-): DomainEvent {
-  return {
-    type: 'StatusChanged',
-    data: {
-      from: ticket.status,
-      to,
-      fromCategory: ticket.category,
-      category: workflow.categoryOf(to) ?? ticket.category,
-      reason,
-    },
-  };
 }

@@ -1,0 +1,35 @@
+import { ValidationError } from './errors';
+import type { Workflow } from './workflow';
+
+/** The workflows a desk knows, and which one each ticket type uses. */
+export interface WorkflowSet {
+  readonly default: Workflow;
+  get(id: string): Workflow | undefined;
+  /** The workflow for a ticket type (the default one for no type or an unmapped type). */
+  forType(type: string | undefined): Workflow;
+  /** Whether the type is known (any type is, when no types are configured). */
+  knowsType(type: string): boolean;
+}
+
+/**
+ * Builds the set of workflows from a list (the first is the default) and a type → workflow map.
+ *
+ * @example
+ * const set = workflowSet([support, suggestions], { suggestion: 'suggestions' });
+ */
+export function workflowSet(list: readonly Workflow[], types: Record<string, string> = {}): WorkflowSet {
+  const byId = new Map(list.map((w) => [w.id, w] as const));
+  const first = list[0];
+  if (!first) throw new ValidationError([{ path: 'workflows', message: 'needs at least one workflow' }]);
+  const problems = Object.entries(types)
+    .filter(([, id]) => !byId.has(id))
+    .map(([type, id]) => ({ path: `types.${type}`, message: `unknown workflow ${JSON.stringify(id)}` }));
+  if (problems.length > 0) throw new ValidationError(problems);
+  const typed = Object.keys(types).length > 0;
+  return {
+    default: first,
+    get: (id) => byId.get(id),
+    forType: (type) => (type !== undefined && types[type] ? (byId.get(types[type]) ?? first) : first),
+    knowsType: (type) => !typed || type in types,
+  };
+}
