@@ -174,6 +174,11 @@ describe('smtpTransport refusals', () => {
     await transport.send({ ...mail, headers: { Date: 'Fri, 04 Jul 2031 08:09:10 +0000' } });
     expect(capture.received).toHaveLength(1);
     expect(capture.received[0]!.raw).toMatch(/^Date: Fri, 04 Jul 2031 08:09:10 \+0000\r$/m);
+    // Brackets are optional; an id without an @ is not a Message-ID.
+    await transport.send({ ...mail, messageId: 'm2@example.com' });
+    expect(capture.received).toHaveLength(2);
+    const bad = await transport.send({ ...mail, messageId: 'no-at-sign' }).catch((e: unknown) => e);
+    expect((bad as ValidationError).problems.map((p) => p.path)).toEqual(['mail.messageId']);
   });
 });
 

@@ -68,7 +68,7 @@ function checkMail(mail: OutboundEmail): void {
   if (mail === null || typeof mail !== 'object') {
     problems.push({ path: 'mail', message: 'must be an OutboundEmail object' });
   } else {
-    if (typeof mail.messageId !== 'string' || !/^<[^<>\s]+@[^<>\s]+>$/.test(mail.messageId.trim())) {
+    if (typeof mail.messageId !== 'string' || !/^<?[^<>\s]+@[^<>\s]+>?$/.test(mail.messageId.trim())) {
       problems.push({
         path: 'mail.messageId',
         message: `must be a Message-ID such as <id@example.com>, got ${mail.messageId === undefined ? 'none' : JSON.stringify(String(mail.messageId).slice(0, 80))}`,
