@@ -67,7 +67,7 @@ export async function quickstart(print: (line: string) => void = console.log): P
   say(
     `Ann sees ${seenByAnn.messages.length} messages, Bob sees ${seenByBob.messages.length} (one is an internal note)`,
   );
-  const { events } = await desk.history(ticket.id);
+  const { events } = await desk.history(ticket.id, { actor: bob });
   say(`The log holds ${events.length} events: ${events.map((e) => e.type).join(', ')}`);
   say(`Rated ${seenByBob.rating?.score}/5; status ${seenByBob.status}`);
   return lines;
