@@ -45,6 +45,31 @@ describe('idempotency keys are scoped to their ticket', () => {
     }
   });
 
+  it('three desks on one store ticking at once append a keyed command once per ticket', async () => {
+    // An internal note is never refused as a repeat by the ticket itself: only the key can stop a
+    // second one, so this shows the log (not a cache) deciding across desks.
+    const noter: Extension = {
+      name: 'noter',
+      due: (t) => (t.messages.some((m) => m.visibility === 'internal') ? undefined : new Date(0)),
+      async onDue(t, _now, ctx) {
+        await ctx.execute(
+          { type: 'postMessage', ticketId: t.id, body: 'reminder', visibility: 'internal' },
+          { actor: { kind: 'automation', id: 'noter' }, idempotencyKey: `remind:${t.id}:1` },
+        );
+        return [];
+      },
+    };
+    const store = inMemoryStore();
+    const desks = [0, 1, 2].map(() => createHelpdesk({ store, extensions: [noter] }));
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await desks[i % 3]!.execute(open, { actor: customer })).ticket.id);
+    await Promise.all(desks.map((d) => d.tick()));
+    for (const id of ids) {
+      const ticket = await desks[0]!.get(id, { actor: agent });
+      expect(ticket.messages.filter((m) => m.visibility === 'internal')).toHaveLength(1);
+    }
+  });
+
   it('the same key on two tickets is two commands, in the cache and in the log', async () => {
     // An extension that (like the rules' old key) uses one key for every ticket.
     const tagger: Extension = {
