@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Command } from './commands';
 import { createHelpdesk } from './desk';
@@ -67,4 +68,33 @@ describe('the default policy fails closed', () => {
     await expect(desk.execute(tag, null as never)).rejects.toMatchObject({ code: 'validation' });
     await expect(desk.get(ticket.id, null as never)).rejects.toMatchObject({ code: 'validation' });
   });
+});
+
+describe('any actor kind but the five', () => {
+  it('is refused everything and sees nothing, by the policy and at the desk', async () => {
+    const { desk, ticket } = await seeded();
+    const policy = defaultPolicy({ internalFields: ['margin'] });
+    const known = new Set(['customer', 'agent', 'admin', 'system', 'automation']);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom('Admin', 'SYSTEM', 'customer ', 'agent\u0000'),
+        ),
+        async (kind) => {
+          fc.pre(!known.has(kind));
+          const actor = { kind, id: 'x' } as unknown as Actor;
+          const t = await desk.get(ticket.id, { actor: agent });
+          expect(policy.canView(actor, t)).toBe(false);
+          expect(policy.scope(actor)).toBeNull();
+          expect(policy.authorize(actor, { type: 'tag', ticketId: t.id, tags: ['x'] }, t)).toBeDefined();
+          await expect(desk.get(ticket.id, { actor })).rejects.toMatchObject({ code: 'validation' });
+          await expect(
+            desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['x'] }, { actor }),
+          ).rejects.toMatchObject({ code: 'validation' });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  }, 60_000);
 });
