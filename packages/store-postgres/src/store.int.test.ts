@@ -118,7 +118,24 @@ const emailIds = (events: StoredEvent[]) =>
  * recorded is there, and no entry names a message the log lacks. Returns the streams and the
  * lagging tickets.
  */
+/**
+ * Waits until every transaction that began before now has ended. `readAll` holds back commits of
+ * transactions at or above the cluster's xmin, so another test's transaction running on the same
+ * server could otherwise hide the killed writer's last commits (whose index rows are visible).
+ */
+async function settled(store: PostgresStore) {
+  const xid = async (sql: string) => BigInt((await store.pool.query<{ x: string }>(sql)).rows[0]!.x);
+  const horizon = await xid('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x');
+  await waitFor(
+    async () => (await xid('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x')) >= horizon,
+    {
+      what: 'the transactions running at the kill to end',
+    },
+  );
+}
+
 async function expectConsistent(store: PostgresStore, schema: string, said: Said) {
+  await settled(store);
   const events = await store.events.readAll();
   const streams = checkLog(events);
   const rows = await ticketRows(store, schema);
@@ -534,6 +551,7 @@ describe('faults', () => {
     expect(live.messages).toHaveLength(20 + 5);
     // A lost MessageIndex comes back too.
     await store.pool.query(`DELETE FROM "${schema}".messages`);
+    await settled(store);
     await desk.rebuild();
     expect(await dump()).toEqual(live);
     await store.close();
