@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createHelpdesk } from '@tessera/core';
-import { expectIntactLog, expectTickedOnce, type TickingTickets, waitFor } from '@tessera/testing';
+import { expectIntactLog, expectTickedOnce, runScript, type TickingTickets, waitFor } from '@tessera/testing';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { postgresStore } from './store';
@@ -9,24 +8,7 @@ import { postgresStore } from './store';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const worker = fileURLToPath(new URL('./multiprocess.worker.ts', import.meta.url));
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  let closed = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      closed = true;
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
-}
+const run = (args: string[]) => runScript(worker, args, { cwd: root });
 
 describe('three processes ticking one PostgreSQL database at once', () => {
   it('every automation firing and every SLA warning and breach appears exactly once', async () => {

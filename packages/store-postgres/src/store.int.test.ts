@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   type Actor,
@@ -9,7 +8,7 @@ import {
   type TicketSummary,
   toSummary,
 } from '@tessera/core';
-import { expectIntactLog, waitFor } from '@tessera/testing';
+import { expectIntactLog, runScript, waitFor } from '@tessera/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type PostgresStore, postgresStore } from './store';
@@ -31,29 +30,7 @@ afterAll(async () => {
   await admin.end();
 });
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  // 'close', not 'exit': every line the child wrote before it died has been read by then.
-  let closed = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      closed = true;
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
-}
+const run = (args: string[]) => runScript(writer, args, { cwd: root });
 
 const event = (label: string): NewEvent => ({
   type: 'TagsChanged',

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHelpdesk } from '@tessera/core';
-import { expectIntactLog, expectTickedOnce, type TickingTickets, waitFor } from '@tessera/testing';
+import { expectIntactLog, expectTickedOnce, runScript, type TickingTickets, waitFor } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStore } from './store';
 
@@ -13,24 +12,7 @@ const worker = fileURLToPath(new URL('./multiprocess.worker.ts', import.meta.url
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-mp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  let closed = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      closed = true;
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
-}
+const run = (args: string[]) => runScript(worker, args, { cwd: root });
 
 describe('three processes ticking one SQLite file at once', () => {
   it('every automation firing and every SLA warning and breach appears exactly once', async () => {

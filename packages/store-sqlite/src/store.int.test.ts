@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHelpdesk, fold, type StoredEvent, type TicketSummary, toSummary } from '@tessera/core';
-import { expectIntactLog, waitFor } from '@tessera/testing';
+import { expectIntactLog, runScript, waitFor } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SqliteStore, sqliteStore } from './store';
 
@@ -13,25 +12,7 @@ const writer = fileURLToPath(new URL('../test/writer.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  // 'close', not 'exit': every line the child wrote before it died has been read by then.
-  let closed = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      closed = true;
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => out, errors: () => err, closed: () => closed };
-}
+const run = (args: string[]) => runScript(writer, args, { cwd: root });
 
 /** The writers append three-event batches to `batch-*` streams, their event ids sharing a prefix. */
 const checkLog = (events: StoredEvent[]) =>

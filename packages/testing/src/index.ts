@@ -1,4 +1,5 @@
 export * from './arbitraries';
+export * from './child-process';
 export * from './event-store';
 export * from './given';
 export * from './log-integrity';
