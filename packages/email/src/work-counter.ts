@@ -5,9 +5,9 @@
  */
 
 /** The inbound steps that count their work. */
-export type WorkStep = 'sanitize' | 'html-text' | 'reply';
+export type WorkStep = 'parse' | 'sanitize' | 'html-text' | 'reply';
 
-const counts: Record<WorkStep, number> = { sanitize: 0, 'html-text': 0, reply: 0 };
+const counts: Record<WorkStep, number> = { parse: 0, sanitize: 0, 'html-text': 0, reply: 0 };
 
 /** Adds `n` units of work to a step (called by the steps themselves). */
 export function countWork(step: WorkStep, n: number): void {
