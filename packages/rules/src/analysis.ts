@@ -121,15 +121,16 @@ function implies(ra: CompiledRule, a: Shape, rb: CompiledRule, b: Shape): boolea
   return rb.on === undefined || (ra.on !== undefined && [...ra.on].every((t) => rb.on!.has(t)));
 }
 
-function edgesOf(rules: readonly CompiledRule[], shapes: readonly Shape[]): Edge[][] {
+function edgesOf(rules: readonly CompiledRule[], shapes: readonly Shape[]): Map<number, Edge>[] {
   return shapes.map((a, i) => {
-    const out: Edge[] = [];
+    const out = new Map<number, Edge>();
     shapes.forEach((b, j) => {
-      if (i === j || !compatible(a, b)) return;
+      if (i === j) return;
       for (const [key, from] of a.effects) {
         const back = b.effects.get(key);
         if (back === undefined || back === from) continue;
-        out.push({ to: j, key, from, back, certain: implies(rules[i]!, a, rules[j]!, b) });
+        if (compatible(a, b))
+          out.set(j, { to: j, key, from, back, certain: implies(rules[i]!, a, rules[j]!, b) });
         return;
       }
     });
@@ -137,33 +138,83 @@ function edgesOf(rules: readonly CompiledRule[], shapes: readonly Shape[]): Edge
   });
 }
 
-/** The shortest cycle of three or more rules through `s`, over the edges `use` admits. */
-function longCycle(s: number, edges: readonly Edge[][], use: (e: Edge) => boolean): number[] | undefined {
-  let best: number[] | undefined;
-  for (const first of edges[s]!) {
-    if (!use(first)) continue;
-    // Breadth-first from `first.to` back to `s`, without the direct step back (that is a pair).
-    const parent = new Map<number, number>([[first.to, -1]]);
-    const queue = [first.to];
-    let found = false;
-    for (let q = 0; q < queue.length && !found; q++) {
-      const at = queue[q]!;
-      for (const e of edges[at]!) {
-        if (!use(e) || (at === first.to && e.to === s) || parent.has(e.to)) continue;
-        if (e.to === s) {
-          found = true;
-          const path = [at];
-          for (let p = parent.get(at)!; p !== -1; p = parent.get(p)!) path.unshift(p);
-          if (!best || path.length + 1 < best.length) best = [s, ...path];
-          break;
-        }
-        parent.set(e.to, at);
-        queue.push(e.to);
+type Use = (e: Edge) => boolean;
+
+/** The strongly connected components of the graph over the edges `use` admits (Tarjan, iterative). */
+function components(edges: readonly Map<number, Edge>[], use: Use): number[][] {
+  const index = new Array<number>(edges.length).fill(-1);
+  const low = new Array<number>(edges.length).fill(0);
+  const onStack = new Array<boolean>(edges.length).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let next = 0;
+  for (let root = 0; root < edges.length; root++) {
+    if (index[root] !== -1) continue;
+    const work: { v: number; it: Iterator<Edge> }[] = [];
+    const visit = (v: number) => {
+      index[v] = low[v] = next++;
+      stack.push(v);
+      onStack[v] = true;
+      work.push({ v, it: edges[v]!.values() });
+    };
+    visit(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const step = top.it.next();
+      if (!step.done) {
+        const e = step.value;
+        if (!use(e)) continue;
+        if (index[e.to] === -1) visit(e.to);
+        else if (onStack[e.to]) low[top.v] = Math.min(low[top.v]!, index[e.to]!);
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent.v] = Math.min(low[parent.v]!, low[top.v]!);
+      if (low[top.v] === index[top.v]) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = false;
+          component.push(w);
+        } while (w !== top.v);
+        out.push(component.sort((x, y) => x - y));
       }
     }
   }
-  return best;
+  return out;
 }
+
+/**
+ * The shortest cycle of three or more rules through `s` within `members`, by one breadth-first
+ * walk (a step straight back to `s` from its neighbour is a pair, reported as such).
+ */
+function longCycle(s: number, edges: readonly Map<number, Edge>[], use: Use, members: Set<number>) {
+  const parent = new Map<number, number>([[s, -1]]);
+  const depth = new Map<number, number>([[s, 0]]);
+  const queue = [s];
+  for (let q = 0; q < queue.length; q++) {
+    const at = queue[q]!;
+    for (const e of edges[at]!.values()) {
+      if (!use(e) || !members.has(e.to)) continue;
+      if (e.to === s) {
+        if (depth.get(at)! < 2) continue;
+        const path: number[] = [];
+        for (let p = at; p !== -1; p = parent.get(p)!) path.unshift(p);
+        return path;
+      }
+      if (parent.has(e.to)) continue;
+      parent.set(e.to, at);
+      depth.set(e.to, depth.get(at)! + 1);
+      queue.push(e.to);
+    }
+  }
+  return undefined;
+}
+
+/** How many rules of one component a cycle is looked for from: bounds the work on dense graphs. */
+const STARTS_PER_COMPONENT = 20;
 
 const quote = (key: Key, value: string) =>
   key.startsWith('tag:')
@@ -186,9 +237,9 @@ export function loops(
   const edges = edgesOf(rules, shapes);
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  const edge = (a: number, b: number) => edges[a]!.find((e) => e.to === b);
+  const edge = (a: number, b: number) => edges[a]!.get(b);
   for (let i = 0; i < rules.length; i++) {
-    for (const ij of edges[i]!) {
+    for (const ij of edges[i]!.values()) {
       const j = ij.to;
       const ji = edge(j, i);
       if (j < i || !ji) continue;
@@ -208,8 +259,15 @@ export function loops(
   // Cycles of three or more: certain ones first, then those that only might loop.
   const seen = new Set<string>();
   for (const certain of [true, false]) {
-    for (let s = 0; s < rules.length; s++) {
-      const cycle = longCycle(s, edges, (e) => !certain || e.certain);
+    const use: Use = (e) => !certain || e.certain;
+    for (const component of components(edges, use)) {
+      if (component.length < 3) continue;
+      const members = new Set(component);
+      let cycle: number[] | undefined;
+      for (const s of component.slice(0, STARTS_PER_COMPONENT)) {
+        cycle = longCycle(s, edges, use, members);
+        if (cycle) break;
+      }
       if (!cycle) continue;
       const id = [...cycle].sort((x, y) => x - y).join(',');
       if (seen.has(id)) continue;

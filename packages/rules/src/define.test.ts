@@ -173,6 +173,19 @@ describe('defineRules, given rules that set the same field', () => {
     expect(chain.warnings).toEqual([]);
   });
 
+  it('many rules that all reach each other are reported as one loop, not one per rule or per cycle', () => {
+    const order = ['low', 'normal', 'high', 'urgent'] as const;
+    const found = problems({
+      triggers: Array.from({ length: 1000 }, (_, i) => ({
+        id: `r${i}`,
+        when: { field: 'priority', op: 'is' as const, value: order[i % 4]! },
+        then: [{ type: 'setPriority' as const, priority: order[(i + 1) % 4]! }],
+      })),
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(/^rules r0 → r1 → r2 → r3 → r0 certainly go round in a loop/);
+  }, 60_000);
+
   it('every definition error names the rule by its id as well as its path (the unsafe regex too)', () => {
     const found = problems({
       triggers: [
