@@ -39,7 +39,19 @@ export function decodeEntities(s: string): string {
   });
 }
 
+/**
+ * HTML whitespace, by char code.
+ *
+ * @example
+ * isSpace(' '.charCodeAt(0)); // true
+ */
 export const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+/**
+ * An ASCII letter, by char code: what may follow `<` or `</` for a tag to start.
+ *
+ * @example
+ * isLetter('d'.charCodeAt(0)); // true
+ */
 export const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 export interface Tag {
@@ -49,7 +61,13 @@ export interface Tag {
   end: number;
 }
 
-/** Reads a tag's name and attributes from `start` (just past `<` or `</`), the way browsers do. */
+/**
+ * Reads a tag's name and attributes from `start` (just past `<` or `</`), the way browsers do;
+ * `undefined` when the input ends inside the tag.
+ *
+ * @example
+ * readTag('<a href="x">', 1); // { name: 'a', attrs: [['href', 'x']], end: 11 }
+ */
 export function readTag(html: string, start: number): Tag | undefined {
   const n = html.length;
   let j = start;

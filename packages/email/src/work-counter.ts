@@ -9,7 +9,12 @@ export type WorkStep = 'parse' | 'sanitize' | 'html-text' | 'reply';
 
 const counts: Record<WorkStep, number> = { parse: 0, sanitize: 0, 'html-text': 0, reply: 0 };
 
-/** Adds `n` units of work to a step (called by the steps themselves). */
+/**
+ * Adds `n` units of work to a step (called by the steps themselves).
+ *
+ * @example
+ * countWork('sanitize', tag.length);
+ */
 export function countWork(step: WorkStep, n: number): void {
   counts[step] += n;
 }

@@ -23,7 +23,12 @@ export interface Due {
  */
 export const UNKNOWN_OUTCOME = 'unknown outcome:';
 
-/** `Tue, 01 Dec 2026 21:00:00 +0000`: an RFC 5322 date, in UTC. */
+/**
+ * An RFC 5322 date, in UTC.
+ *
+ * @example
+ * rfc5322Date(new Date('2026-12-01T21:00:00Z')); // 'Tue, 01 Dec 2026 21:00:00 +0000'
+ */
 export const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
 
 type Answer<T> = { kind: 'answered'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timeout' };

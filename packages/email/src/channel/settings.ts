@@ -35,14 +35,24 @@ const OPTION_KEYS = [
 ] as const satisfies readonly (keyof EmailChannelOptions)[];
 const AUTO_REPLY_KEYS = ['text', 'html'] as const satisfies readonly (keyof AutoReplyOptions)[];
 
-/** `Support <support@example.com>` → `support@example.com`; a scan, not a regex, so it cannot backtrack. */
+/**
+ * The bare address of a mailbox, lower-cased; a scan, not a regex, so it cannot backtrack.
+ *
+ * @example
+ * bareAddress('Support <Support@Example.com>'); // 'support@example.com'
+ */
 export function bareAddress(address: string): string {
   const open = address.indexOf('<');
   const close = open < 0 ? -1 : address.indexOf('>', open + 1);
   return (close > open + 1 ? address.slice(open + 1, close) : address).trim().toLowerCase();
 }
 
-/** An address the channel can mail: one `@`, something on each side, no spaces. */
+/**
+ * An address the channel can mail: one `@`, something on each side, no spaces.
+ *
+ * @example
+ * isAddress('ann@example.org'); // true
+ */
 export const isAddress = (a: string) => /^[^\s@]+@[^\s@]+$/.test(a);
 
 /** What every part of the channel shares: the options as resolved, and the desk once known. */
