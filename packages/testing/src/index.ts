@@ -1,6 +1,7 @@
 export * from './arbitraries';
 export * from './child-process';
 export * from './event-store';
+export * from './fault-writer';
 export * from './given';
 export * from './log-integrity';
 export * from './message-index';
