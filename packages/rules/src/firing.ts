@@ -35,13 +35,13 @@ export function armed(rule: CompiledRule, events: readonly StoredEvent[], view: 
  * millisecond still ends a true period. An unrelated change (a note) in a true period leaves the start where it was; a change that made
  * the condition false starts a new episode when it becomes true again.
  *
- * Returns the instant and the version of the state in effect then (`<ISO>/<version>`). Falls back
- * to the last event's when the condition does not hold at `now` by this walk
+ * Returns the instant and the run's ordinal (`<ISO>/<n>`: the n-th time the condition became true).
+ * Falls back to the last event's instant and version (`<ISO>/<version>v`) when the condition does not hold at `now` by this walk
  * (a clock behind the log's), so the key is still the same for every process at that version.
  *
  * @example
  * firingEpisode(autoClose, events, new Date('2026-03-04T09:00:00Z'), (t) => t);
- * // → '2026-03-03T09:00:00.000Z/4' (solved on the 2nd at 09:00 at version 4, closes a day later)
+ * // → '2026-03-03T09:00:00.000Z/1' (solved on the 2nd at 09:00: true a day later, the first time)
  */
 export function firingEpisode(
   rule: CompiledRule,
@@ -50,13 +50,15 @@ export function firingEpisode(
   view: View,
 ): string | undefined {
   let state: Ticket | undefined;
-  // The start of the current true run: its instant and the version of the state then in effect
-  // (two runs may start in one millisecond: a tag removed and added back).
-  let since: { at: number; version: number } | undefined;
+  // The start of the current true run: its instant, and how many runs began up to it — not the
+  // version then in effect, which differs between a process that saw an unrelated event before
+  // the start and one that did not; two runs may start in one millisecond (a tag removed and
+  // added back), and the count tells them apart.
+  let since: { at: number; run: number } | undefined;
+  let runs = 0;
   const nowMs = now.getTime();
   const observe = (at: number) => {
-    if (state && rule.test({ ticket: view(state), now: new Date(at) }))
-      since ??= { at, version: state.version };
+    if (state && rule.test({ ticket: view(state), now: new Date(at) })) since ??= { at, run: ++runs };
     else since = undefined;
   };
   for (let i = 0; i < events.length; i++) {
@@ -74,9 +76,9 @@ export function firingEpisode(
     points.sort((a, b) => a - b);
     for (const at of points) observe(at);
   }
-  if (since !== undefined) return `${new Date(since.at).toISOString()}/${since.version}`;
+  if (since !== undefined) return `${new Date(since.at).toISOString()}/${since.run}`;
   const last = events.at(-1);
-  return last && `${last.occurredAt}/${last.version}`;
+  return last && `${last.occurredAt}/${last.version}v`;
 }
 
 /**
@@ -85,8 +87,8 @@ export function firingEpisode(
  * the same firing on different versions must produce the same key, so the append proves it once.
  *
  * @example
- * firingKey('auto-close-solved', 'T-1', '2026-03-03T09:00:00.000Z/4', 0);
- * // → 'rules:auto-close-solved:T-1@2026-03-03T09:00:00.000Z/4#0'
+ * firingKey('auto-close-solved', 'T-1', '2026-03-03T09:00:00.000Z/1', 0);
+ * // → 'rules:auto-close-solved:T-1@2026-03-03T09:00:00.000Z/1#0'
  */
 export function firingKey(ruleId: string, ticketId: string, episode: string, index: number): string {
   return `rules:${ruleId}:${ticketId}@${episode}#${index}`;
