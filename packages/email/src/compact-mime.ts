@@ -1,4 +1,5 @@
 import PostalMime from 'postal-mime';
+import { decodeBase64Lines, type LineTable, lineTable, passLines, toBase64 } from './mime-lines';
 import { countWork } from './work-counter';
 
 /**
@@ -40,37 +41,8 @@ interface Part {
 const enc = new TextEncoder();
 const latin1 = new TextDecoder('latin1');
 
-/** Line starts and content ends (CR/LF excluded), as postal-mime's readLine splits them. */
-function lineTable(bytes: Uint8Array): { start: Uint32Array; end: Uint32Array; count: number } {
-  let count = 1;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) count++;
-  const start = new Uint32Array(count);
-  const end = new Uint32Array(count);
-  let n = 0;
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (c !== 0x0d && c !== 0x0a) e = i + 1;
-    if (c === 0x0a) {
-      start[n] = s;
-      end[n] = Math.max(e, s);
-      n++;
-      s = i + 1;
-      e = s;
-    }
-  }
-  if (s < bytes.length) {
-    start[n] = s;
-    end[n] = Math.max(e, s);
-    n++;
-  }
-  countWork('parse', bytes.length);
-  return { start, end, count: n };
-}
-
 /** The unfolded header fields of lines [from, to): first occurrence of each name wins. */
-function headerFields(bytes: Uint8Array, t: ReturnType<typeof lineTable>, from: number, to: number) {
+function headerFields(bytes: Uint8Array, t: LineTable, from: number, to: number) {
   const fields = new Map<string, string>();
   let current = '';
   const flush = () => {
@@ -113,7 +85,7 @@ function codingOf(value: string | undefined): Coding {
 }
 
 /** The parts of a message, found by postal-mime's rules for header blocks and boundaries. */
-function scan(bytes: Uint8Array, t: ReturnType<typeof lineTable>): Part[] {
+function scan(bytes: Uint8Array, t: LineTable): Part[] {
   const leaves: Part[] = [];
   const newPart = (headerStart: number, parent?: Part): Part => ({
     headerStart,
@@ -191,79 +163,8 @@ function scan(bytes: Uint8Array, t: ReturnType<typeof lineTable>): Part[] {
   return leaves;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_VALUE = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
-
-/** Standard base64, one line, padded only at its end. */
-function toBase64(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
-  let o = 0;
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = B64.charCodeAt(n >> 18);
-    out[o++] = B64.charCodeAt((n >> 12) & 63);
-    out[o++] = B64.charCodeAt((n >> 6) & 63);
-    out[o++] = B64.charCodeAt(n & 63);
-  }
-  const rest = bytes.length - i;
-  if (rest > 0) {
-    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-    out[o++] = B64.charCodeAt(n >> 18);
-    out[o++] = B64.charCodeAt((n >> 12) & 63);
-    out[o++] = rest === 2 ? B64.charCodeAt((n >> 6) & 63) : 0x3d;
-    out[o++] = 0x3d;
-  }
-  return out;
-}
-
-/**
- * The bytes postal-mime's base64 decoder makes of these lines: characters outside the alphabet
- * dropped, `=` ending a unit, each unit decoded on its own (a stray single character dropped).
- */
-function decodeBase64Lines(
-  bytes: Uint8Array,
-  t: ReturnType<typeof lineTable>,
-  from: number,
-  to: number,
-): Uint8Array {
-  let chars = 0;
-  for (let l = from; l < to; l++) chars += t.end[l]! - t.start[l]!;
-  const out = new Uint8Array(Math.ceil((chars * 3) / 4) + 3);
-  let o = 0;
-  const quad = [0, 0, 0, 0];
-  let k = 0;
-  // A unit's last group: one character is no byte, two make one, three make two.
-  const endUnit = () => {
-    if (k >= 2) out[o++] = ((quad[0]! << 2) | (quad[1]! >> 4)) & 255;
-    if (k === 3) out[o++] = (((quad[1]! & 15) << 4) | (quad[2]! >> 2)) & 255;
-    k = 0;
-  };
-  for (let l = from; l < to; l++) {
-    for (let i = t.start[l]!; i < t.end[l]!; i++) {
-      const c = bytes[i]!;
-      if (c === 0x3d) {
-        endUnit();
-        continue;
-      }
-      const v = B64_VALUE[c]!;
-      if (v < 0) continue;
-      quad[k++] = v;
-      if (k === 4) {
-        out[o++] = ((quad[0]! << 2) | (quad[1]! >> 4)) & 255;
-        out[o++] = (((quad[1]! & 15) << 4) | (quad[2]! >> 2)) & 255;
-        out[o++] = (((quad[2]! & 3) << 6) | quad[3]!) & 255;
-        k = 0;
-      }
-    }
-  }
-  endUnit();
-  return out.subarray(0, o);
-}
-
 /** `=`-ended units in a base64 body (each is a chunk of postal-mime's decoder), counted up to `enough`. */
-function base64Units(bytes: Uint8Array, t: ReturnType<typeof lineTable>, part: Part, enough: number): number {
+function base64Units(bytes: Uint8Array, t: LineTable, part: Part, enough: number): number {
   let units = 0;
   let inUnit = false;
   for (let l = part.bodyStart; l < part.bodyEnd && units < enough; l++) {
@@ -278,22 +179,8 @@ function base64Units(bytes: Uint8Array, t: ReturnType<typeof lineTable>, part: P
   return units;
 }
 
-/** The bytes postal-mime's pass-through decoder makes of these lines: each line and a `\n`. */
-function passLines(bytes: Uint8Array, t: ReturnType<typeof lineTable>, from: number, to: number): Uint8Array {
-  let size = 0;
-  for (let l = from; l < to; l++) size += t.end[l]! - t.start[l]! + 1;
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (let l = from; l < to; l++) {
-    out.set(bytes.subarray(t.start[l]!, t.end[l]!), o);
-    o += t.end[l]! - t.start[l]!;
-    out[o++] = 0x0a;
-  }
-  return out;
-}
-
 /** The header lines of a part without the fields named (and their folded continuations). */
-function headerLinesWithout(bytes: Uint8Array, t: ReturnType<typeof lineTable>, part: Part, names: string[]) {
+function headerLinesWithout(bytes: Uint8Array, t: LineTable, part: Part, names: string[]) {
   const kept: Uint8Array[] = [];
   let dropping = false;
   for (let i = part.headerStart; i < part.bodyStart - 1; i++) {
@@ -328,7 +215,7 @@ function concat(pieces: Uint8Array[]): Uint8Array {
  */
 function rebuild(
   bytes: Uint8Array,
-  t: ReturnType<typeof lineTable>,
+  t: LineTable,
   parts: Part[],
   rewrite: (part: Part, index: number) => { headers: Uint8Array[]; body: Uint8Array },
 ): Uint8Array {
