@@ -157,7 +157,7 @@ export function validateExecuteOptions(opts: unknown): ExecuteOptions {
   for (const key of ['causationId', 'correlationId', 'ruleId'] as const) {
     if (copy[key] !== undefined) text(copy[key], key, problems, { max: MAX_KEY });
   }
-  problems.push(...unknownKeys(copy, EXECUTE_OPTION_KEYS, ''));
+  for (const problem of unknownKeys(copy, EXECUTE_OPTION_KEYS, '')) problems.push(problem);
   if (problems.length > 0) throw new ValidationError(problems);
   return copy as unknown as ExecuteOptions;
 }

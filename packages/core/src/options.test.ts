@@ -190,3 +190,25 @@ describe('validateHelpdeskOptions', () => {
     refusal(() => validateHelpdeskOptions({ store: hostilePort, policy: hostilePort, limits: hostilePort }));
   });
 });
+
+describe('validateHelpdeskOptions on huge options', () => {
+  it('does bounded work for a huge sparse array and lists at most 100 problems', () => {
+    const huge = new Array(2 ** 32 - 1);
+    for (const key of ['workflows', 'extensions', 'internalFields']) {
+      expect(problemsOf({ [key]: huge }).length).toBeLessThanOrEqual(101);
+    }
+    expect(problemsOf({ types: { a: 'x' }, workflows: huge }).length).toBeLessThanOrEqual(101);
+    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 1]));
+    const problems = problemsOf({ limits: many });
+    expect(problems).toHaveLength(101);
+    expect(problems.at(-1)).toEqual({ path: 'createHelpdesk', message: 'and 1900 more problems' });
+  });
+});
+
+describe('unknownKeys on a huge key', () => {
+  it('shows only the start of the key and does not search for a typo', () => {
+    const [problem] = unknownKeys({ ['x'.repeat(1_000_000)]: 1 }, ['store'], 'createHelpdesk');
+    expect(problem!.path.length).toBeLessThan(150);
+    expect(problem!.message).not.toContain('did you mean');
+  });
+});

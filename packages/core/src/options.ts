@@ -43,9 +43,11 @@ export function unknownKeys(value: unknown, allowed: readonly string[], path: st
   const problems: Problem[] = [];
   for (const key of safeKeys(value, path, problems)) {
     if (allowed.includes(key)) continue;
-    const guess = closest(key, allowed);
+    // A typo is short; a huge key gets no edit-distance search, and only its start in the path.
+    const guess = key.length <= 100 ? closest(key, allowed) : undefined;
+    const shown = key.length <= 100 ? key : `${key.slice(0, 100)}…`;
     problems.push({
-      path: path ? `${path}.${key}` : key,
+      path: path ? `${path}.${shown}` : shown,
       message: `unknown option${guess ? `; did you mean ${guess}?` : ''} (known: ${allowed.join(', ')})`,
     });
   }
@@ -103,6 +105,11 @@ const POLICY_METHODS = ['authorize', 'canView', 'redact', 'scope'] as const;
 const POLICY_OPTIONAL = ['redactSummary', 'redactEvent'] as const;
 const EXTENSION_HOOKS = ['init', 'summarize', 'react', 'due', 'onDue'] as const;
 const MAX_TENANT_ID = 200;
+/** Bounds on lists in the options, so that checking a huge (or sparse) array is bounded work. */
+const MAX_WORKFLOWS = 1000;
+const MAX_EXTENSIONS = 1000;
+const MAX_STRINGS = 10_000;
+const MAX_PROBLEMS = 100;
 
 /**
  * Reads `key` of `value` as the host wrote it (methods may live on a prototype), turning whatever a
@@ -195,7 +202,9 @@ const strings =
       problems.push({ path, message: `must be an array of ${what}, got ${describeValue(v)}` });
       return;
     }
-    for (let i = 0; i < Math.min(lengthOf(v, path, problems), 10_000); i++) {
+    const length = lengthOf(v, path, problems);
+    if (length > MAX_STRINGS) problems.push({ path, message: `must have at most ${MAX_STRINGS} items` });
+    for (let i = 0; i < Math.min(length, MAX_STRINGS); i++) {
       const item = read(v, String(i), `${path}[${i}]`, problems);
       if (typeof item !== 'string' || item === '') {
         problems.push({
@@ -225,10 +234,13 @@ const workflows: OptionCheck = (v, path, problems) => {
     problems.push({ path, message: `must be an array of workflows, got ${describeValue(v)}` });
     return;
   }
-  if (v.length === 0)
+  const length = lengthOf(v, path, problems);
+  if (length === 0)
     problems.push({ path, message: 'needs at least one workflow (the first is the default)' });
+  if (length > MAX_WORKFLOWS)
+    problems.push({ path, message: `must have at most ${MAX_WORKFLOWS} workflows` });
   const seen = new Set<string>();
-  for (let i = 0; i < v.length; i++) {
+  for (let i = 0; i < Math.min(length, MAX_WORKFLOWS); i++) {
     const p = `${path}[${i}]`;
     const w = read(v, String(i), p, problems);
     if (!isObjectLike(w)) {
@@ -250,18 +262,17 @@ const workflows: OptionCheck = (v, path, problems) => {
 
 /** The ids of the workflows the desk will have, when they can be read; the built-in one otherwise. */
 function workflowIds(options: object): Set<string> | undefined {
-  try {
-    const list = (options as { workflows?: unknown }).workflows;
-    if (list === undefined) return new Set(['default']);
-    if (!Array.isArray(list)) return undefined;
-    return new Set(
-      list
-        .map((w) => (isObjectLike(w) ? (w as { id?: unknown }).id : undefined))
-        .filter((id) => typeof id === 'string'),
-    );
-  } catch {
-    return undefined;
+  const scratch: Problem[] = []; // what is wrong with the workflows is reported by their own check
+  const list = read(options, 'workflows', '', scratch);
+  if (list === undefined) return new Set(['default']);
+  if (!safeArray(list)) return undefined;
+  const ids = new Set<string>();
+  for (let i = 0; i < Math.min(lengthOf(list, '', scratch), MAX_WORKFLOWS); i++) {
+    const w = read(list, String(i), '', scratch);
+    const id = isObjectLike(w) ? read(w, 'id', '', scratch) : undefined;
+    if (typeof id === 'string') ids.add(id);
   }
+  return ids;
 }
 
 const types: OptionCheck = (v, path, problems, options) => {
@@ -300,7 +311,10 @@ const extensions: OptionCheck = (v, path, problems) => {
     problems.push({ path, message: `must be an array of extensions, got ${describeValue(v)}` });
     return;
   }
-  for (let i = 0; i < Math.min(lengthOf(v, path, problems), 1000); i++) {
+  const length = lengthOf(v, path, problems);
+  if (length > MAX_EXTENSIONS)
+    problems.push({ path, message: `must have at most ${MAX_EXTENSIONS} extensions` });
+  for (let i = 0; i < Math.min(length, MAX_EXTENSIONS); i++) {
     const p = `${path}[${i}]`;
     const e = read(v, String(i), p, problems);
     if (!isObjectLike(e)) {
@@ -325,7 +339,7 @@ const limits: OptionCheck = (v, path, problems) => {
     problems.push({ path, message: `must be an object of limits, got ${describeValue(v)}` });
     return;
   }
-  problems.push(...unknownKeys(v, Object.keys(DEFAULT_LIMITS), path));
+  for (const problem of unknownKeys(v, Object.keys(DEFAULT_LIMITS), path)) problems.push(problem);
   for (const key of safeKeys(v, path, problems)) {
     const n = read(v, key, `${path}.${key}`, problems);
     if (n !== undefined && !isInteger(n, 1)) {
@@ -420,11 +434,23 @@ export function validateHelpdeskOptions(options: unknown): void {
   } catch {
     throw new ConfigError([{ path, message: 'the options’ keys could not be read' }]);
   }
-  problems.push(...unknownKeys(Object.fromEntries(keys.map((k) => [k, true])), HELPDESK_OPTION_KEYS, path));
+  for (const problem of unknownKeys(
+    Object.fromEntries(keys.map((k) => [k, true])),
+    HELPDESK_OPTION_KEYS,
+    path,
+  )) {
+    problems.push(problem);
+  }
   for (const key of HELPDESK_OPTION_KEYS) {
     const p = `${path}.${key}`;
     const value = read(options, key, p, problems);
     if (value !== undefined) OPTION_CHECKS[key](value, p, problems, options);
+  }
+  if (problems.length > MAX_PROBLEMS) {
+    // A message listing a million problems helps no one; the first ones say what is wrong.
+    const more = problems.length - MAX_PROBLEMS;
+    problems.length = MAX_PROBLEMS;
+    problems.push({ path, message: `and ${more} more problems` });
   }
   if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from './errors';
+import { ACTOR_KINDS, validateActor, validateExecuteOptions } from './actor';
+import { ConfigError, ValidationError } from './errors';
+import { validateHelpdeskOptions } from './options';
 import { validateCommand } from './validate';
 
 /** Well-formed commands of several types, with nested fields and lists to inject into. */
@@ -203,7 +205,7 @@ describe('validateCommand under hostile input', () => {
     fc.assert(
       fc.property(validCommand, (command) => {
         const result = validateCommand(command);
-        expect(result).toEqual(command);
+        expect(result).toEqual(JSON.parse(JSON.stringify(command))); // -0 in fields becomes 0, as in JSON
         expect(JSON.parse(JSON.stringify(result))).toEqual(result);
       }),
       { numRuns: 300 },
@@ -227,6 +229,89 @@ describe('validateCommand under hostile input', () => {
     fc.assert(
       fc.property(hostile, (make) => checkOutcome(make())),
       { numRuns: 300 },
+    );
+  }, 60_000);
+});
+
+/** A well-formed actor, to inject hostile values into. */
+const validActor: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    kind: fc.constantFrom(...ACTOR_KINDS),
+    id: fc.constantFrom('u1', 'u2'),
+    email: fc.constant('u@example.com'),
+    teams: fc.array(fc.constantFrom('t1', 't2'), { maxLength: 3 }),
+  },
+  { requiredKeys: ['kind', 'id'] },
+);
+
+describe('validateActor and validateExecuteOptions under hostile input', () => {
+  it('return an actor of one of the five kinds that is its own JSON round trip, or throw ValidationError', () => {
+    fc.assert(
+      fc.property(
+        validActor,
+        fc.array(fc.nat(20), { maxLength: 3 }),
+        fc.constantFrom('kind', 'id', 'teams', 'name', '__proto__', 'toJSON'),
+        hostile,
+        fc.boolean(),
+        (actor, steps, key, make, asOptions) => {
+          const input = inject(actor, steps, key, make());
+          let result: unknown;
+          try {
+            result = asOptions ? validateExecuteOptions({ actor: input }).actor : validateActor(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError);
+            return;
+          }
+          expect(ACTOR_KINDS).toContain((result as { kind: unknown }).kind);
+          expect(typeof (result as { id: unknown }).id).toBe('string');
+          expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 60_000);
+
+  it('throw only ValidationError for a hostile value as the actor or as the options', () => {
+    fc.assert(
+      fc.property(hostile, fc.boolean(), (make, asOptions) => {
+        try {
+          if (asOptions) validateExecuteOptions(make());
+          else validateActor(make());
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+});
+
+describe('validateHelpdeskOptions under hostile input', () => {
+  it('throws only ConfigError for a hostile value as any option', () => {
+    const keys = [
+      'store',
+      'clock',
+      'ids',
+      'tenantId',
+      'workflows',
+      'types',
+      'policy',
+      'extensions',
+      'limits',
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys, 'extentions'), hostile, fc.boolean(), (key, make, nest) => {
+        const value = make();
+        const options = nest
+          ? { [key]: key === 'extensions' ? [value] : { events: value, now: value } }
+          : { [key]: value };
+        try {
+          validateHelpdeskOptions(options);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+        }
+      }),
+      { numRuns: 400 },
     );
   }, 60_000);
 });
