@@ -45,6 +45,7 @@ describe('compactMime', () => {
       const joined = await compactMime(bytes, options, Number.POSITIVE_INFINITY, always);
       expect(await reading(joined.bytes)).toEqual(await reading(bytes));
     },
+    30_000,
   );
 
   it('joins the parts of real mail (the proof holds on them), not only leaves them as they were', async () => {

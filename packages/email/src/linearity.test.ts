@@ -51,19 +51,27 @@ const HTML_SHAPES: Record<string, (n: number) => string> = {
 };
 
 describe('inbound work is linear in the input', () => {
-  it.each(Object.entries(HTML_SHAPES))('sanitising HTML: %s', (name, shape) => {
-    const once = work(() => sanitizeInboundHtml(shape(N)));
-    const big = shape(10 * N);
-    const tenTimes = work(() => sanitizeInboundHtml(big));
-    expectLinear(name, once, tenTimes, big.length);
-  });
+  it.each(Object.entries(HTML_SHAPES))(
+    'sanitising HTML: %s',
+    (name, shape) => {
+      const once = work(() => sanitizeInboundHtml(shape(N)));
+      const big = shape(10 * N);
+      const tenTimes = work(() => sanitizeInboundHtml(big));
+      expectLinear(name, once, tenTimes, big.length);
+    },
+    30_000,
+  );
 
-  it.each(Object.entries(HTML_SHAPES))('reading HTML as text: %s', (name, shape) => {
-    const once = work(() => htmlToText(shape(N)));
-    const big = shape(10 * N);
-    const tenTimes = work(() => htmlToText(big));
-    expectLinear(name, once, tenTimes, big.length);
-  });
+  it.each(Object.entries(HTML_SHAPES))(
+    'reading HTML as text: %s',
+    (name, shape) => {
+      const once = work(() => htmlToText(shape(N)));
+      const big = shape(10 * N);
+      const tenTimes = work(() => htmlToText(big));
+      expectLinear(name, once, tenTimes, big.length);
+    },
+    30_000,
+  );
 
   const TEXT_SHAPES: Record<string, (n: number) => string> = {
     'quoted lines': (n) => `Reply\n${'> quoted line\n'.repeat(n)}`,
@@ -75,14 +83,18 @@ describe('inbound work is linear in the input', () => {
     'one long line': (n) => 'On '.repeat(n * 10),
   };
 
-  it.each(Object.entries(TEXT_SHAPES))('extracting the reply: %s', (name, shape) => {
-    const once = work(() => extractReply(shape(N)));
-    const big = shape(10 * N);
-    const tenTimes = work(() => extractReply(big));
-    // A line that long is never handed to a pattern at all.
-    if (name === 'one long line') expect(tenTimes).toBeLessThan(100);
-    else expectLinear(name, once, tenTimes, big.length);
-  });
+  it.each(Object.entries(TEXT_SHAPES))(
+    'extracting the reply: %s',
+    (name, shape) => {
+      const once = work(() => extractReply(shape(N)));
+      const big = shape(10 * N);
+      const tenTimes = work(() => extractReply(big));
+      // A line that long is never handed to a pattern at all.
+      if (name === 'one long line') expect(tenTimes).toBeLessThan(100);
+      else expectLinear(name, once, tenTimes, big.length);
+    },
+    30_000,
+  );
 
   it('the whole reading of a mail (parse, classify, html → text, reply), also past the caps', async () => {
     const mail = (html: string) =>

@@ -3,6 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { emailChannel } from './channel';
 
 const ADMIN = { kind: 'admin', id: 'admin' } as const;
+/** Waiting for a condition, generously: a loaded machine is slow, not wrong. */
+const WAIT = { timeout: 20_000, interval: 5 };
 const AGENT = { kind: 'agent', id: 'agent-1', name: 'Agnes' } as const;
 const mail = [
   'From: ann@example.org',
@@ -75,10 +77,10 @@ describe('a send slower than sendTimeoutMs', () => {
     await vi.waitFor(async () => {
       const t = await desk.get(opened.ticketId!, { actor: ADMIN });
       expect(t.deliveries.map((d) => d.status)).toEqual(['failed', 'sent']);
-    });
+    }, WAIT);
     await desk.tick(advance(3_600_000));
     expect(slow.calls).toHaveLength(1);
-  });
+  }, 30_000);
 
   it('a late failure is recorded beside the unknown outcome, and the mail is still not resent', async () => {
     const slow = slowTransport();
@@ -95,10 +97,10 @@ describe('a send slower than sendTimeoutMs', () => {
         ['failed', expect.stringMatching(/^unknown outcome:/)],
         ['failed', '451 try later'],
       ]);
-    });
+    }, WAIT);
     expect(await channel.flush(advance(3_600_000))).toEqual({ sent: 0, failed: 0, unknown: 0 });
     expect(slow.calls).toHaveLength(1);
-  });
+  }, 30_000);
 });
 
 describe('flush', () => {
@@ -123,7 +125,7 @@ describe('flush', () => {
     expect(await channel.flush()).toEqual({ sent: 0, failed: 0, unknown: 1 });
     expect(await channel.flush()).toEqual({ sent: 0, failed: 0, unknown: 0 });
     expect(slow.calls).toHaveLength(1);
-  });
+  }, 30_000);
 });
 
 describe('outbound Date', () => {

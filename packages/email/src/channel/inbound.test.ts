@@ -81,7 +81,7 @@ describe('emailChannel inbound, several processes', () => {
       const ticket = await desks[0]!.get(tickets[0]!.id, { actor: ADMIN });
       expect(ticket.messages).toHaveLength(1);
     }
-  });
+  }, 30_000);
 
   it('a redelivery after the filing process died before indexing and acknowledging says duplicate, and acknowledges once', async () => {
     const store = inMemoryStore();
@@ -112,7 +112,7 @@ describe('emailChannel inbound, several processes', () => {
     expect(ticket.messages.filter((m) => m.author.id === 'email-auto-reply')).toHaveLength(1);
     expect(sent.filter((t) => t.startsWith('Thank you'))).toHaveLength(1);
     expect(await store.messages.get('<crash@example.org>')).toBe(ticket.id);
-  });
+  }, 30_000);
 
   it('of three desks filing the same reply at once, one appends and two say duplicate', async () => {
     const store = inMemoryStore();
@@ -124,7 +124,7 @@ describe('emailChannel inbound, several processes', () => {
     expect(results.map((r) => r.action).sort()).toEqual(['appended', 'duplicate', 'duplicate']);
     const ticket = await desks[1]!.get(opened.ticketId!, { actor: ADMIN });
     expect(ticket.messages.map((m) => m.body)).toEqual(['My printer is on fire.', 'Still burning.']);
-  });
+  }, 30_000);
 });
 
 describe('emailChannel inbound, limits', () => {
@@ -159,7 +159,7 @@ describe('emailChannel inbound, limits', () => {
     const t2 = await desk.get(nested.ticketId!, { actor: ADMIN });
     expect(t2.messages[0]!.html!.match(/<div>/g)).toHaveLength(100);
     expect(t2.messages[0]!.body).toBe('Help');
-  });
+  }, 30_000);
 
   it('an ordinary mail is not marked truncated', async () => {
     const channel = emailChannel({ ...base, autoReply: false });
