@@ -100,3 +100,80 @@ describe('defineRules, for any rule set with one planted mistake', { timeout: 12
     );
   });
 });
+
+describe('defineRules, given any value anywhere in a definition', { timeout: 120_000 }, () => {
+  const base = () => ({
+    templates: { ack: 'Thanks!' },
+    teams: { support: { members: [{ id: 'a1' }] } },
+    knownStatuses: ['new', 'open', 'solved', 'closed'],
+    triggers: [
+      {
+        id: 't',
+        on: ['TicketOpened'],
+        when: {
+          all: [
+            { field: 'priority', op: 'is', value: 'high' },
+            { field: 'tags', op: 'contains', value: 'x' },
+          ],
+        },
+        then: [
+          { type: 'reply', template: 'ack' },
+          { type: 'assign', team: 'support' },
+          { type: 'setStatus', status: 'open' },
+        ],
+      },
+    ],
+    automations: [
+      {
+        id: 'a',
+        when: {
+          all: [
+            { field: 'category', op: 'is', value: 'solved' },
+            { hoursSince: 'solved', gte: 24 },
+          ],
+        },
+        then: [{ type: 'setStatus', status: 'closed' }],
+      },
+    ],
+  });
+  const paths: (string | number)[][] = [
+    ['templates'],
+    ['teams'],
+    ['teams', 'support'],
+    ['knownStatuses'],
+    ['workflows'],
+    ['knownTeams'],
+    ['calendars'],
+    ['triggers'],
+    ['triggers', 0],
+    ['triggers', 0, 'id'],
+    ['triggers', 0, 'on'],
+    ['triggers', 0, 'when'],
+    ['triggers', 0, 'when', 'all', 0],
+    ['triggers', 0, 'when', 'all', 1, 'value'],
+    ['triggers', 0, 'then'],
+    ['triggers', 0, 'then', 1],
+    ['triggers', 0, 'then', 1, 'team'],
+    ['triggers', 0, 'then', 2, 'status'],
+    ['automations'],
+    ['automations', 0, 'when', 'all', 1],
+    ['automations', 0, 'when', 'all', 1, 'gte'],
+  ];
+
+  it('defines the rules or throws a ConfigError, never another error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.anything({ withNullPrototype: true }), (path, value) => {
+        const definition = base() as Record<string | number, unknown>;
+        let at = definition;
+        for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+        at[path.at(-1)!] = value;
+        try {
+          defineRules(definition as never);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

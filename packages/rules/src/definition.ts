@@ -152,19 +152,41 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
       { path: '', message: 'rules must be an object { triggers, automations, templates… }' },
     ]);
   problems.push(...unknownKeys(definition, DEFINITION_KEYS, ''));
-  const calendars = definition?.calendars ?? {};
-  const teams = definition?.teams ?? {};
+  // The shape of each part first: what is not the right kind is reported and then left out.
+  const shaped = <T>(
+    key: keyof RulesDefinition,
+    ok: (v: unknown) => boolean,
+    what: string,
+  ): T | undefined => {
+    const value = definition[key];
+    if (value === undefined) return undefined;
+    if (ok(value)) return value as T;
+    problems.push({ path: key, message: `must be ${what}` });
+    return undefined;
+  };
+  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isNames = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const isWorkflows = (v: unknown) =>
+    Array.isArray(v) && v.every((w) => Array.isArray((w as { statuses?: unknown })?.statuses));
+  const calendars =
+    shaped<Record<string, RuleCalendar>>('calendars', isRecord, 'an object of calendars') ?? {};
+  const teams = shaped<Record<string, TeamConfig>>('teams', isRecord, 'an object of teams') ?? {};
+  const texts = shaped<Record<string, string>>('templates', isRecord, 'an object of named templates') ?? {};
+  const workflows = shaped<RulesDefinition['workflows']>('workflows', isWorkflows, 'a list of workflows');
   const statuses =
-    definition.knownStatuses ??
-    (definition.workflows
-      ? [...new Set([...definition.workflows.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])]
+    shaped<string[]>('knownStatuses', isNames, 'a list of status ids') ??
+    (workflows
+      ? [...new Set([...workflows.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])]
       : undefined);
   const knownTeams =
-    definition.knownTeams ?? (Object.keys(teams).length > 0 ? Object.keys(teams) : undefined);
+    shaped<string[]>('knownTeams', isNames, 'a list of team names') ??
+    (Object.keys(teams).length > 0 ? Object.keys(teams) : undefined);
+  const triggerList = shaped<Trigger[]>('triggers', Array.isArray, 'a list of triggers');
+  const automationList = shaped<Automation[]>('automations', Array.isArray, 'a list of automations');
   const vocabulary = conditionVocabulary(statuses, knownTeams);
   const templates = new Map<string, ParsedTemplate>();
-  const engine = templateEngine(definition.templates ?? {});
-  for (const [name, text] of Object.entries(definition.templates ?? {})) {
+  const engine = templateEngine(texts);
+  for (const [name, text] of Object.entries(texts)) {
     const parsed = parseTemplate(text, engine);
     if (parsed.error) problems.push({ path: `templates.${name}`, message: parsed.error });
     else templates.set(name, parsed.template!);
@@ -275,8 +297,8 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     return out;
   };
 
-  const triggers = compileAll(definition.triggers, 'trigger');
-  const automations = compileAll(definition.automations, 'automation');
+  const triggers = compileAll(triggerList, 'trigger');
+  const automations = compileAll(automationList, 'automation');
   if (problems.length > 0) throw new ConfigError(problems);
   // Rules that certainly undo each other are refused; those that only might are warnings.
   const found = loops(triggers, automations);

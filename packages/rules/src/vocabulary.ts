@@ -142,7 +142,10 @@ export function checkAction(action: Action, path: string, vocabulary: Vocabulary
         'assignee',
         'an assignee, a team, or both',
       );
-      if (action.team !== undefined && knownTeams && !knownTeams.includes(action.team)) {
+      if (action.assignee !== undefined) need(typeof action.assignee === 'string', 'assignee', 'an agent id');
+      if (action.team !== undefined && typeof action.team !== 'string')
+        problems.push({ path: `${path}.team`, message: 'must be a team name' });
+      else if (action.team !== undefined && knownTeams && !knownTeams.includes(action.team)) {
         problems.push({ path: `${path}.team`, message: `unknown team ${JSON.stringify(action.team)}` });
       }
       if (action.strategy !== undefined)
@@ -209,6 +212,7 @@ export function checkValues(
   problems: Problem[],
   vocabulary: Record<string, readonly string[] | undefined> | undefined,
 ): void {
+  if (typeof node !== 'object' || node === null) return;
   const n = node as Record<string, unknown>;
   for (const key of ['all', 'any'] as const)
     if (Array.isArray(n[key]))
