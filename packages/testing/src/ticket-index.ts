@@ -1,6 +1,7 @@
 import type { TicketIndex, TicketQuery, TicketSummary } from '@tessera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Factory, open } from './subject';
+import { ticketIndexProperty } from './ticket-index-property';
 
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (minutes: number) => new Date(BASE + minutes * 60_000).toISOString();
@@ -50,13 +51,19 @@ async function all(index: TicketIndex, query: Omit<TicketQuery, 'cursor'>): Prom
 const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
 
 /**
- * The TicketIndex conformance suite: filters, sorts and keyset paging as `TicketFilter` documents.
+ * The TicketIndex conformance suite: filters, sorts and keyset paging as `TicketFilter` documents,
+ * tenants, empty lists and U+0000, and a property against core's reference (`propertyRuns` runs,
+ * default 60).
  *
  * @example
  * ticketIndexConformance(() => inMemoryTicketIndex());
  */
-export function ticketIndexConformance(factory: Factory<TicketIndex>): void {
+export function ticketIndexConformance(
+  factory: Factory<TicketIndex>,
+  options: { propertyRuns?: number } = {},
+): void {
   describe('TicketIndex conformance', () => {
+    ticketIndexProperty(factory, options.propertyRuns ?? 60);
     let close: (() => Promise<void>) | undefined;
     afterEach(async () => {
       await close?.();
