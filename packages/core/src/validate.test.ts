@@ -243,3 +243,44 @@ describe('validateCommand: hostile shapes get a ValidationError with a path', ()
     expect(validateCommand(withFields(fields), limits)).toEqual(withFields(fields));
   });
 });
+
+describe('validateCommand: attachments and lists', () => {
+  const file = { filename: 'a.txt', contentType: 'text/plain', size: 3 };
+  const blob = { id: 'b1', size: 3, contentType: 'text/plain' };
+
+  it('accepts an attachment with a blob reference, a content id and inline', () => {
+    const attachments = [{ ...file, blob, contentId: 'img1@x', inline: true }];
+    expect(validateCommand(open({ attachments }))).toEqual(open({ attachments }));
+  });
+
+  it('checks the blob reference the desk will look up, and refuses unknown attachment keys', () => {
+    const bad = [
+      { ...file, blob: 'b1' },
+      { ...file, blob: { id: 7, size: 3, contentType: 'text/plain' } },
+      { ...file, blob: { id: 'b1', size: -1, contentType: 'text/plain' } },
+      { ...file, blob: { ...blob, sha256: 5 } },
+      { ...file, inline: 'yes' },
+      { ...file, contentId: '' },
+      { ...file, path: '/etc/passwd' },
+    ];
+    const error = refusal(() => validateCommand(open({ attachments: bad })));
+    expect(paths(error)).toEqual([
+      'attachments[0].blob',
+      'attachments[1].blob.id',
+      'attachments[2].blob.size',
+      'attachments[3].blob.sha256',
+      'attachments[4].inline',
+      'attachments[5].contentId',
+      'attachments[6].path',
+    ]);
+  });
+
+  it('says a list is too long once, not once per item, and lists at most 100 problems', () => {
+    const tags = Array.from({ length: 5000 }, () => 7);
+    expect(paths(refusal(() => validateCommand(open({ tags }))))).toEqual(['tags']);
+    const fields = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`${'k'.repeat(101)}${i}`, 1]));
+    const error = refusal(() => validateCommand(withFields(fields)));
+    expect(error.problems).toHaveLength(101);
+    expect(error.problems.at(-1)).toEqual({ path: '', message: 'and 400 more problems' });
+  });
+});

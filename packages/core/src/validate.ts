@@ -71,7 +71,7 @@ const strings = (opts: { maxItems: number; maxLength: number; nonEmpty?: boolean
       return void problems.push({ path, message: `must be an array of strings, got ${typeName(v)}` });
     if (opts.nonEmpty && v.length === 0) problems.push({ path, message: 'must not be empty' });
     if (v.length > opts.maxItems)
-      problems.push({ path, message: `must have at most ${opts.maxItems} items` });
+      return void problems.push({ path, message: `must have at most ${opts.maxItems} items` });
     for (let i = 0; i < v.length; i++) item(v[i], `${path}[${i}]`, problems);
   };
 };
@@ -121,12 +121,26 @@ const json =
 
 const attachmentName = str({ nonEmpty: true, max: 255 });
 const attachmentSize = int(0, Number.MAX_SAFE_INTEGER);
+const contentId = str({ nonEmpty: true, max: 998 });
+const blobId = str({ nonEmpty: true, max: 500 });
+const ATTACHMENT_KEYS = new Set(['filename', 'contentType', 'size', 'blob', 'contentId', 'inline']);
+
+/** A stored blob's reference: the desk looks it up by `id`, so its shape is checked here, once. */
+const blobRef: Check = (v, path, problems) => {
+  if (!isObject(v))
+    return void problems.push({ path, message: `must be a blob reference, got ${typeName(v)}` });
+  blobId(v.id, `${path}.id`, problems);
+  attachmentSize(v.size, `${path}.size`, problems);
+  attachmentName(v.contentType, `${path}.contentType`, problems);
+  if (v.sha256 !== undefined) str({ max: 128 })(v.sha256, `${path}.sha256`, problems);
+};
+
 const attachments =
   (max: number): Check =>
   (v, path, problems) => {
     if (!Array.isArray(v))
       return void problems.push({ path, message: `must be an array, got ${typeName(v)}` });
-    if (v.length > max) problems.push({ path, message: `must have at most ${max} attachments` });
+    if (v.length > max) return void problems.push({ path, message: `must have at most ${max} attachments` });
     for (const [i, a] of v.entries()) {
       const p = `${path}[${i}]`;
       if (!isObject(a)) {
@@ -136,6 +150,11 @@ const attachments =
       attachmentName(a.filename, `${p}.filename`, problems);
       attachmentName(a.contentType, `${p}.contentType`, problems);
       attachmentSize(a.size, `${p}.size`, problems);
+      if (a.blob !== undefined) blobRef(a.blob, `${p}.blob`, problems);
+      if (a.contentId !== undefined) contentId(a.contentId, `${p}.contentId`, problems);
+      if (a.inline !== undefined) bool(a.inline, `${p}.inline`, problems);
+      for (const key of Object.keys(a))
+        if (!ATTACHMENT_KEYS.has(key)) problems.push({ path: `${p}.${key}`, message: 'unknown property' });
     }
   };
 
@@ -286,6 +305,8 @@ function compiledTable(limits: Limits): Record<string, Compiled> {
   return table;
 }
 
+const MAX_PROBLEMS = 100;
+
 /** Nesting a command may have: custom fields hold JSON, but nothing needs more than this. */
 export const MAX_COMMAND_DEPTH = 64;
 
@@ -351,6 +372,12 @@ export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS)
   }
   if (type === 'assign' && command.assignee === undefined && command.team === undefined) {
     problems.push({ path: 'assignee', message: 'assign needs an assignee, a team, or both' });
+  }
+  if (problems.length > MAX_PROBLEMS) {
+    // The first problems say what is wrong; a message listing tens of thousands helps no one.
+    const more = problems.length - MAX_PROBLEMS;
+    problems.length = MAX_PROBLEMS;
+    problems.push({ path: '', message: `and ${more} more problems` });
   }
   if (problems.length > 0) throw new ValidationError(problems, { details: { command: type } });
   return command as unknown as Command;
