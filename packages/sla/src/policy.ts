@@ -101,6 +101,9 @@ export function definePolicies(
         problems.push({ path: `${path}.targets.reachStatus.status`, message: 'must name a status' });
       }
       minutes(targets.reachStatus?.within, `${path}.targets.reachStatus.within`);
+      const later = targets.reachStatus?.orLater;
+      if (later !== undefined && !(Array.isArray(later) && later.every((s) => typeof s === 'string')))
+        problems.push({ path: `${path}.targets.reachStatus.orLater`, message: 'must be a list of statuses' });
     }
     if (Object.keys(targets).length === 0)
       problems.push({ path: `${path}.targets`, message: 'needs at least one target' });
