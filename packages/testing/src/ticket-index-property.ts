@@ -55,18 +55,18 @@ const row = fc
 const sub = (depth: number): fc.Arbitrary<TicketFilter> => {
   const one: fc.Arbitrary<TicketFilter>[] = [
     // Empty lists often: they must match nothing (an SQL builder that drops them matches all).
-    fc.record({ ids: fc.oneof(fc.constant([]), fc.subarray(IDS, { minLength: 1 })) }),
+    fc.record({ ids: fc.oneof(fc.constant<string[]>([]), fc.subarray(IDS, { minLength: 1 })) }),
     fc.record({
       status: fc.oneof(
         fc.constantFrom(...STATUSES),
-        fc.constant([]),
+        fc.constant<string[]>([]),
         fc.subarray(STATUSES, { minLength: 1 }),
       ),
     }),
     fc.record({
       team: fc.oneof(
         fc.constant(null),
-        fc.constant([]),
+        fc.constant<string[]>([]),
         fc.subarray<string | null>([...TEAMS, null], { minLength: 1 }),
       ),
     }),
