@@ -162,7 +162,9 @@ export interface TicketIndex {
    * Rows matching `query.filter`. `filter.tenantId` a string: that tenant's rows only; `null`: the
    * no-tenant rows only; absent: every row (the desk always passes a string or `null`). An empty
    * array for a "one of" key (`status: []`, `ids: []`) matches nothing. Any string, including one
-   * holding U+0000, is an ordinary value: it never makes the adapter fail.
+   * holding U+0000, is an ordinary value: it never makes the adapter fail. Order and cursors are
+   * exact within one tenant; across tenants (no `tenantId`) two rows with the same id and sort value
+   * tie, so page within one tenant.
    */
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
   /** The position of the last event folded into that tenant's rows. */

@@ -13,7 +13,12 @@ type MetaRow = {
   ticket_id: string | null;
 };
 
-/** Blobs in a table, each with its tenant: a read with another tenant's scope finds nothing. */
+/**
+ * Blobs in a table, each with its tenant: a read with another tenant's scope finds nothing.
+ *
+ * @example
+ * const blobs = postgresBlobStore(db);
+ */
 export function postgresBlobStore({ s, q }: Database): BlobStore {
   const idOf = (ref: BlobRef | string) => toSqlText(typeof ref === 'string' ? ref : ref.id);
   return {

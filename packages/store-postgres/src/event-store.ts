@@ -28,6 +28,9 @@ function parsePosition(p: string): [string, string] {
 /**
  * The event log on PostgreSQL: appends through the schema's `append` function, a gap-free global
  * order for tailing readers, and LISTEN/NOTIFY for commits of every process.
+ *
+ * @example
+ * const events = postgresEventStore(db);
  */
 export function postgresEventStore(db: Database): EventStore {
   const { pool, s, schema, q, ready } = db;

@@ -3,7 +3,12 @@ import type { Database } from './database';
 import { fromSqlText, toSqlText } from './text';
 import { scopeKey } from './ticket-index';
 
-/** Message-IDs keyed by (tenant, Message-ID): the same mail sent to two tenants is two entries. */
+/**
+ * Message-IDs keyed by (tenant, Message-ID): the same mail sent to two tenants is two entries.
+ *
+ * @example
+ * const messages = postgresMessageIndex(db);
+ */
 export function postgresMessageIndex({ s, q }: Database): MessageIndex {
   return {
     async put(messageId, ticketId, scope) {

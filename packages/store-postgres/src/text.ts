@@ -5,6 +5,9 @@
  * U+0001 U+0001 and U+0001 becomes U+0001 U+0002. The code is injective and keeps code-point
  * order ("C" collation), so equality, uniqueness and sorting are those of the original strings;
  * the JSON bodies keep the strings themselves (JSON writes U+0000 as `\u0000`).
+ *
+ * @example
+ * toSqlText('a\u0000b'); // 'a\u0001\u0001b'
  */
 export function toSqlText(value: string): string {
   if (!value.includes('\u0000') && !value.includes('\u0001')) return value;
@@ -31,6 +34,11 @@ export function fromSqlText(value: string): string {
   return out;
 }
 
-/** `toSqlText` of a value that may be absent, as SQL NULL. */
+/**
+ * `toSqlText` of a value that may be absent, as SQL NULL.
+ *
+ * @example
+ * toSqlTextOrNull(summary.team);
+ */
 export const toSqlTextOrNull = (value: string | undefined | null): string | null =>
   value === undefined || value === null ? null : toSqlText(value);

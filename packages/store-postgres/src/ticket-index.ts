@@ -16,14 +16,24 @@ import { fromSqlText, toSqlText, toSqlTextOrNull } from './text';
 const RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
 /**
- * The key column of a tenant's rows: `''` for no tenant, `t:<id>` for a tenant. A NULL cannot be
- * part of a primary key, and a bare tenant id could be `''`; the prefix keeps the two apart.
+ * The key column of a tenant's rows: `''` for no tenant, `t:<id>` for a tenant (in SQL text form).
+ * A NULL cannot be part of a primary key, and a bare tenant id could be `''`; the prefix keeps the
+ * two apart.
+ *
+ * @example
+ * tenantKey('acme'); // 't:acme'
  */
 export const tenantKey = (tenantId: string | undefined | null): string =>
   tenantId === undefined || tenantId === null ? '' : `t:${toSqlText(tenantId)}`;
+/** The key column of a port call's scope (no scope: no tenant). */
 export const scopeKey = (scope: TenantScope | undefined): string => tenantKey(scope?.tenantId);
 
-/** The ticket index in PostgreSQL tables: rows keyed by (tenant, id), filters and sorts in SQL. */
+/**
+ * The ticket index in PostgreSQL tables: rows keyed by (tenant, id), filters and sorts in SQL.
+ *
+ * @example
+ * const index = postgresTicketIndex(db);
+ */
 export function postgresTicketIndex({ s, q }: Database): TicketIndex {
   return {
     async upsert(summary, pos) {

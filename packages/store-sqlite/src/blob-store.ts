@@ -13,7 +13,12 @@ type MetaRow = {
   ticket_id: string | null;
 };
 
-/** Blobs in a table, each with its tenant: a read with another tenant's scope finds nothing. */
+/**
+ * Blobs in a table, each with its tenant: a read with another tenant's scope finds nothing.
+ *
+ * @example
+ * const blobs = sqliteBlobStore(db, wrap);
+ */
 export function sqliteBlobStore(db: Database.Database, wrap: Wrap): BlobStore {
   const putBlob = db.prepare(
     `INSERT INTO blobs (id, tenant_key, tenant_id, owner_kind, owner_id, ticket_id, content_type, filename, size, bytes)

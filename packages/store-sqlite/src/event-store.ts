@@ -12,7 +12,12 @@ import type { Wrap } from './wrap';
 /** Positions are AUTOINCREMENT ids, zero-padded so that string order is numeric order. */
 const pos = (n: number | bigint) => n.toString().padStart(16, '0');
 
-/** The event log on SQLite: `BEGIN IMMEDIATE` appends, AUTOINCREMENT positions. */
+/**
+ * The event log on SQLite: `BEGIN IMMEDIATE` appends, AUTOINCREMENT positions.
+ *
+ * @example
+ * const events = sqliteEventStore(db, wrap);
+ */
 export function sqliteEventStore(db: Database.Database, wrap: Wrap): EventStore {
   const streamVersion = db.prepare<[string], { version: number }>(
     'SELECT version FROM streams WHERE stream_id = ?',

@@ -3,7 +3,12 @@ import type Database from 'better-sqlite3';
 import { scopeKey } from './ticket-index';
 import type { Wrap } from './wrap';
 
-/** Message-IDs keyed by (tenant, Message-ID): the same mail sent to two tenants is two entries. */
+/**
+ * Message-IDs keyed by (tenant, Message-ID): the same mail sent to two tenants is two entries.
+ *
+ * @example
+ * const messages = sqliteMessageIndex(db, wrap);
+ */
 export function sqliteMessageIndex(db: Database.Database, wrap: Wrap): MessageIndex {
   const putMessage = db.prepare(
     'INSERT OR IGNORE INTO messages (tenant_key, message_id, ticket_id) VALUES (?, ?, ?)',

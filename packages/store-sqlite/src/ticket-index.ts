@@ -18,12 +18,21 @@ const RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) =>
 /**
  * The key column of a tenant's rows: `''` for no tenant, `t:<id>` for a tenant. A NULL cannot be
  * part of a primary key, and a bare tenant id could be `''`; the prefix keeps the two apart.
+ *
+ * @example
+ * tenantKey('acme'); // 't:acme'
  */
 export const tenantKey = (tenantId: string | undefined | null): string =>
   tenantId === undefined || tenantId === null ? '' : `t:${tenantId}`;
+/** The key column of a port call's scope (no scope: no tenant). */
 export const scopeKey = (scope: TenantScope | undefined): string => tenantKey(scope?.tenantId);
 
-/** The ticket index on SQLite tables: rows keyed by (tenant, id), filters and sorts in SQL. */
+/**
+ * The ticket index on SQLite tables: rows keyed by (tenant, id), filters and sorts in SQL.
+ *
+ * @example
+ * const index = sqliteTicketIndex(db, wrap);
+ */
 export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketIndex {
   const upsertTicket = db.prepare(`
     INSERT INTO tickets (tenant_key, id, tenant_id, number, subject_lc, status, category, type, team, assignee, priority,

@@ -93,6 +93,9 @@ const key = (s: TicketSummary) => JSON.stringify([s.tenantId ?? null, s.id]);
  * U+0000 in ids, tenants, statuses, tags and subjects, versions out of order), every random
  * filter — empty lists, `null` in lists, nested `anyOf` — paged through with cursors in any sort
  * gives exactly the rows core's `matchesTicketFilter` and `compareSummaries` give, in that order.
+ *
+ * @example
+ * ticketIndexProperty(() => inMemoryTicketIndex(), 60);
  */
 export function ticketIndexProperty(factory: Factory<TicketIndex>, numRuns: number): void {
   it(`matches core's reference filter, order and paging on random rows and filters (${numRuns} runs)`, async () => {
