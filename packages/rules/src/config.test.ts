@@ -37,6 +37,11 @@ describe('option objects', () => {
     expect(problems[0]!.message).toContain('did you mean deliver?');
   });
 
+  it('rules(defined, options) refuses a hook that is not a function (it failed only when first called)', () => {
+    const problems = refused(() => rules(defineRules({}), { deliver: 'chat', onError: {} } as never));
+    expect(problems.map((p) => p.path)).toEqual(['rules.deliver', 'rules.onError']);
+  });
+
   it('defineRules refuses an unknown key with its path and the key meant', () => {
     const problems = refused(() => defineRules({ triggerz: [] } as RulesDefinition));
     expect(problems.map((p) => p.path)).toEqual(['triggerz']);

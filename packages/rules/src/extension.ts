@@ -81,6 +81,11 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
  */
 export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension {
   checkOptions(options, ['deliver', 'isAvailable', 'onError'], 'rules');
+  const hooks = (['deliver', 'isAvailable', 'onError'] as const).filter(
+    (key) => options[key] !== undefined && typeof options[key] !== 'function',
+  );
+  if (hooks.length > 0)
+    throw new ConfigError(hooks.map((key) => ({ path: `rules.${key}`, message: 'must be a function' })));
   if (!(defined?.templates instanceof Map))
     throw new ConfigError([
       { path: 'rules', message: 'takes the result of defineRules({ triggers, automations… })' },
