@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors';
+import type { HelpdeskOptions } from './helpdesk';
 import { inMemoryStore } from './memory';
 import { checkOptions, HELPDESK_OPTION_KEYS, unknownKeys, validateHelpdeskOptions } from './options';
 import { defaultPolicy } from './policy';
@@ -58,6 +59,15 @@ describe('validateHelpdeskOptions', () => {
   });
 
   it('lists every option key once, as HelpdeskOptions has them', () => {
+    // Type-checked both ways: an option added to HelpdeskOptions without a line in
+    // HELPDESK_OPTION_KEYS (or the reverse) fails `tsc` here.
+    type Listed = (typeof HELPDESK_OPTION_KEYS)[number];
+    const same: [Listed] extends [keyof HelpdeskOptions]
+      ? [keyof HelpdeskOptions] extends [Listed]
+        ? true
+        : false
+      : false = true;
+    expect(same).toBe(true);
     expect(new Set(HELPDESK_OPTION_KEYS).size).toBe(HELPDESK_OPTION_KEYS.length);
     expect(HELPDESK_OPTION_KEYS).toContain('extensions');
   });
