@@ -14,6 +14,11 @@ const BASES: Record<HoursSinceBase, (t: Ticket) => string | undefined> = {
 /**
  * Compiles one `{ hoursSince, gte?, lt?, calendar? }` node, adding to `thresholds` the instants at
  * which it may change truth (so `due` is computed, not polled).
+ *
+ * @example
+ * const thresholds: CompiledRule['thresholds'] = [];
+ * const test = compileHoursSince({ hoursSince: 'solved', gte: 96 }, 'when', problems, {}, thresholds);
+ * test({ ticket, now }); // true from 96 h after the ticket was solved; thresholds[0](ticket) is that instant
  */
 export function compileHoursSince(
   node: Record<string, unknown>,

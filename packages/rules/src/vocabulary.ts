@@ -12,6 +12,7 @@ import {
 import type { Action, CompiledRule, DefinedRules, TeamConfig } from './definition';
 import type { ParsedTemplate } from './template';
 
+/** The keys of a rules definition (`defineRules({ … })`). */
 export const DEFINITION_KEYS = [
   'triggers',
   'automations',
@@ -22,18 +23,21 @@ export const DEFINITION_KEYS = [
   'knownTeams',
   'calendars',
 ];
+/** The keys of a trigger and of an automation. */
 export const RULE_KEYS = {
   trigger: ['id', 'on', 'when', 'then', 'enabled'],
   automation: ['id', 'when', 'then', 'enabled'],
 };
 const ACTOR_KINDS = ['customer', 'agent', 'admin', 'system', 'automation'];
 
+/** Condition fields beyond core's ticket fields, which rules may test (the event's data and rule). */
 export const RULE_FIELDS: Record<string, FieldType> = {
   'event.data.reason': 'string',
   'event.data.to': 'string',
   'event.ruleId': 'string',
 };
 
+/** The parameters each action takes besides its `type`. */
 export const ACTION_PARAMS: Record<Action['type'], string[]> = {
   setStatus: ['status'],
   setPriority: ['priority'],
@@ -205,6 +209,10 @@ const VALUE_OPS = ['is', 'isNot', 'in', 'notIn', 'changedTo', 'changedFrom'];
  * Checks what a compiled condition's shape cannot: keys that mean nothing (`vaule`), and values a
  * field can never hold (a status no workflow has, a priority, channel, event type or actor kind
  * that does not exist, text for a number). Strings compare case-insensitively, as conditions do.
+ *
+ * @example
+ * checkValues({ field: 'status', op: 'is', value: 'archvied' }, 'triggers[0].when', problems, { status: ['open'] });
+ * // problems: [{ path: 'triggers[0].when.value', message: 'unknown status "archvied"; known: open' }]
  */
 export function checkValues(
   node: unknown,
