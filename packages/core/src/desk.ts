@@ -253,7 +253,8 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       const opts = validateExecuteOptions(given);
       const result = await executeKeyed(command, opts, false);
       const actor = opts.actor;
-      if (seesEverything(actor)) return result;
+      // Staff see everything under the default policy; a custom one decides for every actor.
+      if (options.policy === undefined && seesEverything(actor)) return result;
       // What a customer is handed back is a customer's view, like every read.
       const ctx = { visibleRelated: await visibleRelated(actor, [result.ticket]) };
       const events = (list: StoredEvent[]) =>

@@ -98,3 +98,23 @@ describe('any actor kind but the five', () => {
     );
   }, 60_000);
 });
+
+describe('a custom policy', () => {
+  it('decides what execute hands back to every actor, staff too', async () => {
+    const base = defaultPolicy();
+    const desk = createHelpdesk({
+      // A desk where agents, too, see only public messages.
+      policy: {
+        ...base,
+        redact: (_actor, t) => ({ ...t, messages: t.messages.filter((m) => m.visibility === 'public') }),
+      },
+    });
+    const { ticket } = await desk.execute(open, { actor: agent });
+    const r = await desk.execute(
+      { type: 'postMessage', ticketId: ticket.id, body: 'note', visibility: 'internal' },
+      { actor: agent },
+    );
+    expect(r.ticket.messages).toHaveLength(1);
+    expect((await desk.get(ticket.id, { actor: agent })).messages).toHaveLength(1);
+  });
+});
