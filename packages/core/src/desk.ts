@@ -162,10 +162,13 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     return idempotent.run(stream, opts.actor, opts.idempotencyKey, run);
   }
 
+  /** Staff see everything under the default policy; a custom one decides for every actor. */
+  const staffView = (actor: Actor) => options.policy === undefined && seesEverything(actor);
+
   /** Related tickets (links, merges) of these the actor may see, for their views. */
   async function visibleRelated(actor: Actor, tickets: (Ticket | undefined)[]): Promise<Set<string>> {
     const seen = new Set<string>();
-    if (seesEverything(actor)) return seen;
+    if (staffView(actor)) return seen;
     const ids = new Set<string>();
     for (const t of tickets) {
       if (!t) continue;
@@ -182,7 +185,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
 
   /** The one view of a ticket every read returns. */
   async function view(actor: Actor, ticket: Ticket): Promise<Ticket> {
-    if (seesEverything(actor)) return policy.redact(actor, ticket);
+    if (staffView(actor)) return policy.redact(actor, ticket);
     return policy.redact(actor, ticket, { visibleRelated: await visibleRelated(actor, [ticket]) });
   }
 
@@ -253,8 +256,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       const opts = validateExecuteOptions(given);
       const result = await executeKeyed(command, opts, false);
       const actor = opts.actor;
-      // Staff see everything under the default policy; a custom one decides for every actor.
-      if (options.policy === undefined && seesEverything(actor)) return result;
+      if (staffView(actor)) return result;
       // What a customer is handed back is a customer's view, like every read.
       const ctx = { visibleRelated: await visibleRelated(actor, [result.ticket]) };
       const events = (list: StoredEvent[]) =>
