@@ -1,5 +1,20 @@
+import fc from 'fast-check';
+import sanitizeHtml from 'sanitize-html';
 import { describe, expect, it } from 'vitest';
-import { sanitizeEmailHtml, sanitizeInboundHtml } from './sanitize';
+import { SANITIZE_POLICY, sanitizeEmailHtml, sanitizeInboundHtml } from './sanitize';
+
+/** sanitize-html with the same policy: the oracle the sanitiser's output is held against. */
+const SECOND_OPINION: sanitizeHtml.IOptions = {
+  allowedTags: [...SANITIZE_POLICY.tags],
+  allowedAttributes: { ...SANITIZE_POLICY.attributes },
+  allowedSchemes: [...SANITIZE_POLICY.schemes],
+  allowedSchemesByTag: { img: [...SANITIZE_POLICY.imageSchemes] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: SANITIZE_POLICY.rel } }),
+  },
+};
 
 const REL = 'rel="noopener noreferrer nofollow"';
 
@@ -54,3 +69,157 @@ describe('sanitizeEmailHtml', () => {
     expect(sanitizeInboundHtml('<p>fine</p>')).toEqual({ html: '<p>fine</p>', truncated: [] });
   });
 });
+
+/** Hostile HTML made of the pieces sanitisers get wrong: tags, attributes, URLs, quotes, entities, comments. */
+const hostileHtml = fc
+  .array(
+    fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom(
+            'a',
+            'img',
+            'div',
+            'p',
+            'b',
+            'td',
+            'table',
+            'font',
+            'blockquote',
+            'svg',
+            'math',
+            'script',
+            'style',
+            'iframe',
+            'textarea',
+            'title',
+            'noscript',
+            'xmp',
+            'form',
+            'input',
+            'object',
+            'A',
+            'IMG',
+            'ScRiPt',
+          ),
+          fc.array(
+            fc.tuple(
+              fc.constantFrom(
+                'href',
+                'src',
+                'onclick',
+                'onerror',
+                'style',
+                'title',
+                'class',
+                'colspan',
+                'rel',
+                'name',
+                'alt',
+                'xlink:href',
+                'HREF',
+                'srcset',
+                'action',
+                '/',
+                '"',
+                "'",
+              ),
+              fc.constantFrom(
+                'javascript:alert(1)',
+                'jav&#x61;script:alert(1)',
+                ' JaVaScRiPt:x',
+                'java\tscript:x',
+                '//evil.example',
+                '\\\\evil',
+                'https://ok.example/?a=1&b=2',
+                'cid:img@x',
+                'data:text/html,<script>',
+                'data:image/png;base64,AA',
+                '"><script>alert(1)</script>',
+                "'",
+                '&quot;',
+                'x onmouseover=alert(1)',
+                'vbscript:x',
+                'mailto:a@b.c',
+              ),
+              fc.constantFrom('"', "'", ''),
+            ),
+            { maxLength: 4 },
+          ),
+          fc.boolean(),
+        )
+        .map(([name, attrs, close]) =>
+          close ? `</${name}>` : `<${name}${attrs.map(([k, v, q]) => ` ${k}=${q}${v}${q}`).join('')}>`,
+        ),
+      fc.constantFrom(
+        'text',
+        '<',
+        '>',
+        '&',
+        '&amp;',
+        '&lt;script&gt;',
+        '&#60;',
+        '&bogus;',
+        '<!--',
+        '-->',
+        '<!-->',
+        '</',
+        '<!',
+        '<?x?>',
+        '"',
+        "'",
+        '<![CDATA[<script>]]>',
+        '\u0000',
+        '</script>',
+        '<scr<script>ipt>',
+        '< div>',
+      ),
+    ),
+    { maxLength: 30 },
+  )
+  .map((pieces) => pieces.join(''));
+
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  a: ['href', 'name', 'title', 'rel', 'dir', 'lang'],
+  img: ['src', 'alt', 'title', 'width', 'height', 'dir', 'lang'],
+  font: ['color', 'size', 'face', 'dir', 'lang'],
+  td: ['colspan', 'rowspan', 'align', 'valign', 'dir', 'lang'],
+  th: ['colspan', 'rowspan', 'align', 'valign', 'dir', 'lang'],
+};
+
+/** The tags of sanitised HTML with their attributes, as written. */
+const tagsOf = (html: string) => html.match(/<[^<>]*>/g) ?? [];
+const openingTags = (html: string) => tagsOf(html).filter((t) => !t.startsWith('</'));
+
+it('hostile HTML: sanitize-html, as a second opinion, finds nothing left to remove in the output', () => {
+  fc.assert(
+    fc.property(hostileHtml, (html) => {
+      const out = sanitizeEmailHtml(html);
+      // Every element we keep, with every attribute, survives (sanitize-html may add elements of
+      // its own where its parser closes or opens implied ones: a stray </p> becomes <p></p>).
+      const theirs = new Map<string, number>();
+      for (const t of openingTags(sanitizeHtml(out, SECOND_OPINION))) theirs.set(t, (theirs.get(t) ?? 0) + 1);
+      for (const t of openingTags(out)) {
+        expect(theirs.get(t) ?? 0, `${t} in ${out}`).toBeGreaterThan(0);
+        theirs.set(t, theirs.get(t)! - 1);
+      }
+      expect(out).not.toMatch(/<(?:script|style|iframe|svg|math|form|input|object|textarea)\b/i);
+      for (const tag of tagsOf(out)) {
+        // Canonical: a lower-case allowed name, allowed attributes with quoted, escaped values.
+        const m = /^<\/?([a-z0-9]+)((?: [a-z]+="[^"<>]*")*)( \/)?>$/.exec(tag);
+        expect(m, tag).not.toBeNull();
+        for (const [, name, value] of m![2]!.matchAll(/ ([a-z]+)="([^"]*)"/g)) {
+          expect(ALLOWED_ATTRIBUTES[m![1]!] ?? ['dir', 'lang'], tag).toContain(name);
+          if (name === 'href' || name === 'src') {
+            expect(value!.replace(/&amp;/g, '&'), tag).toMatch(
+              m![1] === 'img'
+                ? /^(?:cid:|data:image\/|[^:/\\]*(?:[/?#]|$))/
+                : /^(?:https?:|mailto:|tel:|[^:/\\]*(?:[/?#]|$))/,
+            );
+          }
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
+}, 60_000);
