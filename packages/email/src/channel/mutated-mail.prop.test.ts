@@ -62,6 +62,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     (raw) => raw.replace(/^from:[^\r\n]*/gim, 'From: "\u0000" <@>'),
     (raw) => `${raw}\r\n${'<div>'.repeat(20_000)}`,
     (raw) => raw.replace(/\r?\n/g, '\r'),
+    // Many lines, so long parts are joined before parsing (compact-mime.ts).
+    (raw) => `${raw}${'x\r\n'.repeat(25_000)}`,
+    (raw) => raw.replace(/\r?\n\r?\n/, `\r\n\r\n${'\r\n'.repeat(30_000)}`),
+    (raw) => raw.replace(/(\r?\n--[^\r\n]{1,70}\r?\n)/, `$1${'YQ==\r\n'.repeat(25_000)}`),
   ),
   fc
     .array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), {
