@@ -5,9 +5,11 @@ import {
   type Extension,
   inMemoryStore,
   type Problem,
+  workflowSet,
 } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { defineRules, type RulesDefinition, rules } from './index';
+import { deskStatuses } from './vocabulary';
 
 function refused(make: () => unknown): readonly Problem[] {
   try {
@@ -120,3 +122,34 @@ describe('acknowledgements have one owner', () => {
     ).not.toThrow();
   });
 });
+
+describe('deskStatuses', () => {
+  it('lists the default workflow of an untyped desk; with types, only a set that lists its workflows can say', () => {
+    expect(deskStatuses(workflowSet([awaiting]))).toEqual([
+      'new',
+      'open',
+      'awaiting',
+      'solved',
+      'closed',
+      'merged',
+    ]);
+    const typed = workflowSet([defaultWorkflowLike(), awaiting], { confirmation: 'confirm' });
+    expect(deskStatuses(typed)).toBeUndefined();
+    const listed = Object.assign(typed, { all: [defaultWorkflowLike(), awaiting] });
+    expect(deskStatuses(listed)).toContain('awaiting');
+    expect(deskStatuses(listed)).toContain('on_hold');
+  });
+});
+
+function defaultWorkflowLike() {
+  return defineWorkflow({
+    id: 'support',
+    statuses: [
+      { id: 'new', category: 'new' },
+      { id: 'open', category: 'open' },
+      { id: 'on_hold', category: 'on_hold' },
+      { id: 'solved', category: 'solved' },
+      { id: 'closed', category: 'closed' },
+    ],
+  });
+}
