@@ -104,6 +104,8 @@ describe('compactMime', () => {
       // The joined reading is postal-mime's own reading of the mail as it came.
       const direct = await PostalMime.parse(mail(line.repeat(30_000), cte));
       expect(small.text).toBe(direct.text);
+      // And reports the header fields as they came, not the joined part's transfer encoding.
+      expect(small.headers['content-transfer-encoding']).toEqual([cte]);
     }
   }, 60_000);
 

@@ -252,6 +252,11 @@ export interface Compacted {
   lines: number;
   /** Parts joined into one line each. */
   joined: number;
+  /**
+   * When parts were joined: the message's own top-level header block (with its blank line), whose
+   * fields postal-mime should report rather than the joined message's (its transfer encoding).
+   */
+  headerBlock?: Uint8Array;
 }
 
 /**
@@ -339,5 +344,8 @@ export async function compactMime(
       body: toBase64(content),
     };
   });
-  return { bytes: joined, lines, joined: parts.length };
+  let blank = 0;
+  while (blank < t.count && t.end[blank]! > t.start[blank]!) blank++;
+  const headerBlock = bytes.subarray(0, blank + 1 < t.count ? t.start[blank + 1]! : bytes.length);
+  return { bytes: joined, lines, joined: parts.length, headerBlock };
 }

@@ -187,8 +187,9 @@ export async function parseEmail(
   } as const;
   let toParse = bytes;
   let lines = 0;
+  let headerBlock: Uint8Array | undefined;
   try {
-    ({ bytes: toParse, lines } = await compactMime(bytes, options, lim.maxLines));
+    ({ bytes: toParse, lines, headerBlock } = await compactMime(bytes, options, lim.maxLines));
   } catch {
     // Joining is an optimisation; should it fail on some mail, that mail is parsed as it is.
     toParse = bytes;
@@ -207,6 +208,8 @@ export async function parseEmail(
     if (email.text?.includes(REPLACEMENT) || email.html?.includes(REPLACEMENT)) {
       await preferUtf8(email, toParse, options);
     }
+    // The header fields as the mail came (a joined part's transfer encoding reads base64).
+    if (headerBlock) email.headers = (await PostalMime.parse(headerBlock, options)).headers;
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new ValidationError([{ path: 'raw', message: `could not parse the message: ${message}` }], {
