@@ -1,7 +1,7 @@
-import { ConfigError, defaultWorkflow } from '@tessera/core';
+import { ConfigError, createHelpdesk, defaultWorkflow, inMemoryStore } from '@tessera/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Action, defineRules, type Trigger } from './index';
+import { type Action, defineRules, rules, type Trigger } from './index';
 
 // A valid rule set, then one mistake planted in one rule: defineRules must throw, and name the
 // place. Nothing half-valid is ever compiled, so nothing invalid is ever evaluated.
@@ -140,6 +140,8 @@ describe('defineRules, given any value anywhere in a definition', { timeout: 120
     ['templates'],
     ['teams'],
     ['teams', 'support'],
+    ['teams', 'support', 'members', 0],
+    ['teams', 'support', 'strategy'],
     ['knownStatuses'],
     ['workflows'],
     ['knownTeams'],
@@ -160,7 +162,7 @@ describe('defineRules, given any value anywhere in a definition', { timeout: 120
     ['automations', 0, 'when', 'all', 1, 'gte'],
   ];
 
-  it('defines the rules or throws a ConfigError, never another error', () => {
+  it('defines and installs the rules or throws a ConfigError, never another error', () => {
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.anything({ withNullPrototype: true }), (path, value) => {
         const definition = base() as Record<string | number, unknown>;
@@ -168,7 +170,8 @@ describe('defineRules, given any value anywhere in a definition', { timeout: 120
         for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
         at[path.at(-1)!] = value;
         try {
-          defineRules(definition as never);
+          // Installed too: what defineRules accepts must not fail in rules() or in the desk.
+          createHelpdesk({ store: inMemoryStore(), extensions: [rules(defineRules(definition as never))] });
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
         }

@@ -194,6 +194,14 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
   for (const [team, config] of Object.entries(teams)) {
     if (!Array.isArray(config?.members))
       problems.push({ path: `teams.${team}.members`, message: 'must be a list of { id, available? }' });
+    else
+      config.members.forEach((m, i) => {
+        if (typeof m?.id !== 'string' || (m.email !== undefined && typeof m.email !== 'string'))
+          problems.push({
+            path: `teams.${team}.members[${i}]`,
+            message: 'must be { id, email?, available? }',
+          });
+      });
     if (config?.strategy !== undefined && !['manual', 'round-robin', 'balanced'].includes(config.strategy)) {
       problems.push({ path: `teams.${team}.strategy`, message: 'must be manual, round-robin or balanced' });
     }
