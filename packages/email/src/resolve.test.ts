@@ -133,4 +133,33 @@ describe('resolveThread', () => {
   it('opens a new ticket when nothing matches', async () => {
     expect(await resolveThread(mail({}), lookup, opts)).toEqual({ action: 'open' });
   });
+
+  it('tries a bounded number of reply tokens, and says so briefly, however many a mail carries', async () => {
+    let loads = 0;
+    const counting: ThreadLookup = {
+      ...lookup,
+      ticket: async (id) => {
+        loads++;
+        return lookup.ticket(id);
+      },
+    };
+    const forged = Array.from({ length: 5000 }, (_, i) => ({
+      address: `help+forged${i}@help.test`,
+      name: '',
+    }));
+    const r = await resolveThread(mail({ cc: forged }), counting, { secret, address: 'help@help.test' });
+    expect(r.action).toBe('open');
+    expect(loads).toBe(0);
+    const ignored = (r as { ignored?: string[] }).ignored!;
+    expect(ignored).toHaveLength(20);
+    // A real token still counts when it is among the first twenty.
+    const real = await resolveThread(
+      mail({
+        cc: [...forged.slice(0, 5), { address: replyAddress('help@help.test', 'T-1', secret), name: '' }],
+      }),
+      lookup,
+      { secret, address: 'help@help.test' },
+    );
+    expect(real).toMatchObject({ action: 'append', ticketId: 'T-1', evidence: 'reply-token' });
+  });
 });

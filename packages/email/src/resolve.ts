@@ -56,6 +56,12 @@ export type ResolvableEmail = Pick<ParsedEmail, 'subject'> &
   >;
 
 const MAX_REFERENCES = 50;
+/**
+ * Reply tokens tried per mail, and evidence noted as ignored: a mail Cc'd to thousands of
+ * `support+<garbage>@` addresses costs a bounded number of HMACs and a bounded reason.
+ */
+const MAX_TOKENS = 20;
+const MAX_IGNORED = 20;
 const MAX_MERGE_HOPS = 16;
 
 function recipients(mail: ResolvableEmail): string[] {
@@ -149,9 +155,11 @@ export async function resolveThread(
   const own = opts.address ? splitAddress(opts.address) : undefined;
 
   // 1. signed reply token
+  let tokens = 0;
   for (const address of recipients(mail)) {
     const parts = splitAddress(address);
     if (!parts?.tag) continue;
+    if (++tokens > MAX_TOKENS) break;
     if (
       own &&
       (parts.local.toLowerCase() !== own.local.toLowerCase() ||
@@ -205,6 +213,10 @@ export async function resolveThread(
     return settle(lookup, ticket, evidence, opts);
   }
 
+  if (ignored.length > MAX_IGNORED) {
+    const more = ignored.length - MAX_IGNORED;
+    ignored.splice(MAX_IGNORED, more, `and ${more} more`);
+  }
   return ignored.length ? { action: 'open', ignored } : { action: 'open' };
 }
 
