@@ -2,15 +2,16 @@ import type { BlobMeta, BlobRef, BlobStore } from '@tessera/core';
 import type Database from 'better-sqlite3';
 import { scopeKey, tenantKey } from './ticket-index';
 import type { Wrap } from './wrap';
+import { textOf } from './wtf8';
 
 type MetaRow = {
-  content_type: string;
-  filename: string | null;
+  content_type: Buffer;
+  filename: Buffer | null;
   size: number;
-  tenant_id: string | null;
-  owner_kind: string | null;
-  owner_id: string | null;
-  ticket_id: string | null;
+  tenant_id: Buffer | null;
+  owner_kind: Buffer | null;
+  owner_id: Buffer | null;
+  ticket_id: Buffer | null;
 };
 
 /**
@@ -28,7 +29,9 @@ export function sqliteBlobStore(db: Database.Database, wrap: Wrap): BlobStore {
     'SELECT bytes FROM blobs WHERE id = ? AND tenant_key = ?',
   );
   const statBlob = db.prepare<[string, string], MetaRow>(
-    `SELECT content_type, filename, size, tenant_id, owner_kind, owner_id, ticket_id FROM blobs
+    `SELECT CAST(content_type AS BLOB) AS content_type, CAST(filename AS BLOB) AS filename, size,
+       CAST(tenant_id AS BLOB) AS tenant_id, CAST(owner_kind AS BLOB) AS owner_kind, CAST(owner_id AS BLOB) AS owner_id,
+       CAST(ticket_id AS BLOB) AS ticket_id FROM blobs
      WHERE id = ? AND tenant_key = ?`,
   );
   const idOf = (ref: BlobRef | string) => (typeof ref === 'string' ? ref : ref.id);
@@ -63,10 +66,11 @@ export function sqliteBlobStore(db: Database.Database, wrap: Wrap): BlobStore {
 }
 
 function metaOf(r: MetaRow): BlobMeta & { size: number } {
-  const meta: BlobMeta & { size: number } = { contentType: r.content_type, size: r.size };
-  if (r.filename !== null) meta.filename = r.filename;
-  if (r.tenant_id !== null) meta.tenantId = r.tenant_id;
-  if (r.owner_kind !== null && r.owner_id !== null) meta.owner = { kind: r.owner_kind, id: r.owner_id };
-  if (r.ticket_id !== null) meta.ticketId = r.ticket_id;
+  const meta: BlobMeta & { size: number } = { contentType: textOf(r.content_type), size: r.size };
+  if (r.filename !== null) meta.filename = textOf(r.filename);
+  if (r.tenant_id !== null) meta.tenantId = textOf(r.tenant_id);
+  if (r.owner_kind !== null && r.owner_id !== null)
+    meta.owner = { kind: textOf(r.owner_kind), id: textOf(r.owner_id) };
+  if (r.ticket_id !== null) meta.ticketId = textOf(r.ticket_id);
   return meta;
 }

@@ -8,6 +8,7 @@ import {
 } from '@tessera/core';
 import type Database from 'better-sqlite3';
 import type { Wrap } from './wrap';
+import { textOf } from './wtf8';
 
 /** Positions are AUTOINCREMENT ids, zero-padded so that string order is numeric order. */
 const pos = (n: number | bigint) => n.toString().padStart(16, '0');
@@ -28,19 +29,19 @@ export function sqliteEventStore(db: Database.Database, wrap: Wrap): EventStore 
   const setStream = db.prepare(
     'INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version',
   );
-  type EventRow = { position: number; stream_id: string; version: number; body: string };
+  type EventRow = { position: number; stream_id: Buffer; version: number; body: string };
   const readStream = db.prepare<[string, number], EventRow>(
-    'SELECT position, stream_id, version, body FROM events WHERE stream_id = ? AND version >= ? ORDER BY version',
+    'SELECT position, CAST(stream_id AS BLOB) AS stream_id, version, body FROM events WHERE stream_id = ? AND version >= ? ORDER BY version',
   );
   const readAllAfter = db.prepare<[number, number], EventRow>(
-    'SELECT position, stream_id, version, body FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    'SELECT position, CAST(stream_id AS BLOB) AS stream_id, version, body FROM events WHERE position > ? ORDER BY position LIMIT ?',
   );
   const nextNumber = db.prepare<[string], { value: number }>(
     'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
   );
   const toStored = (row: EventRow): StoredEvent => {
     const event = JSON.parse(row.body) as StoredEvent;
-    event.streamId = row.stream_id;
+    event.streamId = textOf(row.stream_id);
     event.version = row.version;
     event.position = pos(row.position);
     return event;

@@ -4,6 +4,7 @@ import {
   PRIORITIES,
   queryLimit,
   querySort,
+  sortValue,
   type TenantScope,
   type TicketFilter,
   type TicketIndex,
@@ -12,6 +13,7 @@ import {
 } from '@tessera/core';
 import type Database from 'better-sqlite3';
 import type { Wrap } from './wrap';
+import { textOf } from './wtf8';
 
 const RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
@@ -57,8 +59,8 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
   const getTicket = db.prepare<[string, string], { body: string }>(
     'SELECT body FROM tickets WHERE tenant_key = ? AND id = ?',
   );
-  const getCheckpoint = db.prepare<[string], { position: string | null }>(
-    'SELECT position FROM checkpoint WHERE tenant_key = ?',
+  const getCheckpoint = db.prepare<[string], { position: Buffer | null }>(
+    'SELECT CAST(position AS BLOB) AS position FROM checkpoint WHERE tenant_key = ?',
   );
   const setCheckpoint = db.prepare(
     'INSERT INTO checkpoint (tenant_key, position) VALUES (?, ?) ON CONFLICT (tenant_key) DO UPDATE SET position = excluded.position',
@@ -151,13 +153,18 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
           }[],
       );
       const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as TicketSummary);
-      const last = rows[limit - 1];
+      // The cursor takes the last row's values from its body: the columns read a lone surrogate
+      // back as U+FFFD.
+      const last = items[limit - 1];
       return rows.length > limit && last
-        ? { items, nextCursor: encodeCursor(last.sort_value ?? undefined, last.id) }
+        ? { items, nextCursor: encodeCursor(sortValue(last, field), last.id) }
         : { items };
     },
     async checkpoint(scope) {
-      return wrap('checkpoint', () => getCheckpoint.get(scopeKey(scope))?.position ?? undefined);
+      return wrap('checkpoint', () => {
+        const found = getCheckpoint.get(scopeKey(scope))?.position;
+        return found === undefined || found === null ? undefined : textOf(found);
+      });
     },
     async setCheckpoint(position, scope) {
       wrap('checkpoint', () => setCheckpoint.run(scopeKey(scope), position));

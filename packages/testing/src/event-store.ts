@@ -224,7 +224,7 @@ export function eventStoreConformance(
       expect(await s.nextNumber(streamName('other'))).toBe(1);
     });
 
-    it('treats U+0000 in a stream id, event id or sequence name as an ordinary character', async () => {
+    it('treats U+0000 (and a lone surrogate) in a stream id, event id or sequence name as an ordinary character', async () => {
       const s = await store();
       const id = streamName('nul\u0000');
       const plain = id.replace('\u0000', '');
@@ -239,6 +239,15 @@ export function eventStoreConformance(
       await expectConflict(s.append(id, [sampleEvent('again')], { expectedVersion: 'no-stream' }));
       const all = await readAllSettled(s, [id, plain], 2);
       expect(all.filter((e) => e.streamId === id)).toHaveLength(1);
+      // Lone UTF-16 surrogates: two stream ids, two streams.
+      const high = streamName('lone\ud800');
+      await s.append(high, [sampleEvent('high')], { expectedVersion: 'no-stream' });
+      await s.append(high.replace('\ud800', '\udc00'), [sampleEvent('low')], {
+        expectedVersion: 'no-stream',
+      });
+      expect((await s.readStream(high)).map((e) => [e.streamId, (e.data as { body: string }).body])).toEqual([
+        [high, 'high'],
+      ]);
       const seq = streamName('seq\u0000');
       expect(await s.nextNumber(seq)).toBe(1);
       expect(await s.nextNumber(seq.replace('\u0000', ''))).toBe(1);

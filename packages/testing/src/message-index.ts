@@ -52,6 +52,11 @@ export function messageIndexConformance(factory: Factory<MessageIndex>): void {
       expect(await index.get(id, { tenantId: 'A\u0000' })).toBe('T\u00001');
       expect(await index.get(id, { tenantId: 'A' })).toBeUndefined();
       expect(await index.put(id, 'T3', { tenantId: 'A\u0000' })).toBe(false);
+      // Lone UTF-16 surrogates: two Message-IDs, two entries.
+      expect(await index.put(`${id}\ud800`, 'T4\ud800')).toBe(true);
+      expect(await index.put(`${id}\udc00`, 'T5')).toBe(true);
+      expect(await index.get(`${id}\ud800`)).toBe('T4\ud800');
+      expect(await index.get(`${id}\udc00`)).toBe('T5');
     });
     it('of concurrent puts of one Message-ID, exactly one is new', async () => {
       const opened = await open(factory);
@@ -128,12 +133,12 @@ export function blobStoreConformance(factory: Factory<BlobStore>): void {
       expect(await blobs.get('no-such-\u0000blob')).toBeUndefined();
       const nul = await blobs.put(new Uint8Array([0]), {
         contentType: 'text/plain',
-        filename: 'a\u0000b.txt',
+        filename: 'a\u0000b\ud800.txt',
         tenantId: 'A\u0000',
       });
       expect(await blobs.stat(nul, { tenantId: 'A\u0000' })).toEqual({
         contentType: 'text/plain',
-        filename: 'a\u0000b.txt',
+        filename: 'a\u0000b\ud800.txt',
         tenantId: 'A\u0000',
         size: 1,
       });

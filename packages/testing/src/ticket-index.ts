@@ -294,7 +294,7 @@ export function ticketIndexConformance(
       ).toEqual(ids(rows));
     });
 
-    it('treats U+0000 in any string as an ordinary character, never failing', async () => {
+    it('treats U+0000 (and a lone surrogate) in any string as an ordinary character, never failing', async () => {
       const opened = await open(factory);
       close = opened.close;
       const index = opened.subject;
@@ -351,6 +351,26 @@ export function ticketIndexConformance(
         cursor: first.nextCursor!,
       });
       expect(ids(second.items)).toEqual(['ab']);
+      // Lone UTF-16 surrogates are ordinary characters too: two ids, two rows.
+      await index.upsert(sampleSummary(4, { id: 'x\ud800', tenantId: 't\u0000', tags: ['\udc00'] }));
+      await index.upsert(sampleSummary(5, { id: 'x\udc00', tenantId: 't\u0000' }));
+      expect((await index.get('x\ud800', scope))?.number).toBe(4);
+      expect((await index.get('x\udc00', scope))?.number).toBe(5);
+      expect(await found({ ids: ['x\ud800'] })).toEqual(['x\ud800']);
+      expect(await found({ tags: ['\udc00'] })).toEqual(['x\ud800']);
+      const lone: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await index.query({
+          filter: { tenantId: 't\u0000', ids: ['x\ud800', 'x\udc00'] },
+          sort: { field: 'number', direction: 'asc' },
+          limit: 1,
+          ...(next === undefined ? {} : { cursor: next }),
+        });
+        lone.push(...ids(page.items));
+        next = page.nextCursor;
+      } while (next !== undefined && lone.length < 5);
+      expect(lone).toEqual(['x\ud800', 'x\udc00']);
       await index.clear(scope);
       expect(await index.get('a\u0000b', { tenantId: 't' })).toEqual(other);
       expect(await found({})).toEqual([]);
