@@ -1,19 +1,24 @@
-import { produce } from 'immer';
-import type { EventType, NewEvent, StoredEvent } from './events';
+import { createDraft, finishDraft, isDraft, isDraftable, produce } from 'immer';
+import { ValidationError } from './errors';
+import { EVENT_TYPES, type EventType, type NewEvent, type StoredEvent } from './events';
 import type { Ticket } from './model';
+import { initialExt, type ModuleSet, NO_MODULES } from './modules';
 
-/** Bookkeeping events record what the system did; they do not count as an update of the ticket. */
-const BOOKKEEPING = new Set([
-  'SlaWarning',
-  'SlaBreached',
-  'EmailSent',
-  'EmailDeliveryFailed',
-  'EmailSendClaimed',
-]);
+/**
+ * Core's event types: `true` for those that count as an update of the ticket (`updatedAt`,
+ * `lastUpdatedBy`), `false` for bookkeeping, which records what the system did. An extension's
+ * events are never an update of the ticket; events of no installed owner are skipped.
+ */
+const CORE: ReadonlyMap<string, boolean> = new Map(
+  EVENT_TYPES.map((type) => [
+    type,
+    !['SlaWarning', 'SlaBreached', 'EmailSent', 'EmailDeliveryFailed', 'EmailSendClaimed'].includes(type),
+  ]),
+);
 
 type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
-function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
+function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet): Ticket {
   const d = event.data;
   const ticket: Ticket = {
     id: d.ticketId,
@@ -42,26 +47,51 @@ function opened(event: Applicable & { type: 'TicketOpened' }): Ticket {
     statusHistory: [{ status: d.status, category: d.category, at: event.occurredAt }],
     ruleRuns: event.ruleId === undefined ? {} : { [event.ruleId]: event.occurredAt },
     lastUpdatedBy: event.actor,
+    ext: initialExt(modules),
     version: event.version ?? 1,
   };
   if (d.tenantId !== undefined) ticket.tenantId = d.tenantId;
   if (d.type !== undefined) ticket.type = d.type;
   if (d.team !== undefined) ticket.team = d.team;
+  applySlices(ticket, event, modules);
   return ticket;
 }
 
+/** Each installed slice's part of one event (after core's), on a ticket whose `ext` is private. */
+function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
+  const slices = modules.slices;
+  const ext = t.ext as Record<string, unknown>;
+  for (let i = 0; i < slices.length; i++) {
+    const slice = slices[i]!;
+    const next = slice.apply(ext[slice.name], event as StoredEvent, t);
+    if (next !== undefined) ext[slice.name] = next;
+  }
+}
+
 /**
- * The one place each event's effect on a ticket is written: a mutation of a draft. `evolve` runs
+ * The one place each event's effect on a ticket is written: a mutation of a draft — core's
+ * handler, then each installed extension's slice. An event of no installed owner only advances
+ * the version (it stays in the log; install its extension and rebuild to fold it). `evolve` runs
  * it under immer; `fold` runs it on one fresh private object for a whole stream.
+ *
+ * @example
+ * apply(draft, storedEvent, modules);
  */
-export function apply(t: Ticket, event: Applicable): void {
+export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODULES): void {
   if (event.version !== undefined) t.version = event.version;
   else t.version += 1;
+  const update = CORE.get(event.type);
+  if (update === undefined && !modules.owners.has(event.type)) return;
   if (event.ruleId !== undefined) t.ruleRuns[event.ruleId] = event.occurredAt;
-  if (!BOOKKEEPING.has(event.type)) {
+  if (update === true) {
     t.updatedAt = event.occurredAt;
     t.lastUpdatedBy = event.actor;
   }
+  applyCore(t, event);
+  if (modules.stateful) applySlices(t, event, modules);
+}
+
+function applyCore(t: Ticket, event: Applicable): void {
   switch (event.type) {
     case 'TicketOpened':
       return; // handled by `opened`; a second TicketOpened in a stream is never decided
@@ -205,11 +235,19 @@ export function apply(t: Ticket, event: Applicable): void {
  * @example
  * const next = evolve(ticket, storedEvent);
  */
-export function evolve(state: Ticket | undefined, event: Applicable): Ticket {
-  if (event.type === 'TicketOpened') return opened(event);
-  if (state === undefined) throw new Error(`cannot apply ${event.type} before TicketOpened`);
+export function evolve(
+  state: Ticket | undefined,
+  event: Applicable,
+  modules: ModuleSet = NO_MODULES,
+): Ticket {
+  if (event.type === 'TicketOpened') return opened(event, modules);
+  if (state === undefined) {
+    throw new ValidationError([
+      { path: 'event.type', message: `cannot apply ${event.type} before TicketOpened` },
+    ]);
+  }
   return produce(state, (draft) => {
-    apply(draft, event);
+    apply(draft, event, modules);
   });
 }
 
@@ -297,7 +335,11 @@ export function deepFreeze<T>(value: T): T {
  * @example
  * const next = evolveAll(ticket, committedEvents);
  */
-export function evolveAll(state: Ticket | undefined, events: readonly Applicable[]): Ticket | undefined {
+export function evolveAll(
+  state: Ticket | undefined,
+  events: readonly Applicable[],
+  modules: ModuleSet = NO_MODULES,
+): Ticket | undefined {
   let i = 0;
   let draft: Ticket | undefined;
   // Leading TicketOpened events start afresh; events before any ticket exists are skipped.
@@ -306,12 +348,12 @@ export function evolveAll(state: Ticket | undefined, events: readonly Applicable
     ((state === undefined && draft === undefined) || events[i]!.type === 'TicketOpened')
   ) {
     if (events[i]!.type === 'TicketOpened')
-      draft = opened(events[i] as Applicable & { type: 'TicketOpened' });
+      draft = opened(events[i] as Applicable & { type: 'TicketOpened' }, modules);
     i++;
   }
   if (draft !== undefined) {
     // A private object from TicketOpened: the handlers may change it directly.
-    for (; i < events.length; i++) apply(draft, events[i]!);
+    for (; i < events.length; i++) apply(draft, events[i]!, modules);
     return deepFreeze(draft);
   }
   if (state === undefined || i >= events.length) return state;
@@ -326,26 +368,47 @@ export function evolveAll(state: Ticket | undefined, events: readonly Applicable
       ? [...value]
       : { ...value };
   };
+  // Each slice is changed through an immer draft of its own, finished after the batch: the frozen
+  // slices of `state` stay as they were, and untouched parts are shared.
+  if (modules.stateful) next.ext = draftSlices(state.ext, modules);
   for (; i < events.length; i++) {
     const event = events[i]!;
     for (const key of TOUCHES[event.type as EventType] ?? ALL_CONTAINERS) own(key);
     if (event.ruleId !== undefined) own('ruleRuns');
-    apply(next, event);
+    apply(next, event, modules);
   }
+  if (modules.stateful) finishSlices(next.ext as Record<string, unknown>);
   return deepFreeze(next);
+}
+
+function draftSlices(ext: Ticket['ext'], modules: ModuleSet): Record<string, unknown> {
+  const drafts: Record<string, unknown> = { ...ext };
+  for (const slice of modules.slices) {
+    const value = Object.hasOwn(drafts, slice.name) ? drafts[slice.name] : slice.initial();
+    drafts[slice.name] = isDraftable(value) ? createDraft(value as object) : value;
+  }
+  return drafts;
+}
+
+function finishSlices(ext: Record<string, unknown>): void {
+  for (const name of Object.keys(ext)) {
+    if (isDraft(ext[name])) ext[name] = finishDraft(ext[name]);
+  }
 }
 
 /**
  * Folds a whole stream into a ticket, mutating one fresh private object (no proxy per event).
+ * With `modules` (`moduleSet(extensions)`) each installed extension's slice is folded in the same
+ * pass, at `ticket.ext[name]`; without, events of extensions are skipped.
  *
  * @example
  * const ticket = fold(await store.events.readStream('ticket-T1'));
  */
-export function fold(events: readonly Applicable[]): Ticket | undefined {
+export function fold(events: readonly Applicable[], modules: ModuleSet = NO_MODULES): Ticket | undefined {
   let state: Ticket | undefined;
   for (const event of events) {
-    if (event.type === 'TicketOpened') state = opened(event);
-    else if (state !== undefined) apply(state, event);
+    if (event.type === 'TicketOpened') state = opened(event, modules);
+    else if (state !== undefined) apply(state, event, modules);
   }
   return state;
 }

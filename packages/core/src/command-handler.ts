@@ -1,12 +1,14 @@
 import { evolveAll, fold } from './apply';
-import type { Command, ExecuteOptions } from './commands';
+import type { Command, ExecuteOptions, ModuleCommand } from './commands';
 import { type DecideContext, decide, type IdGenerator, takenId, type WorkflowSet } from './decide';
+import { decideModule } from './decide-module';
 import { ClosedError, isTesseraError, NotFoundError } from './errors';
 import type { DomainEvent, NewEvent, StoredEvent } from './events';
 import { SCHEMA_VERSION } from './events';
 import { hashKey, sameRequest } from './idempotency';
 import { keyedQueue } from './keyed-queue';
 import type { Actor, Ticket } from './model';
+import type { ModuleSet } from './modules';
 import type { Policy } from './policy';
 import type { EventStore } from './ports';
 import type { StreamNames } from './streams';
@@ -37,6 +39,8 @@ export interface CommandHandlerDeps {
   /** Writes the ticket's index row after a commit. */
   index(ticket: Ticket, position: string | undefined): Promise<void>;
   upcast(events: StoredEvent[]): StoredEvent[];
+  /** The installed extensions: their commands, events and slices. */
+  modules: ModuleSet;
 }
 
 const INVERSE: Record<string, string> = {
@@ -59,7 +63,7 @@ const INVERSE: Record<string, string> = {
  * const { ticket, events } = await handler.append(command, { actor });
  */
 export function commandHandler(deps: CommandHandlerDeps) {
-  const { events: log, names, cache, ids, workflows, policy, limits, tenantId, maxRetries } = deps;
+  const { events: log, names, cache, ids, workflows, policy, limits, tenantId, maxRetries, modules } = deps;
   const queue = keyedQueue();
   const load = (id: string) => cache.load(id);
 
@@ -92,17 +96,19 @@ export function commandHandler(deps: CommandHandlerDeps) {
         occurredAt: at,
         actor: opts.actor,
       } as NewEvent;
-      event.schemaVersion = SCHEMA_VERSION;
+      event.schemaVersion = modules.owners.has(e.type) ? modules.schemaVersionOf(e.type) : SCHEMA_VERSION;
       if (opts.causationId !== undefined) event.causationId = opts.causationId;
       if (opts.correlationId !== undefined) event.correlationId = opts.correlationId;
       if (opts.ruleId !== undefined) event.ruleId = opts.ruleId;
-      if (opts.idempotencyKey !== undefined)
-        (event as { idempotencyKey?: string }).idempotencyKey = opts.idempotencyKey;
+      if (opts.idempotencyKey !== undefined) event.idempotencyKey = opts.idempotencyKey;
       return event;
     });
   }
 
-  async function append(command: Command, opts: ExecuteOptions): Promise<Appended> {
+  async function append(input: Command | ModuleCommand, opts: ExecuteOptions): Promise<Appended> {
+    // An extension's command goes straight to its ticket's loop (no merge redirect, no other side).
+    if (modules.commands.has(input.type)) return appendOwn((input as ModuleCommand).ticketId, input, opts);
+    const command = input as Command;
     if (command.type === 'openTicket') return openTicket(command, opts);
     let ticketId = command.ticketId;
     // Replies to a merged ticket go to the ticket it was merged into — when the actor may see it.
@@ -179,7 +185,19 @@ export function commandHandler(deps: CommandHandlerDeps) {
     });
   }
 
-  async function appendOwn(ticketId: string, cmd: Command, opts: ExecuteOptions): Promise<Appended> {
+  /** Core's decider for core's commands, the owning extension's for its own. */
+  function decideAny(previous: Ticket | undefined, cmd: Command | ModuleCommand, ctx: DecideContext) {
+    const spec = modules.commands.get(cmd.type);
+    return spec
+      ? decideModule(previous, cmd as ModuleCommand, spec, ctx)
+      : decide(previous, cmd as Command, ctx);
+  }
+
+  async function appendOwn(
+    ticketId: string,
+    cmd: Command | ModuleCommand,
+    opts: ExecuteOptions,
+  ): Promise<Appended> {
     return queue(names.ticket(ticketId), async () => {
       // The first try decides on the cached ticket without reading the store: the append's
       // expected version proves it current. A refusal or a no-op on an unproven cache is not
@@ -199,7 +217,7 @@ export function commandHandler(deps: CommandHandlerDeps) {
             previous?.category === 'merged'
               ? { visibleRelated: await visibleRelated(opts.actor, previous) }
               : {};
-          decided = decide(previous, cmd, decideContext(opts.actor, extra));
+          decided = decideAny(previous, cmd, decideContext(opts.actor, extra));
         } catch (error) {
           if (!proven) {
             fresh = true;
@@ -208,11 +226,12 @@ export function commandHandler(deps: CommandHandlerDeps) {
           if (
             isTesseraError(error, 'closed') &&
             cmd.type === 'postMessage' &&
+            !modules.commands.has(cmd.type) &&
             previous?.category === 'closed' &&
             opts.actor.kind === 'customer' &&
             workflows.get(previous.workflowId)?.closedReplies !== 'reject'
           ) {
-            return followUp(previous, cmd, opts);
+            return followUp(previous, cmd as Extract<Command, { type: 'postMessage' }>, opts);
           }
           throw error;
         }
@@ -243,13 +262,13 @@ export function commandHandler(deps: CommandHandlerDeps) {
   /** The result of an earlier execution by this actor with this key, if the ticket's stream holds one. */
   async function replayed(ticketId: string, actor: Actor, key: string): Promise<Appended | undefined> {
     const events = deps.upcast(await log.readStream(names.ticket(ticketId)));
-    const mine = (e: StoredEvent) => sameRequest(e as StoredEvent & { idempotencyKey?: string }, actor, key);
+    const mine = (e: StoredEvent) => sameRequest(e, actor, key);
     const last = events.findLastIndex(mine);
     if (last < 0) return undefined;
     const first = events.findIndex(mine);
     return {
-      ticket: fold(events.slice(0, last + 1))!,
-      previous: first > 0 ? fold(events.slice(0, first)) : undefined,
+      ticket: fold(events.slice(0, last + 1), modules)!,
+      previous: first > 0 ? fold(events.slice(0, first), modules) : undefined,
       events: events.slice(first, last + 1),
       replayed: true,
     };
@@ -279,11 +298,10 @@ export function commandHandler(deps: CommandHandlerDeps) {
       if (e.causationId !== undefined) event.causationId = e.causationId;
       if (e.correlationId !== undefined) event.correlationId = e.correlationId;
       if (e.ruleId !== undefined) event.ruleId = e.ruleId;
-      const key = (e as { idempotencyKey?: string }).idempotencyKey;
-      if (key !== undefined) (event as { idempotencyKey?: string }).idempotencyKey = key;
+      if (e.idempotencyKey !== undefined) event.idempotencyKey = e.idempotencyKey;
       return event;
     });
-    const ticket = evolveAll(previous, stored)!;
+    const ticket = evolveAll(previous, stored, modules)!;
     cache.remember(ticketId, ticket);
     await deps.index(ticket, positions[positions.length - 1]);
     return { ticket, previous, events: stored };

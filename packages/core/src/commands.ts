@@ -202,9 +202,16 @@ export type Command =
 
 export type CommandType = Command['type'];
 
+/**
+ * A command of an installed extension, as `desk.execute` takes it: its type and ticket, and the
+ * extension's own fields (checked by the extension's `validate`). Declare an extension's command
+ * types with `type`, not `interface`, so they fit this shape.
+ */
+export type ModuleCommand = { type: string; ticketId: string; [field: string]: unknown };
+
 /** A command an extension issues, with who it runs as and which rule caused it. */
 export interface IssuedCommand {
-  command: Command;
+  command: Command | ModuleCommand;
   actor?: Actor;
   ruleId?: string;
   idempotencyKey?: string;

@@ -2,8 +2,9 @@ import { validateActor, validateExecuteOptions } from './actor';
 import { admitCommand, checkBlobs } from './admit';
 import { fold } from './apply';
 import { commandHandler } from './command-handler';
-import type { Command, ExecuteOptions } from './commands';
+import type { Command, ExecuteOptions, ModuleCommand } from './commands';
 import { workflowSet } from './decide';
+import { validateModuleCommand } from './decide-module';
 import { NotFoundError, ValidationError } from './errors';
 import { SCHEMA_VERSION, type StoredEvent } from './events';
 import type { ExecuteResult, ExtensionContext } from './extension';
@@ -12,13 +13,15 @@ import type { Helpdesk, HelpdeskOptions, QueryOptions } from './helpdesk';
 import { idempotencyCache } from './idempotency';
 import { inMemoryStore } from './memory';
 import type { Actor, Ticket } from './model';
+import { moduleSet } from './modules';
 import { validateHelpdeskOptions } from './options';
 import { defaultPolicy } from './policy';
 import type { TenantScope, TicketFilter, TicketQuery } from './ports';
 import { projector } from './projector';
 import { andFilters, queueFilter, type SavedQueue } from './query-scope';
 import { type Cascade, createReactor } from './reactor';
-import { createRedaction, seesEverything } from './redact';
+import { createRedaction, seesEverything, viewSlices } from './redact';
+import { logScan } from './scan';
 import { tick } from './scheduler';
 import { scopedStore } from './scoped-store';
 import { streamNames } from './streams';
@@ -71,18 +74,28 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
   const upcasters = options.upcasters ?? {};
   const hasUpcasters = Object.keys(upcasters).length > 0;
   checkExtensions(extensions);
-
+  const modules = moduleSet(extensions);
+  // Each extension upcasts its own events, to its own schema version; the desk's upcasters core's.
+  const upcastOf = new Map<string, { up: (e: StoredEvent) => StoredEvent; version: number }>();
+  for (const [type, up] of Object.entries(upcasters)) {
+    if (up) upcastOf.set(type, { up, version: SCHEMA_VERSION });
+  }
+  for (const ext of extensions) {
+    for (const [type, up] of Object.entries(ext.upcasters ?? {})) {
+      if (modules.owners.get(type) === ext) upcastOf.set(type, { up, version: ext.schemaVersion ?? 1 });
+    }
+  }
   const upcast = (events: StoredEvent[]) =>
-    hasUpcasters
+    hasUpcasters || upcastOf.size > 0
       ? events.map((e) => {
-          const up = upcasters[e.type];
-          return up && e.schemaVersion < SCHEMA_VERSION ? up(e) : e;
+          const u = upcastOf.get(e.type);
+          return u && e.schemaVersion < u.version ? u.up(e) : e;
         })
       : events;
 
-  const cache = ticketCache(store.events, names, upcast);
+  const cache = ticketCache(store.events, names, upcast, 10_000, modules);
   const load = (ticketId: string) => cache.load(ticketId);
-  const projection = projector({ store, extensions, scope, names, upcast });
+  const projection = projector({ store, extensions, scope, names, upcast, modules });
   const tail = logTail(store.events, names.owns, upcast);
   const idempotent = idempotencyCache();
   const handler = commandHandler({
@@ -98,6 +111,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     maxRetries: options.maxRetries ?? 8,
     index: (ticket, position) => projection.index(ticket, position),
     upcast,
+    modules,
   });
 
   const reactor = createReactor({
@@ -115,7 +129,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
    * reacted to by the extensions.
    */
   async function executeAt(
-    input: Command,
+    input: Command | ModuleCommand,
     given: ExecuteOptions,
     cascade: Cascade,
     trusted: boolean,
@@ -124,15 +138,21 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     // the caller's command or actor.
     const opts = validateExecuteOptions(given);
     const actor = opts.actor;
-    const command = admitCommand(validateCommand(input, limits), actor, trusted);
-    await checkBlobs(
-      command,
-      actor,
-      command.type === 'openTicket' ? undefined : command.ticketId,
-      store.blobs,
-      scope,
-      trusted,
-    );
+    const spec = typeof input?.type === 'string' ? modules.commands.get(input.type) : undefined;
+    let command: Command | ModuleCommand;
+    if (spec) command = validateModuleCommand(input, spec);
+    else {
+      const core = admitCommand(validateCommand(input, limits), actor, trusted);
+      await checkBlobs(
+        core,
+        actor,
+        core.type === 'openTicket' ? undefined : core.ticketId,
+        store.blobs,
+        scope,
+        trusted,
+      );
+      command = core;
+    }
     const appended = await handler.append(command, opts);
     // A replayed result set off its reactions the first time; running them again would repeat them.
     const allEvents = appended.replayed
@@ -150,7 +170,11 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
   }
 
   /** `execute` with the in-process idempotency cache (keyed by ticket stream, actor and key). */
-  function executeKeyed(command: Command, opts: ExecuteOptions, trusted: boolean): Promise<ExecuteResult> {
+  function executeKeyed(
+    command: Command | ModuleCommand,
+    opts: ExecuteOptions,
+    trusted: boolean,
+  ): Promise<ExecuteResult> {
     const run = () => executeAt(command, opts, { depth: 0, chain: [] }, trusted);
     if (opts.idempotencyKey === undefined) return run();
     const stream =
@@ -158,7 +182,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
         ? command.ticketId === undefined
           ? `${names.numbers}#open`
           : names.ticket(command.ticketId)
-        : names.ticket(command.ticketId);
+        : names.ticket((command as ModuleCommand).ticketId);
     return idempotent.run(stream, opts.actor, opts.idempotencyKey, run);
   }
 
@@ -185,8 +209,9 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
 
   /** The one view of a ticket every read returns. */
   async function view(actor: Actor, ticket: Ticket): Promise<Ticket> {
-    if (staffView(actor)) return policy.redact(actor, ticket);
-    return policy.redact(actor, ticket, { visibleRelated: await visibleRelated(actor, [ticket]) });
+    if (staffView(actor)) return viewSlices(modules, actor, ticket, policy.redact(actor, ticket));
+    const ctx = { visibleRelated: await visibleRelated(actor, [ticket]) };
+    return viewSlices(modules, actor, ticket, policy.redact(actor, ticket, ctx));
   }
 
   /** An index query limited to the desk's tenant and the actor's scope (none: as the system). */
@@ -210,6 +235,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     execute: (command, opts) => executeKeyed(command, opts, true),
     load,
     history: async (ticketId) => upcast(await store.events.readStream(names.ticket(ticketId))),
+    scan: logScan(store.events, names, upcast),
     query: (q) => queryAs(q.filter ?? {}, q, undefined),
     workflowOf: (ticket) => workflows.get(ticket.workflowId) ?? workflows.default,
     findByNumber: (number) => findNumber(number),
@@ -256,13 +282,15 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       const opts = validateExecuteOptions(given);
       const result = await executeKeyed(command, opts, false);
       const actor = opts.actor;
-      if (staffView(actor)) return result;
+      if (staffView(actor) && !modules.stateful) return result;
+      if (staffView(actor))
+        return { ...result, ticket: viewSlices(modules, actor, result.ticket, result.ticket) };
       // What a customer is handed back is a customer's view, like every read.
       const ctx = { visibleRelated: await visibleRelated(actor, [result.ticket]) };
       const events = (list: StoredEvent[]) =>
         list.map((e) => redactEvent(actor, e, ctx)).filter((e): e is StoredEvent => e !== undefined);
       const redacted: ExecuteResult = {
-        ticket: policy.redact(actor, result.ticket, ctx),
+        ticket: viewSlices(modules, actor, result.ticket, policy.redact(actor, result.ticket, ctx)),
         events: events(result.events),
         allEvents: events(result.allEvents),
       };
@@ -288,11 +316,12 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
       }
       const cut = at?.toISOString();
       const upTo = cut === undefined ? events : events.filter((e) => e.occurredAt <= cut);
-      const then = fold(upTo);
+      const then = fold(upTo, modules);
       const ctx = { visibleRelated: await visibleRelated(actor, [current]) };
       return {
         events: upTo.map((e) => redactEvent(actor, e, ctx)).filter((e): e is StoredEvent => e !== undefined),
-        ticket: then === undefined ? undefined : policy.redact(actor, then, ctx),
+        ticket:
+          then === undefined ? undefined : viewSlices(modules, actor, then, policy.redact(actor, then, ctx)),
       };
     },
 
@@ -353,6 +382,8 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     async rebuild({ onProgress } = {}) {
       const progress = await projection.rebuild(onProgress);
       cache.clear();
+      // What extensions keep outside tickets (Message-IDs, their own projections) they rebuild from the log.
+      for (const ext of extensions) await ext.onRebuild?.(context);
       return progress;
     },
 

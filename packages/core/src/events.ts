@@ -232,6 +232,8 @@ export interface EventMeta {
   causationId?: string;
   correlationId?: string;
   ruleId?: string;
+  /** The key the command was executed with: a retry with the same key is answered from the log. */
+  idempotencyKey?: string;
   schemaVersion: number;
 }
 
@@ -240,6 +242,41 @@ export type NewEvent = DomainEvent & EventMeta;
 
 /** An event as stored: `version` counts from 1 in its stream; `position` is the global order. */
 export type StoredEvent = NewEvent & { streamId: string; version: number; position: string };
+
+/**
+ * An event an extension decides: its own type (one of the extension's `events`) and JSON data.
+ * Core adds the envelope (id, time, actor, causation) when it appends it.
+ */
+export interface NewDomainEvent<T extends string = string, D = Record<string, unknown>> {
+  type: T;
+  data: D;
+}
+
+/**
+ * An extension's event as stored: its own type and data in core's envelope. In a ticket's stream
+ * it sits among core's events; `readStream` and `history` type every event as `StoredEvent`, so an
+ * extension narrows its own with `isExtensionEvent`.
+ */
+export type StoredExtensionEvent<T extends string = string, D = Record<string, unknown>> = EventMeta & {
+  type: T;
+  data: D;
+  streamId: string;
+  version: number;
+  position: string;
+};
+
+/**
+ * Whether a stored event is of this (extension) type, typing its data as the extension says.
+ *
+ * @example
+ * if (isExtensionEvent<{ credits: number }>(event, 'IncidentsGranted')) total += event.data.credits;
+ */
+export function isExtensionEvent<D = Record<string, unknown>, T extends string = string>(
+  event: { type: string },
+  type: T,
+): event is StoredExtensionEvent<T, D> {
+  return event.type === type;
+}
 
 /** A stored event of one type. */
 export type StoredEventOf<K extends EventType> = StoredEvent & { type: K };

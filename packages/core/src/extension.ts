@@ -1,7 +1,7 @@
-import type { Command, ExecuteOptions, IssuedCommand } from './commands';
+import type { Command, ExecuteOptions, IssuedCommand, ModuleCommand } from './commands';
 import type { WorkflowSet } from './decide';
-import type { StoredEvent } from './events';
-import type { Actor, Ticket } from './model';
+import type { NewDomainEvent, StoredEvent, StoredExtensionEvent, Upcaster } from './events';
+import type { Actor, ActorKind, Ticket } from './model';
 import type { Page, Store, TicketQuery, TicketSummary } from './ports';
 
 /** The result of `desk.execute`: the ticket after the command (and the triggers it set off). */
@@ -17,7 +17,7 @@ export interface ExecuteResult {
 
 /** What a committed command looks like to an extension's `react`. */
 export interface Committed {
-  command: Command;
+  command: Command | ModuleCommand;
   actor: Actor;
   /** The ticket after the events. */
   ticket: Ticket;
@@ -38,7 +38,29 @@ export interface Committed {
    * given), records this batch's last event as `causationId`, and its own reactions run before it
    * resolves. Use it to let each reaction see the changes of the ones before it.
    */
-  execute(command: Command | IssuedCommand): Promise<ExecuteResult>;
+  execute(command: Command | ModuleCommand | IssuedCommand): Promise<ExecuteResult>;
+}
+
+/** Where `ExtensionContext.scan` starts, which event types it keeps, and how many at most. */
+export interface ScanOptions {
+  /** Event types to keep (core's or extensions'); the others are read past. */
+  types: readonly string[];
+  /** A checkpoint from an earlier scan (`ScanPage.checkpoint`); from the start of the log without it. */
+  after?: string;
+  /** At most this many matching events (default 500). */
+  limit?: number;
+}
+
+/** One page of a scan: the matching events of this desk's tenant, each with its ticket. */
+export interface ScanPage {
+  items: { ticketId: string; event: StoredEvent }[];
+  /**
+   * Where the next scan goes on (the position of the last event read, matching or not); absent when
+   * nothing was read. Keep it as the extension's checkpoint.
+   */
+  checkpoint?: string;
+  /** Whether the scan reached the end of the log. */
+  done: boolean;
 }
 
 /** The parts of the desk an extension may use. */
@@ -52,11 +74,28 @@ export interface ExtensionContext {
   store: Store;
   /** The desk's workflows, so an extension can check the status names it was given in `init`. */
   workflows: WorkflowSet;
-  execute(command: Command, options: ExecuteOptions): Promise<ExecuteResult>;
+  /**
+   * Executes a command (core's or any installed extension's) as the given actor: the one way an
+   * extension issues commands (see docs/extensions.md). Inside `react`, use `committed.execute`
+   * instead, which runs the command as part of the cascade.
+   */
+  execute(command: Command | ModuleCommand, options: ExecuteOptions): Promise<ExecuteResult>;
   /** The ticket unredacted, as the system sees it. */
   load(ticketId: string): Promise<Ticket | undefined>;
-  /** The ticket's events, upcast to the current schema. */
+  /**
+   * A ticket's events by its id, upcast to the current schema (also those of extensions not
+   * installed, which the fold skips).
+   */
   history(ticketId: string): Promise<StoredEvent[]>;
+  /**
+   * Reads the log of this desk's tenant from a checkpoint, keeping events of the given types —
+   * how an extension rebuilds a projection of its own or finds work without knowing stream names.
+   *
+   * @example
+   * let page = await ctx.scan({ types: ['MessagePosted'] });
+   * while (!page.done) page = await ctx.scan({ types: ['MessagePosted'], after: page.checkpoint });
+   */
+  scan(options: ScanOptions): Promise<ScanPage>;
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
   /** The workflow of a ticket, for decisions such as `closedReplies`. */
   workflowOf(ticket: Ticket): import('./workflow').Workflow;
@@ -64,13 +103,80 @@ export interface ExtensionContext {
   findByNumber(number: number): Promise<Ticket | undefined>;
 }
 
+/** What an extension's `decide` gets besides the ticket, its slice and the command. Pure data. */
+export interface ExtensionDecideContext {
+  actor: Actor;
+  /** ISO time of the decision, from the desk's clock. */
+  now: string;
+  workflows: WorkflowSet;
+  tenantId?: string;
+}
+
+/** The least an extension's command is: its type and the ticket it is about. */
+export interface ExtensionCommandShape {
+  type: string;
+  ticketId: string;
+}
+
+/**
+ * One command an extension owns. `desk.execute` runs it like one of core's: `validate` once at the
+ * boundary (on a private plain-JSON copy of the input), the actor's kind checked against `allowed`,
+ * then `decide` on the ticket and the extension's slice, appended with the same idempotency and
+ * retry as core's commands. `decide` may emit only the extension's own `events`.
+ */
+export interface ExtensionCommand<S = unknown, C extends ExtensionCommandShape = ExtensionCommandShape> {
+  /** Checks the input and returns the command, typed; throws `ValidationError` on bad input. */
+  validate(input: unknown): C;
+  /** Actor kinds that may issue it (default `['system', 'automation']`). */
+  allowed?: readonly ActorKind[];
+  /**
+   * The events the command means for this ticket (none: nothing to do), or a typed
+   * `TesseraError`. Pure: no clock, no randomness, no I/O — everything comes in as arguments.
+   */
+  decide(ticket: Ticket, state: S, command: C, ctx: ExtensionDecideContext): NewDomainEvent[];
+}
+
+/**
+ * An extension's slice of each ticket, kept at `ticket.ext[name]` and folded in the same pass as
+ * core's handlers. `apply` sees every event of the stream (core's and its own), after core has
+ * applied it to `ticket`; it changes `draft` in place or returns the new slice (for a primitive).
+ */
+export interface ExtensionState<S = unknown> {
+  initial(): S;
+  apply(
+    draft: S,
+    event: StoredEvent | StoredExtensionEvent,
+    ticket: Ticket,
+  ): // biome-ignore lint/suspicious/noConfusingVoidType: a handler that mutates the draft returns nothing
+  S | void;
+}
+
 /**
  * How SLA, rules and the email channel plug into the desk. Every hook is optional.
  * Commands an extension returns run as actor `automation` (unless it says otherwise) and record
  * `causationId` (and `ruleId`), so "why did this happen" is answerable from the log.
  */
-export interface Extension {
+export interface Extension<S = unknown> {
+  /** Its key: `ticket.ext[name]` holds its slice. */
   name: string;
+  /** Commands it owns, by command type; a type of core's or of another extension is a `ConfigError`. */
+  commands?: Record<string, ExtensionCommand<S, ExtensionCommandShape>>;
+  /**
+   * Event types it owns. Its commands may emit only these; the fold passes them to its `state` and
+   * skips them while it is not installed (they stay in the log: install it and `rebuild`).
+   */
+  events?: readonly string[];
+  /** Upcasters of its own events, by type: run on read when an event's `schemaVersion` is older. */
+  upcasters?: Record<string, Upcaster>;
+  /** The schema version its events are appended with (default 1). */
+  schemaVersion?: number;
+  /** Its slice of each ticket (see `ExtensionState`). */
+  state?: ExtensionState<S>;
+  /**
+   * What this actor may see of the slice (`undefined`: nothing). Without it, staff and the desk's own
+   * actors see all of it and customers none.
+   */
+  view?(state: S, actor: Actor): unknown;
   /**
    * Capabilities this extension provides, such as `'acknowledgement'` (it answers a new ticket).
    * `createHelpdesk` refuses two installed extensions that provide the same one with a `ConfigError`.
@@ -81,23 +187,38 @@ export interface Extension {
   /** Adds the extension's part to a ticket's index row. */
   summarize?(ticket: Ticket, summary: TicketSummary): TicketSummary | undefined;
   /**
-   * Runs after each committed command, before `execute` resolves; the commands it returns run in
-   * the same `execute` (a cascade, to a fixed depth).
+   * Runs after each committed command, before `execute` resolves. It issues commands with
+   * `committed.execute` (each runs at once, in the same cascade, to a fixed depth, so the next one
+   * sees its changes).
+   * @deprecated Returning commands still works until every package has moved to `committed.execute`;
+   * it will be removed.
    */
   react?(
     committed: Committed,
     ctx: ExtensionContext,
-  ): (Command | IssuedCommand)[] | Promise<(Command | IssuedCommand)[]>;
+  ): Issued | undefined | Promise<Issued | undefined> | void | Promise<void>;
   /** The next instant `tick` should call `onDue` for this ticket. */
   due?(ticket: Ticket): Date | undefined;
-  /** Called by `tick` once the ticket's due instant has passed. */
+  /**
+   * Called by `tick` once the ticket's due instant has passed. It issues commands with
+   * `ctx.execute`: a refused one is reported to `onError` and the tick goes on.
+   * @deprecated Returning commands still works until every package has moved; it will be removed.
+   */
   onDue?(
     ticket: Ticket,
     now: Date,
     ctx: ExtensionContext,
-  ): (Command | IssuedCommand)[] | Promise<(Command | IssuedCommand)[]>;
+  ): Issued | undefined | Promise<Issued | undefined> | void | Promise<void>;
   /** Called after events are committed (also those of other processes when the store can watch). */
   onCommitted?(events: StoredEvent[], ctx: ExtensionContext): void | Promise<void>;
   /** Called by `tick`, for periodic work not tied to one ticket (e.g. retrying mail). */
   onTick?(now: Date, ctx: ExtensionContext): void | Promise<void>;
+  /**
+   * Called by `desk.rebuild` after the index is rebuilt, so the extension can rebuild what it keeps
+   * outside tickets (the email channel's Message-ID index) with `ctx.scan`.
+   */
+  onRebuild?(ctx: ExtensionContext): void | Promise<void>;
 }
+
+/** Commands returned from `react`/`onDue` (deprecated: use `execute`). */
+export type Issued = (Command | ModuleCommand | IssuedCommand)[];

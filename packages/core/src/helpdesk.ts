@@ -1,4 +1,4 @@
-import type { Command, ExecuteOptions } from './commands';
+import type { Command, ExecuteOptions, ModuleCommand } from './commands';
 import type { IdGenerator, WorkflowSet } from './decide';
 import type { StoredEvent, Upcaster } from './events';
 import type { ExecuteResult, Extension } from './extension';
@@ -71,7 +71,8 @@ export interface UploadOptions {
 }
 
 export interface Helpdesk {
-  execute(command: Command, options: ExecuteOptions): Promise<ExecuteResult>;
+  /** Runs one of core's commands or an installed extension's (see docs/commands.md, docs/extensions.md). */
+  execute(command: Command | ModuleCommand, options: ExecuteOptions): Promise<ExecuteResult>;
   get(ticketId: string, options: { actor: Actor }): Promise<Ticket>;
   /** The ticket's events and the ticket as of `asOf`, redacted for the actor exactly as `get` is. */
   history(ticketId: string, options: HistoryOptions): Promise<History>;

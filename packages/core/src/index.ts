@@ -10,6 +10,7 @@ export * from './extension';
 export * from './helpdesk';
 export * from './memory';
 export * from './model';
+export { type ModuleSet, moduleSet, NO_MODULES } from './modules';
 export * from './options';
 export * from './policy';
 export * from './ports';

@@ -169,5 +169,7 @@ export interface Ticket {
   lastCustomerMessageAt?: string;
   lastAgentReplyAt?: string;
   lastUpdatedBy?: Actor;
+  /** Each installed extension's slice of the ticket, by extension name (see `Extension.state`). */
+  ext: Readonly<Record<string, unknown>>;
   version: number;
 }

@@ -2,6 +2,7 @@ import { apply, deepFreeze, evolve } from './apply';
 import type { StoredEvent } from './events';
 import type { Extension } from './extension';
 import type { Ticket } from './model';
+import type { ModuleSet } from './modules';
 import type { Store, TenantScope, TicketSummary } from './ports';
 import type { StreamNames } from './streams';
 import { toSummary } from './summary';
@@ -26,8 +27,9 @@ export function projector(deps: {
   scope: TenantScope;
   names: StreamNames;
   upcast: (events: StoredEvent[]) => StoredEvent[];
+  modules: ModuleSet;
 }) {
-  const { store, extensions, scope, names, upcast } = deps;
+  const { store, extensions, scope, names, upcast, modules } = deps;
 
   function summarize(ticket: Ticket): TicketSummary {
     let summary = toSummary(ticket);
@@ -60,8 +62,8 @@ export function projector(deps: {
         if (page.length === 0) break;
         for (const raw of upcast(page.filter(names.owns))) {
           const t = tickets.get(raw.streamId);
-          if (raw.type === 'TicketOpened') tickets.set(raw.streamId, evolve(undefined, raw));
-          else if (t) apply(t, raw);
+          if (raw.type === 'TicketOpened') tickets.set(raw.streamId, evolve(undefined, raw, modules));
+          else if (t) apply(t, raw, modules);
           // Kept here until the email channel rebuilds its own Message-ID index (issue 12).
           if (raw.type === 'MessagePosted' && raw.data.email?.messageId) {
             const id = tickets.get(raw.streamId)?.id;

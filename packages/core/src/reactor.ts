@@ -1,5 +1,5 @@
 import type { Appended } from './command-handler';
-import type { Command, ExecuteOptions, IssuedCommand } from './commands';
+import type { Command, ExecuteOptions, IssuedCommand, ModuleCommand } from './commands';
 import { ConfigError } from './errors';
 import type { StoredEvent } from './events';
 import type { Committed, ExecuteResult, Extension, ExtensionContext } from './extension';
@@ -18,7 +18,7 @@ export interface ReactorDeps {
   context(): ExtensionContext;
   maxDepth: number;
   /** Runs a command an extension issued (trusted: it comes from an installed extension). */
-  execute(command: Command, opts: ExecuteOptions, cascade: Cascade): Promise<ExecuteResult>;
+  execute(command: Command | ModuleCommand, opts: ExecuteOptions, cascade: Cascade): Promise<ExecuteResult>;
 }
 
 const AUTOMATION: Actor = { kind: 'automation', id: 'automation' };
@@ -27,7 +27,8 @@ const SYSTEM: Actor = { kind: 'system', id: 'system' };
 export const automationActor: Actor = AUTOMATION;
 /** The desk's own actor. */
 export const systemActor: Actor = SYSTEM;
-const isIssued = (c: Command | IssuedCommand): c is IssuedCommand => 'command' in c;
+const isIssued = (c: Command | ModuleCommand | IssuedCommand): c is IssuedCommand =>
+  'command' in c && typeof c.command === 'object';
 
 /**
  * The reactor: after a command commits, each extension's `react` sees it and the commands it
@@ -40,7 +41,7 @@ const isIssued = (c: Command | IssuedCommand): c is IssuedCommand => 'command' i
 export function createReactor(deps: ReactorDeps) {
   async function react(
     appended: Appended,
-    command: Command,
+    command: Command | ModuleCommand,
     opts: ExecuteOptions,
     cascade: Cascade,
   ): Promise<StoredEvent[]> {
@@ -71,15 +72,16 @@ export function createReactor(deps: ReactorDeps) {
           return r;
         },
       };
+      // Commands are issued with `committed.execute`; a returned list (deprecated) runs the same way.
       const issued = await ext.react(committed, deps.context());
-      for (const item of issued) await committed.execute(item);
+      for (const item of issued ?? []) await committed.execute(item);
     }
     return all;
   }
 
   /** Runs a command an extension issued, as part of a cascade. */
   async function run(
-    item: Command | IssuedCommand,
+    item: Command | ModuleCommand | IssuedCommand,
     cause: StoredEvent | undefined,
     cascade: Cascade & { origin: { id: string; scratch: Map<string, unknown> } },
     parent: ExecuteOptions | undefined,

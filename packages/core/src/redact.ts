@@ -1,5 +1,6 @@
 import type { EventType, StoredEvent } from './events';
 import type { Actor, JsonValue, Party, Ticket } from './model';
+import type { ModuleSet } from './modules';
 import type { TicketSummary } from './ports';
 
 /**
@@ -72,6 +73,8 @@ export function createRedaction(options: { internalFields?: readonly string[] } 
       links: t.links.filter((l) => related(l.to)),
       mergedFrom: t.mergedFrom.filter(related),
       timeLoggedMinutes: 0,
+      // Extensions' slices: what `viewSlices` lets this actor see (by default nothing).
+      ext: {},
       deliveries: [],
       sendClaims: [],
       sla: [],
@@ -140,4 +143,31 @@ function party(viewer: Actor, p: Party): Party {
   const shown: Party = { id: p.id };
   if (p.name !== undefined) shown.name = p.name;
   return shown;
+}
+
+/**
+ * The extensions' slices of a ticket as this actor may see them: each extension's `view(state,
+ * actor)` where it has one (`undefined` leaves the slice out), else all of it for staff and the
+ * desk's own actors and nothing for anyone else. `shown` is the ticket after the policy's redaction;
+ * the slices are read from `source`, the ticket as stored.
+ *
+ * @example
+ * const view = viewSlices(modules, customer, ticket, policy.redact(customer, ticket));
+ */
+export function viewSlices(modules: ModuleSet, viewer: Actor, source: Ticket, shown: Ticket): Ticket {
+  if (!modules.stateful) return shown;
+  const staff = seesEverything(viewer);
+  const ext: Record<string, unknown> = {};
+  let same = staff;
+  for (const e of modules.extensions) {
+    if (!Object.hasOwn(source.ext, e.name)) continue;
+    const state = source.ext[e.name];
+    if (e.view !== undefined) {
+      const seen = e.view(state, viewer);
+      if (seen !== undefined) ext[e.name] = seen;
+      same &&= seen === state;
+    } else if (staff) ext[e.name] = state;
+  }
+  if (same && shown.ext === source.ext) return shown;
+  return { ...shown, ext };
 }

@@ -1,6 +1,6 @@
-import type { Command, IssuedCommand } from './commands';
+import type { Command, IssuedCommand, ModuleCommand } from './commands';
 import { isTesseraError } from './errors';
-import type { Extension, ExtensionContext } from './extension';
+import type { ExecuteResult, Extension, ExtensionContext } from './extension';
 import type { Ticket } from './model';
 import type { Page, TicketFilter, TicketQuery, TicketSummary } from './ports';
 
@@ -12,7 +12,10 @@ export interface SchedulerDeps {
   query(filter: TicketFilter, q: Omit<TicketQuery, 'filter'>): Promise<Page<TicketSummary>>;
   load(ticketId: string): Promise<Ticket | undefined>;
   /** Runs one command an extension issued at this tick, as its own cascade. */
-  run(item: Command | IssuedCommand, origin: { id: string; scratch: Map<string, unknown> }): Promise<unknown>;
+  run(
+    item: Command | ModuleCommand | IssuedCommand,
+    origin: { id: string; scratch: Map<string, unknown> },
+  ): Promise<ExecuteResult>;
   index(ticket: Ticket): Promise<void>;
   onError?: (error: unknown, where: { extension: string; ticketId: string }) => void;
 }
@@ -44,23 +47,47 @@ export async function tick(deps: SchedulerDeps, now: Date): Promise<{ due: numbe
         const when = ext.due?.(ticket);
         if (!ext.onDue || when === undefined || when > now) continue;
         const current = (await deps.load(ticket.id)) ?? ticket;
-        const issued = await ext.onDue(current, now, deps.context);
         // One cascade for what one extension decided for one ticket at this tick.
         const origin = {
           id: `tick:${ext.name}:${ticket.id}:${now.toISOString()}`,
           scratch: new Map<string, unknown>(),
         };
-        for (const item of issued) {
-          try {
-            await deps.run(item, origin);
-            commands++;
-          } catch (error) {
-            // A refused command (say, a move the workflow does not allow) must not stop the tick
-            // for every other ticket; storage failures and cascade errors still do.
-            if (!isTesseraError(error) || error.code === 'adapter' || error.code === 'config') throw error;
-            deps.onError?.(error, { extension: ext.name, ticketId: ticket.id });
-          }
+        // A refused command (say, a move the workflow does not allow) that the extension does not
+        // handle itself must not stop the tick for every other ticket; storage failures and cascade
+        // errors still do.
+        const refused = (error: unknown) => {
+          if (!isTesseraError(error) || error.code === 'adapter' || error.code === 'config') return false;
+          deps.onError?.(error, { extension: ext.name, ticketId: ticket.id });
+          return true;
+        };
+        const issue = async (item: Command | ModuleCommand | IssuedCommand) => {
+          const result = await deps.run(item, origin);
+          commands++;
+          return result;
+        };
+        // The extension issues its commands with `ctx.execute`, each in this tick's cascade.
+        const context: ExtensionContext = {
+          ...deps.context,
+          execute: (command, options) =>
+            issue({
+              command,
+              actor: options.actor,
+              ...(options.ruleId === undefined ? {} : { ruleId: options.ruleId }),
+              ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+            }),
+        };
+        let issued: Awaited<ReturnType<NonNullable<Extension['onDue']>>>;
+        try {
+          issued = await ext.onDue(current, now, context);
+        } catch (error) {
+          if (!refused(error)) throw error;
+          continue;
         }
+        // A returned list (deprecated) runs the same way, each refusal reported and the tick going on.
+        for (const item of issued ?? [])
+          await issue(item).catch((error) => {
+            if (!refused(error)) throw error;
+          });
       }
       const after = await deps.load(ticket.id);
       if (after) await deps.index(after);

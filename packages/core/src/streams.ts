@@ -8,6 +8,8 @@ export interface StreamNames {
   numbers: string;
   /** Whether an event of the global log belongs to this desk's tenant. */
   owns(event: Pick<StoredEvent, 'streamId'>): boolean;
+  /** The ticket id of one of this desk's ticket streams (undefined for any other stream). */
+  ticketIdOf(streamId: string): string | undefined;
 }
 
 /**
@@ -23,6 +25,8 @@ export function streamNames(tenantId: string | undefined): StreamNames {
       ticket: (id) => `ticket-${id}`,
       numbers: 'tickets',
       owns: (e) => !e.streamId.includes('/'),
+      ticketIdOf: (streamId) =>
+        streamId.startsWith('ticket-') && !streamId.includes('/') ? streamId.slice(7) : undefined,
     };
   }
   const prefix = `${tenantId}/`;
@@ -30,5 +34,7 @@ export function streamNames(tenantId: string | undefined): StreamNames {
     ticket: (id) => `${prefix}ticket-${id}`,
     numbers: `${prefix}tickets`,
     owns: (e) => e.streamId.startsWith(prefix),
+    ticketIdOf: (streamId) =>
+      streamId.startsWith(`${prefix}ticket-`) ? streamId.slice(prefix.length + 7) : undefined,
   };
 }

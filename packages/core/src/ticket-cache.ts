@@ -1,6 +1,7 @@
 import { deepFreeze, evolveAll, fold } from './apply';
 import type { StoredEvent } from './events';
 import type { Ticket } from './model';
+import { type ModuleSet, NO_MODULES } from './modules';
 import type { EventStore } from './ports';
 import type { StreamNames } from './streams';
 
@@ -18,6 +19,7 @@ export function ticketCache(
   names: StreamNames,
   upcast: (events: StoredEvent[]) => StoredEvent[],
   limit = 10_000,
+  modules: ModuleSet = NO_MODULES,
 ) {
   const cache = new Map<string, Ticket>();
   const remember = (ticketId: string, ticket: Ticket) => {
@@ -34,7 +36,7 @@ export function ticketCache(
       );
       let ticket = cached;
       if (fresh.length > 0)
-        ticket = ticket === undefined ? deepFreeze(fold(fresh)) : evolveAll(ticket, fresh);
+        ticket = ticket === undefined ? deepFreeze(fold(fresh, modules)) : evolveAll(ticket, fresh, modules);
       if (ticket !== undefined) remember(ticketId, ticket);
       return ticket;
     },
