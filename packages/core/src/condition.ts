@@ -1,6 +1,6 @@
 import { ConfigError, type Problem } from './errors';
 import type { StoredEvent } from './events';
-import { type JsonValue, PRIORITIES } from './model';
+import { type JsonValue, PRIORITIES, PRIORITY_RANK } from './model';
 
 export const CONDITION_OPS = [
   'is',
@@ -95,7 +95,6 @@ export interface CompileOptions {
   fields?: Readonly<Record<string, FieldType>>;
 }
 
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 const MAX_REGEX_LENGTH = 200;
 
 type Accessor = (s: ConditionSubject) => unknown;

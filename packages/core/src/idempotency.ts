@@ -1,4 +1,5 @@
 import type { ExecuteResult } from './extension';
+import { fnv1a } from './hash';
 import type { Actor } from './model';
 
 /**
@@ -43,14 +44,12 @@ export function sameRequest(
   return event.idempotencyKey === key && event.actor.kind === actor.kind && event.actor.id === actor.id;
 }
 
-/** FNV-1a, for deriving a ticket id from an idempotency key so a retried open finds its ticket. */
+/**
+ * Derives a ticket id from an idempotency key so a retried open finds its ticket (`fnv1a`).
+ *
+ * @example
+ * hashKey(JSON.stringify(['', 'customer', 'c1', 'k1'])); // 16 hex digits
+ */
 export function hashKey(key: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-  }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(key);
 }

@@ -23,6 +23,10 @@ export type Channel = (typeof CHANNELS)[number];
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+/** Each priority's rank, low → 0 … urgent → 3, for ordering (`gt`, sorting); a string that is no priority has none. */
+export const PRIORITY_RANK: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(PRIORITIES.map((p, i) => [p, i])),
+);
 
 export type Visibility = 'public' | 'internal';
 

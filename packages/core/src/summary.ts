@@ -1,5 +1,5 @@
 import type { Ticket } from './model';
-import { PRIORITIES } from './model';
+import { PRIORITY_RANK } from './model';
 import type { SortField, TicketFilter, TicketQuery, TicketSummary } from './ports';
 
 /**
@@ -47,8 +47,6 @@ export function toSummary(ticket: Ticket): TicketSummary {
   if (ticket.lastAgentReplyAt !== undefined) summary.lastAgentReplyAt = ticket.lastAgentReplyAt;
   return summary;
 }
-
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
 const many = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
