@@ -1,5 +1,4 @@
 import {
-  type Command,
   ConfigError,
   checkOptions,
   type Extension,
@@ -8,6 +7,7 @@ import {
   type TicketSummary,
 } from '@tessera/core';
 import { evaluateTicketSla } from './evaluate';
+import { type RecordSla, recordSla, SLA_EVENTS, type SlaState, slaMarks, slaState } from './marks';
 import {
   definePolicies,
   deskStatuses,
@@ -22,14 +22,16 @@ export interface SlaOptions {
 }
 
 /**
- * The SLA extension: adds `sla` to each ticket's index row (policy, next deadline, breached, at
- * risk), tells `tick` when the next warning or breach is due, and records `SlaWarning` and
- * `SlaBreached` once each — never twice, however late or often `tick` runs.
+ * The SLA extension: a module of its own — it owns the `recordSla` command, the `SlaWarning` and
+ * `SlaBreached` events and their marks at `ticket.ext.sla`. It adds `sla` to each ticket's index
+ * row (policy, next deadline, breached, at risk), tells `tick` when the next warning or breach is
+ * due, and records each mark once — never twice, however often `tick` runs or however many
+ * processes run it (a late tick records only the breach).
  *
  * @example
  * createHelpdesk({ extensions: [sla({ policies: [urgent, normal], calendars: { office } })] });
  */
-export function sla(options: SlaOptions): Extension {
+export function sla(options: SlaOptions): Extension<SlaState> {
   if (options === undefined)
     throw new ConfigError([{ path: 'sla', message: 'needs { policies, calendars }' }]);
   checkOptions(options, ['policies', 'calendars'], 'sla');
@@ -45,10 +47,13 @@ export function sla(options: SlaOptions): Extension {
   };
   const evaluate = (ticket: Ticket, at: Date) => evaluateTicketSla(ticket, policies, options.calendars, at);
   const recorded = (ticket: Ticket, policyId: string, metric: string, kind: 'warning' | 'breach') =>
-    ticket.sla.some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
+    slaMarks(ticket).some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
 
   return {
     name: 'sla',
+    events: SLA_EVENTS,
+    commands: { recordSla },
+    state: slaState,
     init(ctx: ExtensionContext) {
       // Status names are checked against the desk the policies are installed in.
       const statuses = deskStatuses(ctx.workflows);
@@ -96,11 +101,11 @@ export function sla(options: SlaOptions): Extension {
       }
       return next === undefined ? undefined : new Date(next);
     },
-    onDue(ticket, at) {
+    async onDue(ticket, at, ctx) {
       const result = evaluate(ticket, at);
       const policyId = result.policyId;
-      if (policyId === undefined) return [];
-      const commands: Command[] = [];
+      if (policyId === undefined) return;
+      const commands: RecordSla[] = [];
       for (const m of result.metrics) {
         const base = { ticketId: ticket.id, metric: m.metric, policyId } as const;
         if (m.status === 'breached' && !recorded(ticket, policyId, m.metric, 'breach')) {
@@ -114,11 +119,9 @@ export function sla(options: SlaOptions): Extension {
           commands.push({ type: 'recordSla', kind: 'warning', deadline: m.deadline!, ...base });
         }
       }
-      return commands.map((command) => ({
-        command,
-        actor: { kind: 'system', id: 'sla' },
-        ruleId: `sla:${policyId}`,
-      }));
+      for (const command of commands) {
+        await ctx.execute(command, { actor: { kind: 'system', id: 'sla' }, ruleId: `sla:${policyId}` });
+      }
     },
   };
 }

@@ -8,13 +8,11 @@ import {
   tryCompileCondition,
   type Workflow,
   type WorkflowSet,
+  type WorkingTimeCalendar,
 } from '@tessera/core';
 
-/** What an SLA policy needs of a calendar: any object with these two, such as `businessCalendar(...)`. */
-export interface WorkingTimeCalendar {
-  addWorkingTime(start: Date, ms: number): Date;
-  workingTimeBetween(a: Date, b: Date): number;
-}
+/** What an SLA policy needs of a calendar (core's interface): any object with these two, such as `businessCalendar(...)`. */
+export type { WorkingTimeCalendar } from '@tessera/core';
 
 export type SlaMetricName = 'firstReply' | 'nextReply' | 'periodicUpdate' | 'resolution' | 'reachStatus';
 
