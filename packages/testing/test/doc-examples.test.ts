@@ -289,10 +289,12 @@ function problemsOf(program: ts.Program, file: string): string | undefined {
     .join('\n');
 }
 
+// One program of the packages' public surface, read by every part of this file.
+const options = compilerOptions();
+const indexes = PACKAGES.map((pkg) => `${root}packages/${pkg}/src/index.ts`);
+const first = ts.createProgram({ rootNames: indexes, options });
+
 describe('the @example of every exported declaration', () => {
-  const options = compilerOptions();
-  const indexes = PACKAGES.map((pkg) => `${root}packages/${pkg}/src/index.ts`);
-  const first = ts.createProgram({ rootNames: indexes, options });
   const surface = readSurface(first);
 
   const dir = `${root}packages/testing/.tmp/doc-examples/`;
@@ -347,7 +349,6 @@ describe('the @example of every exported declaration', () => {
 // whole module that compiles as printed (no preamble: a reader copies it into an empty file), and
 // its links lead somewhere.
 describe('the README of every package', () => {
-  const options = compilerOptions();
   const dir = `${root}packages/testing/.tmp/readme-examples/`;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -381,7 +382,11 @@ describe('the README of every package', () => {
   });
 
   it('every example compiles as printed', () => {
-    const program = ts.createProgram({ rootNames: pages.flatMap((p) => p.files), options });
+    const program = ts.createProgram({
+      rootNames: pages.flatMap((p) => p.files),
+      options,
+      oldProgram: first,
+    });
     const failures = pages.flatMap(({ pkg, files }) =>
       files.flatMap((file, i) => {
         const why = problemsOf(program, file);
@@ -400,5 +405,55 @@ describe('the README of every package', () => {
         .map((target) => `packages/${pkg}/README.md → ${target}`),
     );
     expect(broken).toEqual([]);
+  });
+});
+
+/** The property names of an exported interface or type of a package, read from its declaration. */
+function membersOf(pkg: string, name: string): string[] {
+  const checker = first.getTypeChecker();
+  const index = first.getSourceFile(`${root}packages/${pkg}/src/index.ts`)!;
+  const exported = checker
+    .getExportsOfModule(checker.getSymbolAtLocation(index)!)
+    .find((s) => s.getName() === name);
+  if (!exported) throw new Error(`@tessera/${pkg} does not export ${name}`);
+  const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  return checker
+    .getDeclaredTypeOfSymbol(symbol)
+    .getProperties()
+    .map((p) => p.getName());
+}
+
+// docs/reference.md is one table of the shapes a user types against: it must name each of them,
+// so an option or a field added to the code without a row fails here.
+describe('docs/reference.md', () => {
+  const page = readFileSync(`${root}docs/reference.md`, 'utf8');
+  const rows = page.split('\n').filter((line) => line.startsWith('| `'));
+  const hasRow = (name: string) => rows.some((row) => row.startsWith(`| \`${name}\``));
+
+  it('has a row for every createHelpdesk option and every smtpReceiver option', () => {
+    const missing = [
+      ...membersOf('core', 'HelpdeskOptions').filter((key) => !hasRow(key)),
+      ...membersOf('mail-smtp', 'SmtpReceiverOptions')
+        .filter((key) => !hasRow(key))
+        .map((key) => `smtpReceiver: ${key}`),
+    ];
+    expect(missing).toEqual([]);
+  });
+
+  it("has a row for every method of the desk and every member of smtpReceiver's result", () => {
+    const missing = [
+      ...membersOf('core', 'Helpdesk')
+        .filter((m) => !['store', 'workflows', 'extensions'].includes(m))
+        .filter((m) => !rows.some((row) => row.startsWith(`| \`desk.${m}(`)))
+        .map((m) => `desk.${m}`),
+      ...membersOf('mail-smtp', 'SmtpReceiver').filter((m) => !hasRow(m) && !hasRow(`${m}()`)),
+    ];
+    expect(missing).toEqual([]);
+  });
+
+  it("names every field of execute's result and of a query page", () => {
+    const fields = [...membersOf('core', 'ExecuteResult'), ...membersOf('core', 'Page')];
+    // Each is explained where it is named: `field`: what it holds.
+    expect(fields.filter((f) => !page.includes(`\`${f}\`:`))).toEqual([]);
   });
 });
