@@ -14,6 +14,7 @@ import {
 } from '@tessera/core';
 import { loops } from './analysis';
 import { compileHoursSince } from './hours-since';
+import { fastCompiler } from './predicate';
 import { type ParsedTemplate, parseTemplate, templateEngine } from './template';
 import {
   checkAction,
@@ -184,6 +185,7 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
   const triggerList = shaped<Trigger[]>('triggers', Array.isArray, 'a list of triggers');
   const automationList = shaped<Automation[]>('automations', Array.isArray, 'a list of automations');
   const vocabulary = conditionVocabulary(statuses, knownTeams);
+  const fast = fastCompiler(RULE_FIELDS);
   const templates = new Map<string, ParsedTemplate>();
   const engine = templateEngine(texts);
   for (const [name, text] of Object.entries(texts)) {
@@ -223,15 +225,21 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
       problems.push({ path: `${path}.id`, message: `duplicate rule id ${JSON.stringify(rule.id)}` });
     else ids.add(rule.id);
     const thresholds: CompiledRule['thresholds'] = [];
+    const own = new Map<unknown, Predicate>();
     const nodes = {
-      hoursSince: (node: Record<string, unknown>, at: string, list: Problem[]) =>
-        compileHoursSince(node, at, list, calendars, thresholds),
+      hoursSince: (node: Record<string, unknown>, at: string, list: Problem[]) => {
+        const compiled = compileHoursSince(node, at, list, calendars, thresholds);
+        own.set(node, compiled);
+        return compiled;
+      },
     };
     const before = problems.length;
-    const test =
-      rule.when === undefined
-        ? () => true
-        : tryCompileCondition(rule.when, problems, { nodes, fields: RULE_FIELDS }, `${path}.when`);
+    // Core checks the condition; what it accepted is compiled again by the fast compiler.
+    let test: Predicate = () => true;
+    if (rule.when !== undefined) {
+      test = tryCompileCondition(rule.when, problems, { nodes, fields: RULE_FIELDS }, `${path}.when`);
+      if (problems.length === before) test = fast.compile(rule.when, (node) => own.get(node));
+    }
     // Values are checked only where the shape was right, so one mistake is reported once.
     if (rule.when !== undefined)
       checkValues(rule.when, `${path}.when`, problems, problems.length === before ? vocabulary : undefined);
