@@ -7,6 +7,7 @@ export default defineProject({
     name: 'store-postgres',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['./test/pg-server.ts'],
-    testTimeout: 60_000,
+    // Above waitFor's 60 s deadline, so a wait that gives up says what it waited for.
+    testTimeout: 180_000,
   },
 });

@@ -7,6 +7,7 @@ export default defineProject({
     name: 'store-sqlite',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Generous: property runs and child processes are CPU-bound, and the CI machine has 2 cores.
-    testTimeout: 60_000,
+    // Above waitFor's 60 s deadline, so a wait that gives up says what it waited for.
+    testTimeout: 180_000,
   },
 });
