@@ -1,4 +1,21 @@
-export * from './channel/index';
+export {
+  type AutoReplyOptions,
+  type ClaimDelivery,
+  type EmailChannel,
+  type EmailChannelOptions,
+  type EmailDelivery,
+  type EmailDeliveryFailedData,
+  type EmailOutcomeUnknownData,
+  type EmailSendClaim,
+  type EmailSendClaimedData,
+  type EmailSentData,
+  type EmailState,
+  emailChannel,
+  emailState,
+  type IngestResult,
+  type RecordDelivery,
+  sanitizeEmailHtml,
+} from './channel/index';
 export {
   type BounceInfo,
   type ClassifiableEmail,

@@ -3,6 +3,7 @@ import { ourMessageId } from '../compose';
 import { splitAddress, verifyReplyToken } from '../reply-token';
 import { messageKey } from './pipeline';
 import { type ChannelSettings, SYSTEM } from './settings';
+import { emailState } from './state';
 import type { InboundMail, IngestResult } from './types';
 
 /** Files bounces: as a failed delivery of the message they answer, found by Message-ID or by VERP. */
@@ -41,7 +42,7 @@ export function bounceFiling(s: ChannelSettings): BounceFiling {
       const message = ticket.messages.find(
         (m) =>
           ourMessageId(ticket.id, m.id, s.domain) === original ||
-          ticket.deliveries.some(
+          emailState(ticket).deliveries.some(
             (d) => d.messageId === m.id && d.emailMessageId && key(d.emailMessageId) === original,
           ),
       );
@@ -60,7 +61,7 @@ export function bounceFiling(s: ChannelSettings): BounceFiling {
       const ticket = ticketId ? await s.context().load(ticketId) : undefined;
       if (!ticket) continue;
       const recipient = mail.bounce?.recipient.toLowerCase();
-      const delivery = ticket.deliveries.findLast(
+      const delivery = emailState(ticket).deliveries.findLast(
         (d) => d.status === 'sent' && (!recipient || d.recipients.some((r) => r.toLowerCase() === recipient)),
       );
       const message = delivery && ticket.messages.find((m) => m.id === delivery.messageId);
@@ -80,8 +81,8 @@ export function bounceFiling(s: ChannelSettings): BounceFiling {
     emailMessageId: string | undefined,
   ): Promise<IngestResult> {
     const bounce = mail.bounce ?? { recipient: '', status: '5.0.0', permanent: true };
-    const attempts = ticket.deliveries
-      .filter((d) => d.messageId === message.id)
+    const attempts = emailState(ticket)
+      .deliveries.filter((d) => d.messageId === message.id)
       .reduce((n, d) => Math.max(n, d.attempts), 0);
     try {
       await s.context().execute(

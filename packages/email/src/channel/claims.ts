@@ -1,14 +1,16 @@
 import {
-  type Command,
   type ExecuteResult,
-  type IssuedCommand,
+  isExtensionEvent,
   isTesseraError,
   type Message,
+  type ModuleCommand,
   type OutboundEmail,
   type Ticket,
 } from '@tessera/core';
+import type { ClaimDelivery, RecordDelivery } from './commands';
 import { composeOutbound, messageKey } from './pipeline';
 import { type ChannelSettings, SYSTEM } from './settings';
+import type { EmailSendClaimedData } from './state';
 
 /** One message's next send: how many attempts it had and when the next is due (ms since epoch). */
 export interface Due {
@@ -16,12 +18,6 @@ export interface Due {
   attempts: number;
   at: number;
 }
-
-/**
- * How a timed-out send is recorded until core has an outcome of its own for it: a failed delivery,
- * final (so nothing resends it), whose error starts with this.
- */
-export const UNKNOWN_OUTCOME = 'unknown outcome:';
 
 /**
  * An RFC 5322 date, in UTC.
@@ -56,14 +52,14 @@ export type Recipients = (ticket: Ticket, message: Message) => { to: string[]; c
  *
  * A send the transport has not answered within `sendTimeoutMs` has an unknown outcome: the mail
  * may well have been delivered (a slow server that accepted it). Resending it would risk a second
- * copy, so it is recorded as final with an error starting `unknown outcome:` and not retried; if
- * the transport answers later, that answer is recorded too — a late success marks the mail sent; a
- * late failure stays on record for an operator, who can post the reply again (core refuses to
- * claim a message with a final delivery, so it is not retried on its own).
+ * copy, so it is recorded as `outcome: 'unknown'` (`EmailOutcomeUnknown`), which nothing claims
+ * again; if the transport answers later, that answer is recorded too — a late success marks the
+ * mail sent, a late permanent failure gives it up, and a late transient failure makes it due again
+ * (the next attempt is claimed and sent like any retry).
  *
  * @example
  * const sender = claimsAndSends(settings, recipientsFor);
- * const issued = await sender.deliver(ticket, due, (i) => ctx.execute(i.command, { actor: i.actor! }));
+ * const recorded = await sender.deliver(ticket, due, (c) => ctx.execute(c, { actor: SYSTEM }));
  */
 export function claimsAndSends(s: ChannelSettings, recipientsFor: Recipients) {
   const sending = new Set<string>();
@@ -75,7 +71,7 @@ export function claimsAndSends(s: ChannelSettings, recipientsFor: Recipients) {
     mail: OutboundEmail,
     answer: Exclude<Answer<{ accepted: string[]; rejected: string[] }>, { kind: 'timeout' }>,
     attempts: number,
-  ): Command {
+  ): RecordDelivery {
     const recipients = [...mail.to, ...(mail.cc ?? [])];
     const base = {
       type: 'recordDelivery' as const,
@@ -129,80 +125,91 @@ export function claimsAndSends(s: ChannelSettings, recipientsFor: Recipients) {
   async function deliver(
     ticket: Ticket,
     due: Due,
-    execute: (issued: IssuedCommand) => Promise<ExecuteResult>,
-  ): Promise<IssuedCommand | undefined> {
+    execute: (command: ModuleCommand) => Promise<ExecuteResult>,
+  ): Promise<RecordDelivery | undefined> {
     const sendKey = `${ticket.id}/${due.message.id}`;
     if (sending.has(sendKey)) return undefined;
     sending.add(sendKey);
     try {
-      const attempts = due.attempts + 1;
-      const claim = await execute({
-        command: {
-          type: 'claimDelivery',
-          ticketId: ticket.id,
-          messageId: due.message.id,
-          attempt: attempts,
-          claimant: s.claimant,
-          leaseMs: s.claimLease,
-        },
-        actor: SYSTEM,
-      });
-      const mine = claim.events.some(
-        (e) => e.type === 'EmailSendClaimed' && e.data.claimant === s.claimant && e.data.attempt === attempts,
-      );
-      if (!mine) return undefined;
-      const { to, cc } = recipientsFor(ticket, due.message);
-      const notification = due.message.visibility === 'internal';
-      const automated =
-        notification || due.message.author.kind === 'automation' || due.message.author.kind === 'system';
-      const files: NonNullable<OutboundEmail['attachments']> = [];
-      for (const a of due.message.attachments) {
-        const content = a.blob ? await s.context().store.blobs.get(a.blob) : undefined;
-        if (!content) continue;
-        files.push({
-          filename: a.filename,
-          contentType: a.contentType,
-          content,
-          ...(a.contentId ? { contentId: a.contentId } : {}),
-        });
-      }
-      // A notification mails its own text when it has one, not the note's.
-      const { html: _html, ...plain } = due.message;
-      const message = notification ? { ...plain, body: due.message.notify?.text ?? plain.body } : due.message;
-      const mail = composeOutbound(ticket, message, {
-        from: s.fromHeader,
-        secret: s.options.secret,
-        automated,
-        to,
-        cc,
-        attachments: files,
-      });
-      // The desk's clock, not the machine's: the Date a customer sees is the instant the desk sent it.
-      mail.headers = { ...mail.headers, Date: rfc5322Date(s.context().now()) };
-      await s.index().put(messageKey(mail.messageId), ticket.id);
-      // A transport that throws synchronously is a failed send like any other.
-      const sent = Promise.resolve().then(() => s.options.transport.send(mail));
-      const answer = await within(sent, s.sendTimeout);
-      if (answer.kind !== 'timeout')
-        return { command: outcome(ticket, due, mail, answer, attempts), actor: SYSTEM };
-      recordLate(ticket, due, mail, sent, attempts);
-      return {
-        command: {
-          type: 'recordDelivery',
-          ticketId: ticket.id,
-          messageId: due.message.id,
-          outcome: 'failed',
-          emailMessageId: mail.messageId,
-          recipients: [...mail.to, ...(mail.cc ?? [])],
-          error: `${UNKNOWN_OUTCOME} the transport did not answer within ${s.sendTimeout} ms; not resent, since it may have delivered the mail (a later answer is recorded)`,
-          permanent: true,
-          attempts,
-        },
-        actor: SYSTEM,
-      };
+      const record = await send(ticket, due, execute);
+      if (!record) return undefined;
+      await execute(record.command);
+      // Only once the unknown outcome is on record, so that a late answer is always recorded after it.
+      record.late?.();
+      return record.command;
     } finally {
       sending.delete(sendKey);
     }
+  }
+
+  async function send(
+    ticket: Ticket,
+    due: Due,
+    execute: (command: ModuleCommand) => Promise<ExecuteResult>,
+  ): Promise<{ command: RecordDelivery; late?: () => void } | undefined> {
+    const attempts = due.attempts + 1;
+    const command: ClaimDelivery = {
+      type: 'claimDelivery',
+      ticketId: ticket.id,
+      messageId: due.message.id,
+      attempt: attempts,
+      claimant: s.claimant,
+      leaseMs: s.claimLease,
+    };
+    const claim = await execute(command);
+    const mine = claim.events.some(
+      (e) =>
+        isExtensionEvent<EmailSendClaimedData>(e, 'EmailSendClaimed') &&
+        e.data.claimant === s.claimant &&
+        e.data.attempt === attempts,
+    );
+    if (!mine) return undefined;
+    const { to, cc } = recipientsFor(ticket, due.message);
+    const notification = due.message.visibility === 'internal';
+    const automated =
+      notification || due.message.author.kind === 'automation' || due.message.author.kind === 'system';
+    const files: NonNullable<OutboundEmail['attachments']> = [];
+    for (const a of due.message.attachments) {
+      const content = a.blob ? await s.context().store.blobs.get(a.blob) : undefined;
+      if (!content) continue;
+      files.push({
+        filename: a.filename,
+        contentType: a.contentType,
+        content,
+        ...(a.contentId ? { contentId: a.contentId } : {}),
+      });
+    }
+    // A notification mails its own text when it has one, not the note's.
+    const { html: _html, ...plain } = due.message;
+    const message = notification ? { ...plain, body: due.message.notify?.text ?? plain.body } : due.message;
+    const mail = composeOutbound(ticket, message, {
+      from: s.fromHeader,
+      secret: s.options.secret,
+      automated,
+      to,
+      cc,
+      attachments: files,
+    });
+    // The desk's clock, not the machine's: the Date a customer sees is the instant the desk sent it.
+    mail.headers = { ...mail.headers, Date: rfc5322Date(s.context().now()) };
+    await s.index().put(messageKey(mail.messageId), ticket.id);
+    // A transport that throws synchronously is a failed send like any other.
+    const sent = Promise.resolve().then(() => s.options.transport.send(mail));
+    const answer = await within(sent, s.sendTimeout);
+    if (answer.kind !== 'timeout') return { command: outcome(ticket, due, mail, answer, attempts) };
+    return {
+      late: () => recordLate(ticket, due, mail, sent, attempts),
+      command: {
+        type: 'recordDelivery',
+        ticketId: ticket.id,
+        messageId: due.message.id,
+        outcome: 'unknown',
+        emailMessageId: mail.messageId,
+        recipients: [...mail.to, ...(mail.cc ?? [])],
+        error: `the transport did not answer within ${s.sendTimeout} ms; not resent, since it may have delivered the mail (a later answer is recorded)`,
+        attempts,
+      },
+    };
   }
 
   return { deliver };

@@ -12,6 +12,7 @@ import type { BounceFiling } from './bounces';
 import { messageKey, readInbound, resolveInbound, type ThreadLookup, threadTicket } from './pipeline';
 import { sanitizeInboundHtml } from './sanitize';
 import { AUTO_REPLY_ACTOR, bareAddress, type ChannelSettings, isAddress } from './settings';
+import { emailState } from './state';
 import type { InboundMail, IngestResult } from './types';
 
 const HOUR = 3_600_000;
@@ -197,7 +198,9 @@ export function inboundFiling(s: ChannelSettings, bounces: BounceFiling) {
     if (known !== undefined) {
       const ticket = await s.context().load(known);
       const ours =
-        ticket?.deliveries.some((d) => d.emailMessageId && key(d.emailMessageId) === id) ||
+        (ticket ? emailState(ticket).deliveries : []).some(
+          (d) => d.emailMessageId && key(d.emailMessageId) === id,
+        ) ||
         (id.startsWith('<tessera.') && id.endsWith(`@${s.domain}>`));
       return ours
         ? { ...base, action: 'dropped', ticketId: known, reason: 'loop: our own message came back' }

@@ -1,15 +1,17 @@
-import type {
-  Command,
-  Committed,
-  ExtensionContext,
-  IssuedCommand,
-  Message,
-  Party,
-  StoredEvent,
-  Ticket,
+import {
+  type Committed,
+  type ExtensionContext,
+  isExtensionEvent,
+  type Message,
+  type Party,
+  type Ticket,
 } from '@tessera/core';
-import { claimsAndSends, type Due, UNKNOWN_OUTCOME } from './claims';
+import { claimsAndSends, type Due } from './claims';
 import { AUTO_REPLY_ACTOR, bareAddress, type ChannelSettings, isAddress, SYSTEM } from './settings';
+import { type EmailDeliveryFailedData, emailState, isOutbound, notifiedAddresses } from './state';
+
+/** The events the outbox's log scan keeps: what makes mail due, and what settles it. */
+const SCANNED = ['MessagePosted', 'EmailSent', 'EmailDeliveryFailed', 'EmailOutcomeUnknown', 'TicketMerged'];
 
 /**
  * The outbox: which messages the channel mails, to whom, what of it is still to send (read from the
@@ -26,19 +28,6 @@ export function outbox(s: ChannelSettings) {
   const pendingTickets = new Map<string, Set<string>>();
   let cursor: string | undefined;
 
-  /** The addresses an internal note that is also a notification goes to (others are not mail). */
-  const notifiedAddresses = (m: Pick<Message, 'notify'>) =>
-    (m.notify?.to ?? [])
-      .filter(isAddress)
-      .map(bareAddress)
-      .filter((a, i, all) => a !== address && all.indexOf(a) === i);
-  /**
-   * Messages the channel mails: public ones not written by the customer side, and internal notes
-   * that are notifications to email addresses.
-   */
-  const isOutbound = (m: Message) =>
-    m.visibility === 'public' ? m.author.kind !== 'customer' : notifiedAddresses(m).length > 0;
-
   function recipientsOf(ticket: Ticket): { to: string[]; cc: string[] } {
     const emailOf = (p: Party) => p.email ?? (isAddress(p.id) ? p.id : undefined);
     const requester = emailOf(ticket.requester);
@@ -51,7 +40,7 @@ export function outbox(s: ChannelSettings) {
 
   /** Who one message goes to: a notification to its addresses, anything else to the conversation. */
   function recipientsFor(ticket: Ticket, message: Message): { to: string[]; cc: string[] } {
-    if (message.visibility === 'internal') return { to: notifiedAddresses(message), cc: [] };
+    if (message.visibility === 'internal') return { to: notifiedAddresses(message, address), cc: [] };
     const { to, cc } = recipientsOf(ticket);
     // Acknowledgements answer the sender only; replies to the conversation copy everyone.
     return { to, cc: message.author.id === AUTO_REPLY_ACTOR.id ? [] : cc };
@@ -59,25 +48,32 @@ export function outbox(s: ChannelSettings) {
 
   const sender = claimsAndSends(s, recipientsFor);
 
-  /** What of a ticket's mail is still to send, and when; read from the ticket, i.e. from the log. */
+  /**
+   * What of a ticket's mail is still to send, and when; read from the channel's slice of the ticket
+   * (so from the log). A send of unknown outcome is not due: it may have been delivered.
+   */
   function dueMail(ticket: Ticket): Due[] {
     if (ticket.category === 'merged') return [];
+    const state = emailState(ticket);
     const out: Due[] = [];
-    for (const message of ticket.messages) {
-      if (!isOutbound(message) || recipientsFor(ticket, message).to.length === 0) continue;
-      const deliveries = ticket.deliveries.filter((d) => d.messageId === message.id);
-      if (deliveries.some((d) => d.status === 'sent')) continue;
-      if (deliveries.some((d) => d.permanent) || deliveries.length >= s.maxAttempts) continue;
+    for (const id of state.pending) {
+      const message = ticket.messages.find((m) => m.id === id);
+      if (!message || !isOutbound(message, address) || recipientsFor(ticket, message).to.length === 0)
+        continue;
+      const deliveries = state.deliveries.filter((d) => d.messageId === message.id);
+      if (deliveries.some((d) => d.status === 'sent' || d.permanent)) continue;
       const last = deliveries.at(-1);
-      let at = last
-        ? Date.parse(last.at) + s.retryDelay * 2 ** (deliveries.length - 1)
-        : Date.parse(message.at);
+      if (last?.status === 'unknown') continue;
+      // Attempts, not records: an attempt of unknown outcome that failed late has two records.
+      const attempts = deliveries.reduce((n, d) => Math.max(n, d.attempts), 0);
+      if (attempts >= s.maxAttempts) continue;
+      let at = last ? Date.parse(last.at) + s.retryDelay * 2 ** (attempts - 1) : Date.parse(message.at);
       // A claim on this attempt (another instance is sending it) holds it back until it lapses.
-      for (const claim of ticket.sendClaims ?? []) {
-        if (claim.messageId === message.id && claim.attempt === deliveries.length + 1)
+      for (const claim of state.sendClaims) {
+        if (claim.messageId === message.id && claim.attempt === attempts + 1)
           at = Math.max(at, Date.parse(claim.leaseUntil));
       }
-      out.push({ message, attempts: deliveries.length, at });
+      out.push({ message, attempts, at });
     }
     return out;
   }
@@ -93,38 +89,28 @@ export function outbox(s: ChannelSettings) {
    * up on): the first tick of a process reads the log once, but loads only those tickets.
    */
   async function scan(c: ExtensionContext) {
-    const prefix = c.tenantId ? `${c.tenantId}/ticket-` : 'ticket-';
     for (let round = 0; round < 100_000; round++) {
-      const page: StoredEvent[] = await c.store.events.readAll({
-        ...(cursor ? { after: cursor } : {}),
-        limit: 1000,
-      });
-      if (page.length === 0) break;
-      cursor = page[page.length - 1]!.position;
-      for (const e of page) {
-        if (!e.streamId.startsWith(prefix)) continue;
-        const ticketId = e.streamId.slice(prefix.length);
-        switch (e.type) {
-          case 'MessagePosted':
-            if (e.data.visibility === 'public' ? e.data.author.kind !== 'customer' : e.data.notify) {
-              pend(ticketId, e.data.messageId);
-            }
-            break;
-          case 'EmailDeliveryFailed':
-          case 'EmailSent':
-            // A transient failure is still to send; a sent or given-up message is not.
-            if (e.type === 'EmailDeliveryFailed' && !e.data.permanent) pend(ticketId, e.data.messageId);
-            else {
-              const messages = pendingTickets.get(ticketId);
-              messages?.delete(e.data.messageId);
-              if (messages?.size === 0) pendingTickets.delete(ticketId);
-            }
-            break;
-          case 'TicketMerged':
-            pendingTickets.delete(ticketId);
-            break;
+      const page = await c.scan({ types: SCANNED, ...(cursor ? { after: cursor } : {}), limit: 1000 });
+      if (page.checkpoint) cursor = page.checkpoint;
+      for (const { ticketId, event: e } of page.items) {
+        if (e.type === 'MessagePosted') {
+          if (e.data.visibility === 'public' ? e.data.author.kind !== 'customer' : e.data.notify) {
+            pend(ticketId, e.data.messageId);
+          }
+        } else if (e.type === 'TicketMerged') {
+          pendingTickets.delete(ticketId);
+        } else if (isExtensionEvent<EmailDeliveryFailedData>(e, 'EmailDeliveryFailed') && !e.data.permanent) {
+          // A transient failure is still to send (the ticket's slice says whether it still is).
+          pend(ticketId, e.data.messageId);
+        } else {
+          // Sent, given up on, or of unknown outcome: not to send.
+          const messageId = (e.data as { messageId?: string }).messageId;
+          const messages = pendingTickets.get(ticketId);
+          if (messageId) messages?.delete(messageId);
+          if (messages?.size === 0) pendingTickets.delete(ticketId);
         }
       }
+      if (page.done) break;
     }
   }
 
@@ -149,33 +135,27 @@ export function outbox(s: ChannelSettings) {
         // Re-check on the current ticket: a reaction or another process may have sent it meanwhile.
         const still = dueMail(current).find((d) => d.message.id === item.message.id);
         if (!still) continue;
-        const issued = await sender.deliver(current, still, (i) =>
-          c.execute(i.command, { actor: i.actor ?? SYSTEM }),
-        );
-        if (!issued) continue;
-        const r = issued.command as Extract<Command, { type: 'recordDelivery' }>;
+        const r = await sender.deliver(current, still, (command) => c.execute(command, { actor: SYSTEM }));
+        if (!r) continue;
         if (r.outcome === 'sent') sent++;
-        else if (r.error?.startsWith(UNKNOWN_OUTCOME)) unknown++;
+        else if (r.outcome === 'unknown') unknown++;
         else failed++;
-        await c.execute(issued.command, { actor: SYSTEM });
       }
     }
     return { sent, failed, unknown };
   }
 
   /** Sends the mail a committed command posted, inside its `execute` (when `sendOnCommit`). */
-  async function react(committed: Committed): Promise<IssuedCommand[]> {
-    if (!s.sendOnCommit) return [];
+  async function react(committed: Committed): Promise<void> {
+    if (!s.sendOnCommit) return;
     const posted = committed.events.filter((e) => e.type === 'MessagePosted');
-    if (posted.length === 0) return [];
+    if (posted.length === 0) return;
     const ids = new Set(posted.map((e) => (e.data as { messageId: string }).messageId));
-    const issued: IssuedCommand[] = [];
     for (const due of dueMail(committed.ticket)) {
       if (!ids.has(due.message.id)) continue;
-      const item = await sender.deliver(committed.ticket, due, (i) => committed.execute(i));
-      if (item) issued.push(item);
+      // The claim's result decides whether to send, so it runs now, in this cascade.
+      await sender.deliver(committed.ticket, due, (command) => committed.execute({ command, actor: SYSTEM }));
     }
-    return issued;
   }
 
   return { flush, react };

@@ -2,7 +2,7 @@
  * The one place the channel meets the pure email functions (parse, classify, extract, resolve,
  * compose): the rest of the channel works on `InboundMail`, `Ticket` and `OutboundEmail`.
  */
-import type { Message, OutboundEmail, Ticket } from '@tessera/core';
+import { fnv1a, type Message, type OutboundEmail, type Ticket } from '@tessera/core';
 import { classifyEmail } from '../classify';
 import { composeEmail } from '../compose';
 import { bracket, messageIdList, normalizeMessageId } from '../message-id';
@@ -16,18 +16,6 @@ import {
   type ThreadTicket,
 } from '../resolve';
 import type { InboundMail } from './types';
-
-/** FNV-1a over the bytes, twice with different primes: a stable id for mail without a Message-ID. */
-function digest(bytes: Uint8Array): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-  }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-}
 
 /** A Message-ID in the form the channel stores and indexes it: normalised, in angle brackets. */
 export function messageKey(id: string): string {
@@ -69,7 +57,7 @@ export async function readInbound(bytes: Uint8Array): Promise<InboundMail> {
   // A missing (or absurdly long) Message-ID is replaced by one derived from the bytes, so a
   // redelivery of the same mail still dedupes.
   const messageId =
-    own && own.length <= 900 ? bracket(own) : `<no-message-id.${digest(bytes)}@tessera.invalid>`;
+    own && own.length <= 900 ? bracket(own) : `<no-message-id.${fnv1a(bytes)}@tessera.invalid>`;
   const extracted = extractReply({ text, html });
   const original = classification.bounce?.originalMessageId;
   const inReplyTo = messageIdList(parsed.inReplyTo)[0];
