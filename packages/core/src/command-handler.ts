@@ -1,6 +1,14 @@
 import { evolveAll, fold } from './apply';
 import type { Command, ExecuteOptions, ModuleCommand } from './commands';
-import { type DecideContext, decide, type IdGenerator, takenId, type WorkflowSet } from './decide';
+import {
+  admitOpenTicket,
+  type DecideContext,
+  decideCommand,
+  type IdGenerator,
+  openTicketEvents,
+  takenId,
+  type WorkflowSet,
+} from './decide';
 import { decideModule } from './decide-module';
 import { ClosedError, isTesseraError, NotFoundError } from './errors';
 import type { DomainEvent, NewEvent, StoredEvent } from './events';
@@ -190,7 +198,7 @@ export function commandHandler(deps: CommandHandlerDeps) {
     const spec = modules.commands.get(cmd.type);
     return spec
       ? decideModule(previous, cmd as ModuleCommand, spec, ctx)
-      : decide(previous, cmd as Command, ctx);
+      : decideCommand(previous, cmd as Command, ctx);
   }
 
   async function appendOwn(
@@ -325,10 +333,11 @@ export function commandHandler(deps: CommandHandlerDeps) {
         const seen = await replayed(ticketId, opts.actor, opts.idempotencyKey);
         if (seen) return seen;
       }
-      // Validate and authorize before a number is taken, so bad input burns no number.
-      decide(existing, command, decideContext(opts.actor, { ticketId, number: 0 }));
+      // Everything that can refuse an open is asked before a number is taken, so a refusal burns
+      // no number; the events are then built once, with the number.
+      admitOpenTicket(existing, command, decideContext(opts.actor));
       const number = await log.nextNumber(names.numbers);
-      const decided = decide(existing, command, decideContext(opts.actor, { ticketId, number }));
+      const decided = openTicketEvents(command, decideContext(opts.actor, { ticketId, number }));
       const batch = envelope(decided, opts, deps.now());
       try {
         const { positions } = await log.append(names.ticket(ticketId), batch, {

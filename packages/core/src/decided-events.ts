@@ -4,6 +4,7 @@ import { ValidationError } from './errors';
 import type { DomainEvent } from './events';
 import type { Actor, JsonValue, Ticket } from './model';
 import type { Workflow } from './workflow';
+import type { WorkflowSet } from './workflow-set';
 
 // The events and refusals several deciders build the same way.
 
@@ -84,3 +85,23 @@ export function statusChanged(
     },
   };
 }
+
+/**
+ * The workflow a ticket follows (the default one when its id is no longer configured).
+ *
+ * @example
+ * workflowOf(ticket, ctx.workflows).canMove('open', 'solved');
+ */
+export function workflowOf(ticket: Ticket, workflows: WorkflowSet): Workflow {
+  return workflows.get(ticket.workflowId) ?? workflows.default;
+}
+
+/**
+ * Tags as a ticket keeps them: trimmed, lower-cased, each once.
+ *
+ * @example
+ * normalizeTags([' VIP', 'vip']); // → ['vip']
+ */
+export const normalizeTags = (tags: readonly string[]): string[] => [
+  ...new Set(tags.map((t) => t.trim().toLowerCase())),
+];

@@ -119,14 +119,15 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     load,
     context: () => context,
     maxDepth,
-    execute: (command, opts, cascade) => executeAt(command, opts, cascade, true),
+    execute: (command, opts, cascade) => executeAt(command, validateExecuteOptions(opts), cascade, true),
   });
   const { react, run } = reactor;
 
   /**
    * One command through the boundary: validated, admitted for its actor (identity from the actor,
    * bookkeeping flags and foreign blobs refused unless `trusted`), decided and appended, then
-   * reacted to by the extensions.
+   * reacted to by the extensions. `opts` have been checked by the caller (`validateExecuteOptions`,
+   * once per command).
    */
   async function executeAt(
     input: Command | ModuleCommand,
@@ -135,8 +136,8 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     trusted: boolean,
   ): Promise<ExecuteResult> {
     // Private copies: events and the (frozen) tickets built from them must not share objects with
-    // the caller's command or actor.
-    const opts = validateExecuteOptions(given);
+    // the caller's command or actor (`given` is already the checked copy of the options).
+    const opts = given;
     const actor = opts.actor;
     const spec = typeof input?.type === 'string' ? modules.commands.get(input.type) : undefined;
     let command: Command | ModuleCommand;
@@ -232,7 +233,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     ...(tenantId === undefined ? {} : { tenantId }),
     store: scopedStore(store, scope),
     workflows,
-    execute: (command, opts) => executeKeyed(command, opts, true),
+    execute: (command, opts) => executeKeyed(command, validateExecuteOptions(opts), true),
     load,
     history: async (ticketId) => upcast(await store.events.readStream(names.ticket(ticketId))),
     scan: logScan(store.events, names, upcast),

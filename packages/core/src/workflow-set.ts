@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { ConfigError } from './errors';
 import type { Workflow } from './workflow';
 
 /** The workflows a desk knows, and which one each ticket type uses. */
@@ -12,7 +12,8 @@ export interface WorkflowSet {
 }
 
 /**
- * Builds the set of workflows from a list (the first is the default) and a type → workflow map.
+ * Builds the set of workflows from a list (the first is the default) and a type → workflow map;
+ * no workflow, or a type naming an unknown one, is a `ConfigError`.
  *
  * @example
  * const set = workflowSet([support, suggestions], { suggestion: 'suggestions' });
@@ -20,11 +21,11 @@ export interface WorkflowSet {
 export function workflowSet(list: readonly Workflow[], types: Record<string, string> = {}): WorkflowSet {
   const byId = new Map(list.map((w) => [w.id, w] as const));
   const first = list[0];
-  if (!first) throw new ValidationError([{ path: 'workflows', message: 'needs at least one workflow' }]);
+  if (!first) throw new ConfigError([{ path: 'workflows', message: 'needs at least one workflow' }]);
   const problems = Object.entries(types)
     .filter(([, id]) => !byId.has(id))
     .map(([type, id]) => ({ path: `types.${type}`, message: `unknown workflow ${JSON.stringify(id)}` }));
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   const typed = Object.keys(types).length > 0;
   return {
     default: first,

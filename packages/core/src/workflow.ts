@@ -1,4 +1,4 @@
-import { type AnyStateMachine, setup } from 'xstate';
+import { type AnyStateMachine, getNextTransitions, setup, transition } from 'xstate';
 import { type Problem, WorkflowError } from './errors';
 import { STATUS_CATEGORIES, type StatusCategory } from './model';
 
@@ -237,17 +237,7 @@ export function defineWorkflow(def: WorkflowDefinition): Workflow {
 
   // The transition table, read from the machine once: status → event type → target.
   const table = new Map<string, Map<string, string>>();
-  for (const s of statuses) {
-    const node = machine.states[s.id];
-    const row = new Map<string, string>();
-    const snapshot = machine.resolveState({ value: s.id, context: {} });
-    for (const eventType of node?.ownEvents ?? []) {
-      if (!snapshot.can({ type: eventType } as LifecycleEvent)) continue;
-      const target = node?.on[eventType]?.[0]?.target?.[0]?.key;
-      if (target) row.set(eventType, target);
-    }
-    table.set(s.id, row);
-  }
+  for (const s of statuses) table.set(s.id, transitionsOf(machine, s.id));
 
   // Graph checks over the compiled table: reachability from the initial status, and dead ends.
   const edges = (from: string) =>
@@ -340,14 +330,30 @@ export const defaultWorkflow: Workflow = defineWorkflow({
 export function toMermaid(workflow: Workflow): string {
   const lines = ['stateDiagram-v2', `  [*] --> ${workflow.initial}`];
   for (const s of workflow.statuses) {
-    const node = workflow.machine.states[s.id];
-    for (const eventType of node?.ownEvents ?? []) {
-      const to = node?.on[eventType]?.[0]?.target?.[0]?.key;
-      if (!to) continue;
+    for (const [eventType, to] of transitionsOf(workflow.machine, s.id)) {
       const label = eventType.startsWith('TO.') ? '' : `: ${eventType.toLowerCase().replaceAll('_', ' ')}`;
       lines.push(`  ${s.id} --> ${to}${label}`);
     }
     if (s.category === 'closed' || s.category === 'merged') lines.push(`  ${s.id} --> [*]`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The moves a machine allows from one status, event type → target status, read through XState's
+ * public API only: the snapshot in that status (`resolveState`), the transitions it could take
+ * (`getNextTransitions`), whether it can take each (`snapshot.can`), and where the pure
+ * `transition` lands.
+ */
+function transitionsOf(machine: AnyStateMachine, status: string): Map<string, string> {
+  const row = new Map<string, string>();
+  const snapshot = machine.resolveState({ value: status, context: {} });
+  for (const t of getNextTransitions(snapshot)) {
+    const event = { type: t.eventType } as LifecycleEvent;
+    if (row.has(t.eventType) || !snapshot.can(event)) continue;
+    const [next] = transition(machine, snapshot, event);
+    const target = typeof next.value === 'string' ? next.value : undefined;
+    if (target !== undefined) row.set(t.eventType, target);
+  }
+  return row;
 }
