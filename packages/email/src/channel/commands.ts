@@ -79,6 +79,9 @@ const bounce: Field = (v) => {
 
 /** Checks `input` against `spec` (required flag, check); unknown keys are refused too. */
 function checked<C>(input: unknown, spec: Record<string, [boolean, Field]>): C {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError([{ path: '', message: 'a command must be an object' }]);
+  }
   const value = input as Record<string, unknown>;
   const problems: Problem[] = [];
   for (const key of Object.keys(value)) {

@@ -2,6 +2,7 @@ import {
   type Actor,
   type Attachment,
   type Command,
+  DEFAULT_LIMITS,
   type EmailMeta,
   type ExecuteResult,
   type Party,
@@ -16,11 +17,12 @@ import { emailState } from './state';
 import type { InboundMail, IngestResult } from './types';
 
 const HOUR = 3_600_000;
-const MAX_BODY = 100_000;
-const MAX_SUBJECT = 500;
-const MAX_ATTACHMENTS = 50;
+// Core's limits, from core (the context does not carry the desk's own `limits` yet).
+const MAX_BODY = DEFAULT_LIMITS.maxBodyLength;
+const MAX_SUBJECT = DEFAULT_LIMITS.maxSubjectLength;
+const MAX_ATTACHMENTS = DEFAULT_LIMITS.maxAttachments;
 /** Core's limit on a message's HTML (four times its body limit). */
-const MAX_HTML = 400_000;
+const MAX_HTML = 4 * MAX_BODY;
 /** Elements open at once in stored HTML; deeper tags are dropped, their text kept. */
 const MAX_HTML_DEPTH = 100;
 

@@ -15,6 +15,7 @@ import {
   type ThreadLookup,
   type ThreadTicket,
 } from '../resolve';
+import { isAddress } from './settings';
 import type { InboundMail } from './types';
 
 /** A Message-ID in the form the channel stores and indexes it: normalised, in angle brackets. */
@@ -106,8 +107,7 @@ export async function readInbound(bytes: Uint8Array): Promise<InboundMail> {
 
 /** What the channel tells `resolveThread` about a ticket. */
 export function threadTicket(ticket: Ticket, closedReplies: 'follow-up' | 'reject'): ThreadTicket {
-  const emailOf = (p: { id: string; email?: string }) =>
-    p.email ?? (/^[^\s@]+@[^\s@]+$/.test(p.id) ? p.id : undefined);
+  const emailOf = (p: { id: string; email?: string }) => p.email ?? (isAddress(p.id) ? p.id : undefined);
   const requester = emailOf(ticket.requester);
   return {
     id: ticket.id,
