@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConditionSubject, compileCondition, isUnsafeRegex } from './condition';
+import { type Condition, type ConditionSubject, compileCondition, isUnsafeRegex } from './condition';
 import { ConfigError } from './errors';
 
 const ticket = {
@@ -113,5 +113,17 @@ describe('conditions', () => {
       expect(isUnsafeRegex(bad)).toBe(true);
     for (const good of ['^outage', 'a+b+', '(ab)+', '[a-z]+@example\\.com', '(foo|bar)'])
       expect(isUnsafeRegex(good)).toBe(false);
+  });
+});
+
+describe('the Condition type', () => {
+  it('has no catch-all arm: an arbitrary object is no condition, a package names its own nodes', () => {
+    // @ts-expect-error — `{ foo: 1 }` is not a condition (tsc fails here if any object were one)
+    const bad: Condition = { foo: 1 };
+    const custom: Condition<{ hoursSince: string; gte?: number }> = {
+      all: [{ field: 'status', op: 'is', value: 'open' }, { not: { hoursSince: 'created', gte: 2 } }],
+    };
+    expect(() => compileCondition(bad)).toThrow(ConfigError);
+    expect(() => compileCondition(custom)).toThrow(/unknown condition/);
   });
 });

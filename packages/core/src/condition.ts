@@ -31,14 +31,16 @@ export interface FieldCondition {
 /**
  * The one JSON predicate language over a ticket (and, for triggers, the event that just happened).
  * Packages may add node kinds of their own (rules adds `hoursSince`) through `compileCondition`'s
- * `nodes` option; an unknown node is a `ConfigError`.
+ * `nodes` option, and name them in the type: `Condition<HoursSince>` may hold a `HoursSince`
+ * anywhere a condition goes. `Condition` alone holds core's nodes only; an unknown node is a
+ * `ConfigError` at compile time.
  */
-export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
+export type Condition<Node extends object = never> =
+  | { all: Condition<Node>[] }
+  | { any: Condition<Node>[] }
+  | { not: Condition<Node> }
   | FieldCondition
-  | { [node: string]: unknown };
+  | Node;
 
 /** What a condition is evaluated against. `ticket` may be a `Ticket` or a `TicketSummary`. */
 export interface ConditionSubject {

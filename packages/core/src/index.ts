@@ -1,22 +1,248 @@
-export * from './actor';
-export * from './apply';
-export * from './commands';
-export * from './condition';
-export * from './decide';
-export * from './desk';
-export * from './errors';
-export * from './events';
-export * from './extension';
+export {
+  ACTOR_KEYS,
+  ACTOR_KINDS,
+  EXECUTE_OPTION_KEYS,
+  validateActor,
+  validateExecuteOptions,
+} from './actor';
+export {
+  apply,
+  deepFreeze,
+  evolve,
+  evolveAll,
+  fold,
+} from './apply';
+export type {
+  AddFollower,
+  Assign,
+  ChangeStatus,
+  ClaimDelivery,
+  Command,
+  CommandType,
+  ExecuteOptions,
+  IssuedCommand,
+  LinkTickets,
+  LogTime,
+  Merge,
+  ModuleCommand,
+  OpenTicket,
+  PostMessage,
+  Rate,
+  RecordDelivery,
+  RecordSla,
+  RemoveFollower,
+  RequestRating,
+  SetFields,
+  SetPriority,
+  SetType,
+  Tag,
+  Unassign,
+  Untag,
+} from './commands';
+export {
+  CONDITION_OPS,
+  type CompileOptions,
+  type Condition,
+  type ConditionOp,
+  type ConditionSubject,
+  compileCondition,
+  type FieldCondition,
+  type FieldType,
+  isUnsafeRegex,
+  type Predicate,
+  TICKET_CONDITION_FIELDS,
+  tryCompileCondition,
+} from './condition';
+export {
+  admitOpenTicket,
+  type DecideContext,
+  decide,
+  decideCommand,
+  type IdGenerator,
+  openTicketEvents,
+  takenId,
+  type WorkflowSet,
+  workflowSet,
+} from './decide';
+export {
+  andFilters,
+  automationActor,
+  type CommitHandler,
+  createHelpdesk,
+  queueFilter,
+  type RebuildProgress,
+  type SavedQueue,
+  systemActor,
+} from './desk';
+export {
+  AdapterError,
+  ClosedError,
+  ConfigError,
+  ConflictError,
+  ForbiddenError,
+  InvalidTransitionError,
+  isTesseraError,
+  NotFoundError,
+  type Problem,
+  TesseraError,
+  type TesseraErrorCode,
+  type TesseraErrorOptions,
+  ValidationError,
+  WorkflowError,
+} from './errors';
+export {
+  type AssignedData,
+  type DomainEvent,
+  type EmailDeliveryFailedData,
+  type EmailSendClaimedData,
+  type EmailSentData,
+  EVENT_TYPES,
+  type EventDataMap,
+  type EventMeta,
+  type EventType,
+  type FieldsChangedData,
+  type FollowerAddedData,
+  type FollowerRemovedData,
+  isExtensionEvent,
+  type MessagePostedData,
+  type NewDomainEvent,
+  type NewEvent,
+  type PriorityChangedData,
+  type RatingReceivedData,
+  type RatingRequestedData,
+  SCHEMA_VERSION,
+  type SlaEventData,
+  type StatusChangedData,
+  type StoredEvent,
+  type StoredEventOf,
+  type StoredExtensionEvent,
+  type TagsChangedData,
+  type TicketLinkedData,
+  type TicketMergedData,
+  type TicketOpenedData,
+  type TicketReceivedMergeData,
+  type TimeLoggedData,
+  type TypeChangedData,
+  type UnassignedData,
+  type Upcaster,
+} from './events';
+export type {
+  Committed,
+  ExecuteResult,
+  Extension,
+  ExtensionCommand,
+  ExtensionCommandShape,
+  ExtensionContext,
+  ExtensionDecideContext,
+  ExtensionState,
+  Issued,
+  ScanOptions,
+  ScanPage,
+} from './extension';
 export { fnv1a } from './hash';
-export * from './helpdesk';
-export * from './memory';
-export * from './model';
+export type {
+  Clock,
+  Helpdesk,
+  HelpdeskOptions,
+  History,
+  HistoryOptions,
+  QueryOptions,
+  UploadOptions,
+} from './helpdesk';
+export {
+  inMemoryBlobStore,
+  inMemoryEventStore,
+  inMemoryMessageIndex,
+  inMemoryStore,
+  inMemoryTicketIndex,
+} from './memory';
+export {
+  type Actor,
+  type ActorKind,
+  type Attachment,
+  type BlobRef,
+  CHANNELS,
+  type Channel,
+  type Delivery,
+  type EmailMeta,
+  type JsonValue,
+  type Link,
+  type Message,
+  type NotifyTarget,
+  type Party,
+  PRIORITIES,
+  PRIORITY_RANK,
+  type Priority,
+  type Rating,
+  type SendClaim,
+  type SlaMark,
+  STATUS_CATEGORIES,
+  type StatusCategory,
+  type Ticket,
+  type Visibility,
+} from './model';
 export { type ModuleSet, moduleSet, NO_MODULES } from './modules';
-export * from './options';
-export * from './policy';
-export * from './ports';
-export * from './redact';
-export * from './summary';
-export * from './validate';
-export * from './workflow';
+export {
+  checkOptions,
+  describeValue,
+  HELPDESK_OPTION_KEYS,
+  unknownKeys,
+  validateHelpdeskOptions,
+} from './options';
+export {
+  type DefaultPolicyOptions,
+  defaultPolicy,
+  type Policy,
+} from './policy';
+export type {
+  BlobMeta,
+  BlobStore,
+  EventStore,
+  ExpectedVersion,
+  MailTransport,
+  MessageIndex,
+  OutboundEmail,
+  Page,
+  SlaSummary,
+  SortField,
+  Store,
+  TenantScope,
+  TicketFilter,
+  TicketIndex,
+  TicketQuery,
+  TicketSummary,
+} from './ports';
+export {
+  createRedaction,
+  type Redaction,
+  type RedactionContext,
+  seesEverything,
+  viewSlices,
+} from './redact';
+export {
+  compareSummaries,
+  decodeCursor,
+  encodeCursor,
+  matchesTicketFilter,
+  queryLimit,
+  querySort,
+  sortValue,
+  toSummary,
+} from './summary';
+export {
+  DEFAULT_LIMITS,
+  type Limits,
+  MAX_COMMAND_DEPTH,
+  validateCommand,
+} from './validate';
+export {
+  defaultWorkflow,
+  defineWorkflow,
+  type LifecycleEvent,
+  MERGED_STATUS,
+  type StatusDefinition,
+  toMermaid,
+  type Workflow,
+  type WorkflowDefinition,
+} from './workflow';
 export type { WorkingTimeCalendar } from './working-time';

@@ -31,7 +31,7 @@ export interface SlaOptions {
  * @example
  * createHelpdesk({ extensions: [sla({ policies: [urgent, normal], calendars: { office } })] });
  */
-export function sla(options: SlaOptions): Extension<SlaState> {
+export function sla(options: SlaOptions): Extension {
   if (options === undefined)
     throw new ConfigError([{ path: 'sla', message: 'needs { policies, calendars }' }]);
   checkOptions(options, ['policies', 'calendars'], 'sla');
@@ -49,7 +49,9 @@ export function sla(options: SlaOptions): Extension<SlaState> {
   const recorded = (ticket: Ticket, policyId: string, metric: string, kind: 'warning' | 'breach') =>
     slaMarks(ticket).some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
 
-  return {
+  // Typed as a plain Extension (its slice is read with `slaMarks`), so a list of extensions of
+  // several packages infers as Extension[] and takes one more.
+  const extension: Extension<SlaState> = {
     name: 'sla',
     events: SLA_EVENTS,
     commands: { recordSla },
@@ -124,4 +126,5 @@ export function sla(options: SlaOptions): Extension<SlaState> {
       }
     },
   };
+  return extension as Extension;
 }
