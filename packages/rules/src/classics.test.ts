@@ -1,4 +1,4 @@
-import { type Actor, createHelpdesk, defineWorkflow, inMemoryStore } from '@tessera/core';
+import { type Actor, createHelpdesk, defineWorkflow, type Extension, inMemoryStore } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { classics, defineRules, rules } from './index';
 
@@ -13,12 +13,43 @@ const open = {
   body: 'b',
 } as const;
 
+type RecordSla = {
+  type: 'recordSla';
+  ticketId: string;
+  kind: string;
+  metric: string;
+  policyId: string;
+  deadline: string;
+};
+/**
+ * The SLA extension's events and its recordSla command, in brief (rules must not depend on
+ * @tessera/sla): what rules read of SLA is these events.
+ */
+const slaEvents: Extension = {
+  name: 'sla-events',
+  events: ['SlaWarning', 'SlaBreached'],
+  commands: {
+    recordSla: {
+      validate: (input) => input as RecordSla,
+      decide: (_ticket, _state, command) => {
+        const { kind, metric, policyId, deadline } = command as RecordSla;
+        return [
+          { type: kind === 'breach' ? 'SlaBreached' : 'SlaWarning', data: { metric, policyId, deadline } },
+        ];
+      },
+    },
+  },
+};
+
 describe('classics', () => {
   it('escalateOnBreach: given an SLA breach, then urgent, tagged escalated, and handed to the team', async () => {
     const desk = createHelpdesk({
       store: inMemoryStore(),
       clock: { now: () => new Date('2026-03-02T09:00:00Z') },
-      extensions: [rules(defineRules({ triggers: [classics.escalateOnBreach({ team: 'tier-2' })] }))],
+      extensions: [
+        rules(defineRules({ triggers: [classics.escalateOnBreach({ team: 'tier-2' })] })),
+        slaEvents,
+      ],
     });
     const { ticket } = await desk.execute(open, { actor: customer });
     const r = await desk.execute(
@@ -43,7 +74,7 @@ describe('classics', () => {
   it('escalateOnBreach: a warning is not a breach', async () => {
     const desk = createHelpdesk({
       store: inMemoryStore(),
-      extensions: [rules(defineRules({ triggers: [classics.escalateOnBreach()] }))],
+      extensions: [rules(defineRules({ triggers: [classics.escalateOnBreach()] })), slaEvents],
     });
     const { ticket } = await desk.execute(open, { actor: customer });
     const r = await desk.execute(
@@ -142,50 +173,75 @@ describe('classics, used twice', () => {
 });
 
 describe('conditions on sla.*', () => {
-  it('given SLA records on the ticket, then sla.breached, sla.atRisk and sla.policyId read them', async () => {
-    const desk = createHelpdesk({
-      store: inMemoryStore(),
-      clock: { now: () => new Date('2026-03-02T09:00:00Z') },
-      extensions: [
-        rules(
-          defineRules({
-            triggers: [
-              {
-                id: 'at-risk',
-                when: {
-                  all: [
-                    { field: 'sla.atRisk', op: 'is', value: true },
-                    { field: 'sla.policyId', op: 'is', value: 'gold' },
-                  ],
-                },
-                then: [{ type: 'addTags', tags: ['at-risk'] }],
+  // Rules keep their own view of the SLA events, so it is right whichever extension folds first.
+  it.each([
+    ['rules first', 'rules-first'],
+    ['the SLA extension first', 'sla-first'],
+  ])(
+    'given SLA records on the ticket (%s), then sla.breached, sla.atRisk and sla.policyId read them',
+    async (_, order) => {
+      const rulesExtension = rules(
+        defineRules({
+          triggers: [
+            {
+              id: 'at-risk',
+              when: {
+                all: [
+                  { field: 'sla.atRisk', op: 'is', value: true },
+                  { field: 'sla.policyId', op: 'is', value: 'gold' },
+                ],
               },
-              {
-                id: 'breached',
-                when: { field: 'sla.breached', op: 'changedTo', value: true },
-                then: [{ type: 'setPriority', priority: 'urgent' }],
+              then: [{ type: 'addTags', tags: ['at-risk'] }],
+            },
+            {
+              id: 'breached',
+              when: { field: 'sla.breached', op: 'changedTo', value: true },
+              then: [{ type: 'setPriority', priority: 'urgent' }],
+            },
+          ],
+          automations: [
+            {
+              id: 'breached-for-an-hour',
+              when: {
+                all: [
+                  { field: 'sla.breached', op: 'is', value: true },
+                  { hoursSince: 'updated', gte: 1 },
+                ],
               },
-            ],
-          }),
-        ),
-      ],
-    });
-    const { ticket } = await desk.execute(open, { actor: customer });
-    const record = (kind: 'warning' | 'breach') =>
-      desk.execute(
-        {
-          type: 'recordSla',
-          ticketId: ticket.id,
-          kind,
-          metric: 'firstReply',
-          policyId: 'gold',
-          deadline: '2026-03-02T10:00:00Z',
-        },
-        { actor: system },
+              then: [{ type: 'addTags', tags: ['still-breached'] }],
+            },
+          ],
+        }),
       );
-    const warned = await record('warning');
-    expect(warned.ticket).toMatchObject({ tags: ['at-risk'], priority: 'normal' });
-    const breached = await record('breach');
-    expect(breached.ticket.priority).toBe('urgent');
-  });
+      let now = Date.parse('2026-03-02T09:00:00Z');
+      const desk = createHelpdesk({
+        store: inMemoryStore(),
+        clock: { now: () => new Date(now) },
+        extensions: order === 'rules-first' ? [rulesExtension, slaEvents] : [slaEvents, rulesExtension],
+      });
+      const { ticket } = await desk.execute(open, { actor: customer });
+      const record = (kind: 'warning' | 'breach') =>
+        desk.execute(
+          {
+            type: 'recordSla',
+            ticketId: ticket.id,
+            kind,
+            metric: 'firstReply',
+            policyId: 'gold',
+            deadline: '2026-03-02T10:00:00Z',
+          },
+          { actor: system },
+        );
+      const warned = await record('warning');
+      expect(warned.ticket).toMatchObject({ tags: ['at-risk'], priority: 'normal' });
+      const breached = await record('breach');
+      expect(breached.ticket.priority).toBe('urgent');
+      now += 2 * 3_600_000;
+      await desk.tick();
+      const later = await desk.get(ticket.id, { actor: agent });
+      expect(later.tags).toEqual(['at-risk', 'still-breached']);
+      // Its episode began with the breach, not at an event after it: the slice saw the breach at once.
+      expect(later.ext.rules).toMatchObject({ automations: { 'breached-for-an-hour': { runs: 1 } } });
+    },
+  );
 });

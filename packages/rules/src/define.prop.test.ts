@@ -28,7 +28,10 @@ const mistakes: Mistake[] = [
     plant: (t) => ({ ...t, when: { field: 'colour', op: 'is', value: 'red' } }),
     at: (p) => `${p}.when.field`,
   },
-  { plant: (t) => ({ ...t, when: { field: 'status', op: 'like', value: 'x' } }), at: (p) => `${p}.when.op` },
+  {
+    plant: (t) => ({ ...t, when: { field: 'status', op: 'like' as never, value: 'x' } }),
+    at: (p) => `${p}.when.op`,
+  },
   {
     plant: (t) => ({ ...t, when: { field: 'status', op: 'is', value: 'archived' } }),
     at: (p) => `${p}.when.value`,

@@ -11,6 +11,7 @@ import {
   type Ticket,
   tryCompileCondition,
   unknownKeys,
+  type WorkingTimeCalendar,
 } from '@tessera/core';
 import { loops } from './analysis';
 import { compileHoursSince } from './hours-since';
@@ -26,11 +27,11 @@ import {
   type Vocabulary,
 } from './vocabulary';
 
-/** Anything with working-time arithmetic, such as an `@tessera/sla` business calendar. */
-export interface RuleCalendar {
-  workingTimeBetween(a: Date, b: Date): number;
-  addWorkingTime(start: Date, ms: number): Date;
-}
+/**
+ * Anything with working-time arithmetic, such as an `@tessera/sla` business calendar: core's
+ * `WorkingTimeCalendar`, under the name rules used first.
+ */
+export type RuleCalendar = WorkingTimeCalendar;
 
 export type HoursSinceBase =
   | 'created'
@@ -69,14 +70,14 @@ export interface Trigger {
   id: string;
   /** Event types that can set it off; omitted: any. */
   on?: EventType[];
-  when?: Condition | HoursSince;
+  when?: Condition<HoursSince>;
   then: Action[];
   enabled?: boolean;
 }
 
 export interface Automation {
   id: string;
-  when: Condition | HoursSince;
+  when: Condition<HoursSince>;
   then: Action[];
   enabled?: boolean;
 }

@@ -1,7 +1,8 @@
 import { type ConditionSubject, compileCondition, type StoredEvent, type Ticket } from '@tessera/core';
 import type { CompiledRule, DefinedRules } from './definition';
+import { conditionView } from './firing';
 import { compileHoursSince } from './hours-since';
-import { readsSla, withSlaView } from './sla-view';
+import { readsSla } from './sla-view';
 import { RULE_FIELDS } from './vocabulary';
 
 export interface Verdict {
@@ -89,7 +90,7 @@ export function explain(
 ): Verdict[] {
   const options = at instanceof Date ? { now: at } : at;
   const now = options.now ?? new Date(ticket.updatedAt);
-  const view = readsSla([...defined.triggers, ...defined.automations]) ? withSlaView : (t: Ticket) => t;
+  const view = conditionView(readsSla([...defined.triggers, ...defined.automations]));
   const subject: ConditionSubject = {
     ticket: view(ticket),
     now,

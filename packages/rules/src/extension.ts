@@ -14,8 +14,16 @@ import {
 } from '@tessera/core';
 import { assignmentPicker, type IsAvailable } from './assign';
 import type { Action, CompiledRule, DefinedRules, Recipient } from './definition';
-import { armed, firingEpisode, firingKey } from './firing';
-import { readsSla, withSlaView } from './sla-view';
+import {
+  conditionView,
+  firingEpisode,
+  firingKey,
+  isArmed,
+  type RulesState,
+  rulesState,
+  rulesStateOf,
+} from './firing';
+import { readsSla, slaMarksOf } from './sla-view';
 import { renderTemplate } from './template';
 import { deskStatusProblems } from './vocabulary';
 
@@ -66,7 +74,7 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
     ticket,
     requester: ticket.requester,
     message: event?.type === 'MessagePosted' ? event.data : publicMessages.at(-1),
-    sla: ticket.sla,
+    sla: slaMarksOf(ticket),
     event,
   };
 }
@@ -79,7 +87,7 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
  * @example
  * createHelpdesk({ extensions: [rules(defineRules({ triggers, automations, templates }))] });
  */
-export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension {
+export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension<RulesState> {
   checkOptions(options, ['deliver', 'isAvailable', 'onError'], 'rules');
   const hooks = (['deliver', 'isAvailable', 'onError'] as const).filter(
     (key) => options[key] !== undefined && typeof options[key] !== 'function',
@@ -97,9 +105,8 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     for (const m of team.members) if (m.email && !addresses.has(m.id)) addresses.set(m.id, m.email);
   const agentAddress = (id: string) => addresses.get(id) ?? id;
   // Conditions on `sla.*` read a view of the ticket's SLA records, built once per evaluation.
-  const view = readsSla([...defined.triggers, ...defined.automations])
-    ? withSlaView
-    : (ticket: Ticket) => ticket;
+  const slaRead = readsSla([...defined.triggers, ...defined.automations]);
+  const view = conditionView(slaRead);
   /** The notification each `notify` note stands for, delivered after the note is committed. */
   const notificationOf = new WeakMap<Command, Notification>();
   let context: ExtensionContext | undefined;
@@ -222,13 +229,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   }
 
   /**
-   * Rules found not armed at a ticket version (`ticketId rule` → version): `due` does not offer
-   * them again until the ticket changes. A cache only; after a restart each is checked once more.
-   */
-  const disarmed = new Map<string, number>();
-  const disarmedKey = (ticketId: string, ruleId: string) => `${ticketId}\u0000${ruleId}`;
-
-  /**
    * A command retried with its idempotency key is answered from the log, and core runs reactions
    * for it again. The triggers that fired the first time are in the log after it, caused by its
    * last event: count them as fired, so a retry never sends a second auto-reply.
@@ -237,8 +237,9 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     const last = committed.events.at(-1);
     if (!last || (last as { idempotencyKey?: string }).idempotencyKey === undefined) return;
     if (committed.ticket.version <= last.version) return;
-    for (const e of await ctx.store.events.readStream(last.streamId, { fromVersion: last.version + 1 }))
-      if (e.ruleId !== undefined && e.causationId === last.eventId) fired.add(e.ruleId);
+    for (const e of await ctx.history(committed.ticket.id))
+      if (e.version > last.version && e.ruleId !== undefined && e.causationId === last.eventId)
+        fired.add(e.ruleId);
   }
 
   const run = async (
@@ -276,6 +277,8 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
 
   return {
     name: 'rules',
+    // Its firings are a slice of each ticket; it has no events of its own (events carry `ruleId`).
+    state: rulesState(defined, slaRead),
     ...(acknowledges ? { provides: ['acknowledgement'] } : {}),
     init(ctx) {
       // Statuses are checked against the desk's own workflows, also when defineRules had none.
@@ -288,7 +291,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       // again from the top with the changed ticket. Each trigger fires at most once per originating
       // command, so the cycle ends. Commands the triggers issue do not start cycles of their own.
       const scratch = committed.origin.scratch;
-      if (scratch.get('rules:active') === true) return [];
+      if (scratch.get('rules:active') === true) return;
       const fired = (scratch.get('rules:fired') as Set<string> | undefined) ?? new Set<string>();
       scratch.set('rules:fired', fired);
       await alreadyFired(committed, ctx, fired);
@@ -328,7 +331,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       } finally {
         scratch.set('rules:active', false);
       }
-      return [];
     },
     due(ticket) {
       if (defined.automations.length === 0 || ticket.category === 'closed' || ticket.category === 'merged')
@@ -336,12 +338,14 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       const now = context?.now();
       const nowMs = now?.getTime() ?? Number.NEGATIVE_INFINITY;
       const seen = view(ticket);
+      const state = rulesStateOf(ticket);
       let next: number | undefined;
       const consider = (at: number) => {
         if (next === undefined || at < next) next = at;
       };
       for (const rule of defined.automations) {
-        const ran = ticket.ruleRuns[rule.id];
+        const ran = state.runs[rule.id];
+        const armed = state.automations[rule.id]?.armed ?? true;
         const firedAt = ran === undefined ? Number.NEGATIVE_INFINITY : Date.parse(ran);
         const holds = now !== undefined && rule.test({ ticket: seen, now });
         // Instants at which a time condition changes, after the rule last fired: a future one is when
@@ -350,42 +354,22 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           const at = threshold(ticket);
           if (at === undefined || at <= firedAt) continue;
           if (at > nowMs) consider(at);
-          else if (holds) consider(nowMs);
+          else if (holds && armed) consider(nowMs);
         }
-        if (!holds) continue;
-        if (firedAt === Number.NEGATIVE_INFINITY) consider(nowMs);
-        // It fired before, and the ticket may have changed since (in the same millisecond, too): the
-        // condition may have been false in between (a new true period), which only the log can
-        // tell; onDue reads it once per ticket version.
-        else if (
-          Date.parse(ticket.updatedAt) >= firedAt &&
-          disarmed.get(disarmedKey(ticket.id, rule.id)) !== ticket.version
-        )
-          consider(nowMs);
+        // Due now when it holds and is armed: it never fired, or its condition was false at a change
+        // since it did (the slice knows, also of a change in the same millisecond).
+        if (holds && armed) consider(nowMs);
       }
       return next === undefined ? undefined : new Date(next);
     },
     async onDue(ticket, now, ctx) {
       const seen = view(ticket);
-      // The ticket's history, read once for every rule that holds (most ticks need it for none).
-      let history: readonly StoredEvent[] | undefined;
-      const read = async () => {
-        history ??= await ctx.history(ticket.id);
-        return history;
-      };
       for (const rule of defined.automations) {
-        if (!rule.test({ ticket: seen, now })) continue;
-        if (ticket.ruleRuns[rule.id] !== undefined && !armed(rule, await read(), view)) {
-          if (disarmed.size >= 10_000) disarmed.delete(disarmed.keys().next().value as string);
-          disarmed.set(disarmedKey(ticket.id, rule.id), ticket.version);
-          continue;
-        }
-        disarmed.delete(disarmedKey(ticket.id, rule.id));
+        if (!rule.test({ ticket: seen, now }) || !isArmed(rule, ticket)) continue;
         // The key names the firing — rule, ticket, the instant its condition became true — read
-        // from the history up to the version decided on: another process that decided the same
-        // firing on another version computes the same key, and the desk appends it once.
-        const decidedOn = (await read()).filter((e) => e.version <= ticket.version);
-        const episode = firingEpisode(rule, decidedOn, now, view) ?? ticket.createdAt;
+        // from the ticket's slice: another process that decided the same firing on another version
+        // computes the same key, and the desk appends it once.
+        const episode = firingEpisode(rule, ticket, now) ?? ticket.createdAt;
         // Run here rather than returned to tick: an action the ticket refuses (a status its workflow
         // lacks) goes to onError instead of failing this and every later tick.
         await run(await commandsFor(rule, ticket, undefined, ctx), rule.id, (c, index) =>
@@ -396,7 +380,6 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
           }),
         );
       }
-      return [];
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type Actor, createHelpdesk, inMemoryStore, type Store } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { firingEpisode, firingKey } from './firing';
+import { firingEpisode, firingKey, isArmed } from './firing';
 import { classics, defineRules, rules } from './index';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
@@ -109,30 +109,33 @@ describe('two desks on one store ticking the same instant', () => {
 describe('firingEpisode', () => {
   it('names the instant at which the condition became true and which run that is, the same before and after an unrelated change', async () => {
     let now = start;
-    const desk = createHelpdesk({ store: inMemoryStore(), clock: { now: () => new Date(now) } });
+    const defined = defineRules({ automations: [classics.autoCloseSolved({ days: 1 })] });
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date(now) },
+      extensions: [rules(defined)],
+    });
     const { ticket } = await desk.execute(open(0), { actor: customer });
     await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
+    const solved = await desk.get(ticket.id, { actor: admin });
     now += DAY + 3_600_000;
     await desk.execute(
       { type: 'postMessage', ticketId: ticket.id, body: 'note', visibility: 'internal' },
       { actor: agent },
     );
-    const [rule] = defineRules({ automations: [classics.autoCloseSolved({ days: 1 })] }).automations;
-    const { events } = await desk.history(ticket.id, { actor: admin });
+    const noted = await desk.get(ticket.id, { actor: admin });
+    const [rule] = defined.automations;
     const at = new Date(start + 2 * DAY);
     const expected = `${new Date(start + DAY).toISOString()}/1`;
-    const id = (t: typeof ticket) => t;
-    expect(firingEpisode(rule!, events, at, id)).toBe(expected);
-    expect(firingEpisode(rule!, events.slice(0, -1), at, id)).toBe(expected);
+    expect(firingEpisode(rule!, noted, at)).toBe(expected);
+    expect(firingEpisode(rule!, solved, at)).toBe(expected);
     expect(firingKey('auto-close-solved', ticket.id, expected, 0)).toBe(
       `rules:auto-close-solved:${ticket.id}@${expected}#0`,
     );
   });
 
   it('starts a new episode when the condition was false in between, even within one millisecond', async () => {
-    const desk = createHelpdesk({ store: inMemoryStore(), clock: { now: () => new Date(start) } });
-    const { ticket } = await desk.execute({ ...open(0), tags: ['watch'] }, { actor: customer });
-    const [rule] = defineRules({
+    const defined = defineRules({
       templates: { n: 'n' },
       automations: [
         {
@@ -146,24 +149,57 @@ describe('firingEpisode', () => {
           then: [{ type: 'note', template: 'n' }],
         },
       ],
-    }).automations;
-    const id = (t: typeof ticket) => t;
-    const before = firingEpisode(
-      rule!,
-      (await desk.history(ticket.id, { actor: admin })).events,
-      new Date(start),
-      id,
-    );
+    });
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date(start) },
+      extensions: [rules(defined)],
+    });
+    const { ticket } = await desk.execute({ ...open(0), tags: ['watch'] }, { actor: customer });
+    const [rule] = defined.automations;
+    const before = firingEpisode(rule!, await desk.get(ticket.id, { actor: admin }), new Date(start));
     await desk.execute({ type: 'untag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
     await desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
-    const after = firingEpisode(
-      rule!,
-      (await desk.history(ticket.id, { actor: admin })).events,
-      new Date(start),
-      id,
-    );
+    const after = firingEpisode(rule!, await desk.get(ticket.id, { actor: admin }), new Date(start));
     // True from the opening; untagged and tagged again in the same millisecond: the second run.
     expect(before).toBe(`${new Date(start).toISOString()}/1`);
     expect(after).toBe(`${new Date(start).toISOString()}/2`);
+  });
+
+  it('is kept in the rules slice of the ticket, with whether it is armed, which a customer does not see', async () => {
+    const defined = defineRules({
+      templates: { n: 'n' },
+      automations: [
+        {
+          id: 'watch',
+          when: {
+            all: [
+              { field: 'tags', op: 'contains', value: 'watch' },
+              { hoursSince: 'created', gte: 1 },
+            ],
+          },
+          then: [{ type: 'note', template: 'n' }],
+        },
+      ],
+    });
+    const [rule] = defined.automations;
+    let now = start;
+    const desk = createHelpdesk({
+      store: inMemoryStore(),
+      clock: { now: () => new Date(now) },
+      extensions: [rules(defined)],
+    });
+    const { ticket } = await desk.execute({ ...open(0), tags: ['watch'] }, { actor: customer });
+    expect(isArmed(rule!, await desk.get(ticket.id, { actor: admin }))).toBe(true);
+    now += 2 * 3_600_000;
+    await desk.tick();
+    const fired = await desk.get(ticket.id, { actor: admin });
+    expect(fired.ext.rules).toMatchObject({ runs: { watch: new Date(now).toISOString() } });
+    // Its note left the condition true: not armed until it has been false at a change.
+    expect(isArmed(rule!, fired)).toBe(false);
+    expect(firingEpisode(rule!, fired, new Date(now))).toBe(`${new Date(start + 3_600_000).toISOString()}/1`);
+    await desk.execute({ type: 'untag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
+    expect(isArmed(rule!, await desk.get(ticket.id, { actor: admin }))).toBe(true);
+    expect((await desk.get(ticket.id, { actor: customer })).ext.rules).toBeUndefined();
   });
 });

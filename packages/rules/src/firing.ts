@@ -1,84 +1,154 @@
-import { apply, fold, type StoredEvent, type Ticket } from '@tessera/core';
-import type { CompiledRule } from './definition';
-
-/** How a condition reads a ticket (the SLA view, or the ticket itself). */
-type View = (ticket: Ticket) => Ticket;
+import type { ExtensionState, StoredEvent, Ticket } from '@tessera/core';
+import type { CompiledRule, DefinedRules } from './definition';
+import { type SlaSeen, slaSeenOf, trackSla, withSlaView } from './sla-view';
 
 /**
- * Whether an automation may fire: unless it fired and its condition has held at every change since.
- * The log is the marker (events carry the rule's id), so this survives restarts and other processes.
- * One fold up to the firing, then one step per later event on the same private object (nothing
- * keeps an earlier state): linear in the ticket's history.
+ * What the rules extension keeps of each ticket, at `ticket.ext.rules`, folded from the ticket's
+ * events in core's one pass — no stream is read or re-folded to decide a firing.
+ */
+export interface RulesState {
+  /** When each rule last changed the ticket: the instant of the latest event carrying its id. */
+  runs: Record<string, string>;
+  /** Per automation (by id), what `isArmed` and `firingEpisode` read. */
+  automations: Record<string, AutomationTrack>;
+  /** The latest event folded: its instant and version (the episode's fallback name). */
+  last?: { at: string; version: number };
+  /** The SLA records as conditions on `sla.*` read them; kept only when a rule reads them. */
+  sla?: SlaSeen;
+}
+
+/** One automation's history in brief: what its firing key and its re-arming depend on. */
+export interface AutomationTrack {
+  /** Whether it may fire: it never fired, or its condition was false at an event since it last did. */
+  armed: boolean;
+  /** How many true periods of its condition have begun. */
+  runs: number;
+  /** The current true period: the instant (ms) it began and its ordinal; absent while false. */
+  since?: { at: number; run: number };
+  /**
+   * By the ticket as the latest event left it: the instants after that event at which a time
+   * condition flips (its thresholds), each with the condition's truth from then on. They are
+   * observed when the next event comes (those before it), or at `now` by `firingEpisode`.
+   */
+  ahead: [number, boolean][];
+}
+
+/** The slice of a ticket folded without the rules extension (and before its first event). */
+const EMPTY: RulesState = { runs: {}, automations: {} };
+
+/**
+ * The ticket's rules slice (an empty one on a ticket folded without the rules extension).
  *
  * @example
- * if (armed(rule, await ctx.history(ticket.id), view)) fire();
+ * rulesStateOf(ticket).runs['auto-close']; // → '2026-03-04T09:00:00.000Z', when it last acted
  */
-export function armed(rule: CompiledRule, events: readonly StoredEvent[], view: View): boolean {
-  const lastFire = events.findLastIndex((e) => e.ruleId === rule.id);
-  if (lastFire < 0) return true;
-  const state = fold(events.slice(0, lastFire + 1));
-  for (let i = lastFire; i < events.length; i++) {
-    if (i > lastFire && state) apply(state, events[i]!);
-    if (state && !rule.test({ ticket: view(state), now: new Date(events[i]!.occurredAt) })) return true;
+export function rulesStateOf(ticket: Pick<Ticket, 'ext'>): RulesState {
+  return (ticket.ext?.rules as RulesState | undefined) ?? EMPTY;
+}
+
+/** Starts, continues or ends the current true period, as the condition is found at `at`. */
+function observe(track: { runs: number; since?: { at: number; run: number } }, at: number, holds: boolean) {
+  if (!holds) delete track.since;
+  else if (track.since === undefined) {
+    track.runs += 1;
+    track.since = { at, run: track.runs };
   }
-  return false;
+}
+
+/**
+ * The rules extension's slice: folded from every event of the ticket, it records when each rule
+ * last acted (events carry the rule's id), and, per automation, whether it is armed and the true
+ * period its condition is in. The condition is judged at each event, as the ticket stands after it,
+ * and at the instants its time conditions flip between two events — so a change undone in the same
+ * millisecond still ends a true period, and a period begun by time alone starts at its threshold.
+ *
+ * @example
+ * const extension = { name: 'rules', state: rulesState(defined, readsSla(all)) };
+ */
+export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionState<RulesState> {
+  const automations = defined.automations;
+  return {
+    initial: () => ({
+      runs: {},
+      automations: Object.fromEntries(
+        automations.map((rule) => [rule.id, { armed: true, runs: 0, ahead: [] }]),
+      ),
+      ...(readsSla ? { sla: { breached: [], warned: [] } } : {}),
+    }),
+    apply(draft, event, ticket) {
+      if (event.ruleId !== undefined) draft.runs[event.ruleId] = event.occurredAt;
+      draft.last = { at: event.occurredAt, version: event.version };
+      if (draft.sla) trackSla(draft.sla, event as StoredEvent);
+      if (automations.length === 0) return;
+      const at = Date.parse(event.occurredAt);
+      const seen = draft.sla ? withSlaView(ticket, draft.sla) : ticket;
+      for (const rule of automations) {
+        let track = draft.automations[rule.id];
+        if (!track) {
+          track = { armed: true, runs: 0, ahead: [] };
+          draft.automations[rule.id] = track;
+        }
+        // What the ticket as it was scheduled before this event happened.
+        for (const [point, holds] of track.ahead) if (point < at) observe(track, point, holds);
+        const holds = rule.test({ ticket: seen, now: new Date(at) });
+        observe(track, at, holds);
+        // A firing disarms the rule until its condition is false at an event (this one counts).
+        if (event.ruleId === rule.id) track.armed = !holds;
+        else if (!holds) track.armed = true;
+        const ahead: [number, boolean][] = [];
+        for (const threshold of rule.thresholds) {
+          const point = threshold(ticket);
+          if (point !== undefined && point > at)
+            ahead.push([point, rule.test({ ticket: seen, now: new Date(point) })]);
+        }
+        track.ahead = ahead.sort((a, b) => a[0] - b[0]);
+      }
+    },
+  };
+}
+
+/**
+ * Whether an automation may fire on this ticket: unless it fired and its condition has held at
+ * every change since. Read from the ticket's rules slice, so it survives restarts and holds across
+ * processes (the log is the marker: events carry the rule's id).
+ *
+ * @example
+ * if (isArmed(rule, ticket)) fire();
+ */
+export function isArmed(rule: CompiledRule, ticket: Pick<Ticket, 'ext'>): boolean {
+  return rulesStateOf(ticket).automations[rule.id]?.armed ?? true;
 }
 
 /**
  * The instant at which an automation's condition last became true — the start of the true period
- * ("episode") a firing belongs to — read from the ticket's history alone, so every process that
- * decides the same firing computes the same value, whatever version it decided on.
+ * ("episode") a firing belongs to — and the ordinal of that period (`<ISO>/<n>`), read from the
+ * ticket's rules slice: every process that decides the same firing computes the same value,
+ * whatever version it decided on. An unrelated change (a note) in a true period leaves the start
+ * where it was; a change that made the condition false starts a new episode when it is true again.
+ * Thresholds after the latest event count up to `now` (or that event, if `now` is earlier).
  *
- * Between two events the ticket does not change, so the condition can change truth only at an
- * event or at one of the rule's thresholds (the instants its time conditions flip): it is evaluated
- * at those points only — at every event, as `armed` does, so a change undone in the same
- * millisecond still ends a true period. An unrelated change (a note) in a true period leaves the start where it was; a change that made
- * the condition false starts a new episode when it becomes true again.
- *
- * Returns the instant and the run's ordinal (`<ISO>/<n>`: the n-th time the condition became true).
- * Falls back to the last event's instant and version (`<ISO>/<version>v`) when the condition does not hold at `now` by this walk
- * (a clock behind the log's), so the key is still the same for every process at that version.
+ * Falls back to the latest event's instant and version (`<ISO>/<version>v`) when the condition does
+ * not hold by this account (a clock behind the log's), so the key is still one per version.
  *
  * @example
- * firingEpisode(autoClose, events, new Date('2026-03-04T09:00:00Z'), (t) => t);
+ * firingEpisode(autoClose, ticket, new Date('2026-03-04T09:00:00Z'));
  * // → '2026-03-03T09:00:00.000Z/1' (solved on the 2nd at 09:00: true a day later, the first time)
  */
 export function firingEpisode(
   rule: CompiledRule,
-  events: readonly StoredEvent[],
+  ticket: Pick<Ticket, 'ext'>,
   now: Date,
-  view: View,
 ): string | undefined {
-  let state: Ticket | undefined;
-  // The start of the current true run: its instant, and how many runs began up to it — not the
-  // version then in effect, which differs between a process that saw an unrelated event before
-  // the start and one that did not; two runs may start in one millisecond (a tag removed and
-  // added back), and the count tells them apart.
-  let since: { at: number; run: number } | undefined;
-  let runs = 0;
-  const nowMs = now.getTime();
-  const observe = (at: number) => {
-    if (state && rule.test({ ticket: view(state), now: new Date(at) })) since ??= { at, run: ++runs };
-    else since = undefined;
-  };
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    if (event.type === 'TicketOpened') state = fold([event]);
-    else if (state) apply(state, event);
-    const from = Date.parse(event.occurredAt);
-    const last = i === events.length - 1;
-    const to = last ? Math.max(nowMs, from) : Date.parse(events[i + 1]!.occurredAt);
-    const points = [from];
-    for (const threshold of rule.thresholds) {
-      const at = state ? threshold(state) : undefined;
-      if (at !== undefined && at > from && (last ? at <= to : at < to)) points.push(at);
-    }
-    points.sort((a, b) => a - b);
-    for (const at of points) observe(at);
-  }
-  if (since !== undefined) return `${new Date(since.at).toISOString()}/${since.run}`;
-  const last = events.at(-1);
-  return last && `${last.occurredAt}/${last.version}v`;
+  const state = rulesStateOf(ticket);
+  const track = state.automations[rule.id];
+  const last = state.last;
+  if (!track || !last) return undefined;
+  const probe = { runs: track.runs, ...(track.since ? { since: track.since } : {}) };
+  const to = Math.max(now.getTime(), Date.parse(last.at));
+  for (const [point, holds] of track.ahead) if (point <= to) observe(probe, point, holds);
+  return probe.since !== undefined
+    ? `${new Date(probe.since.at).toISOString()}/${probe.since.run}`
+    : `${last.at}/${last.version}v`;
 }
 
 /**
@@ -92,4 +162,9 @@ export function firingEpisode(
  */
 export function firingKey(ruleId: string, ticketId: string, episode: string, index: number): string {
   return `rules:${ruleId}:${ticketId}@${episode}#${index}`;
+}
+
+/** How conditions read a ticket: with the SLA view its rules slice keeps, when rules read `sla.*`. */
+export function conditionView(readsSla: boolean): (ticket: Ticket) => Ticket {
+  return readsSla ? (ticket) => withSlaView(ticket, slaSeenOf(ticket)) : (ticket) => ticket;
 }

@@ -1,7 +1,7 @@
 import {
   type ConditionSubject,
   type FieldType,
-  PRIORITIES,
+  PRIORITY_RANK,
   type Predicate,
   TICKET_CONDITION_FIELDS,
 } from '@tessera/core';
@@ -20,7 +20,6 @@ import {
 type Get = (s: ConditionSubject) => unknown;
 type Rec = Record<string, unknown>;
 
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 const isObject = (v: unknown): v is Rec => v !== null && typeof v === 'object';
 
 /** Core's path walk: undefined as soon as a step is not an object. */
