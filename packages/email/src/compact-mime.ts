@@ -1,5 +1,5 @@
 import PostalMime from 'postal-mime';
-import { decodeBase64Lines, type LineTable, lineTable, passLines, toBase64 } from './mime-lines';
+import { decodeBase64Lines, type LineTable, lineCount, lineTable, passLines, toBase64 } from './mime-lines';
 import { countWork } from './work-counter';
 
 /**
@@ -279,9 +279,12 @@ export async function compactMime(
     partLines: MIN_PART_LINES,
   },
 ): Promise<Compacted> {
+  // Most mail is far below the threshold: count its lines with the native byte search and leave
+  // it as it is, without building the line table.
+  const count = lineCount(bytes);
+  if (count < thresholds.fromLines) return { bytes, lines: count, joined: 0 };
   const t = lineTable(bytes);
   const asItWas: Compacted = { bytes, lines: t.count, joined: 0 };
-  if (t.count < thresholds.fromLines) return asItWas;
   // Every leaf read by a decoder we can mirror is proven; only those with many lines (or, for
   // base64, many `=`-ended units: postal-mime already takes 76-character lines in 100 KB chunks)
   // are joined.

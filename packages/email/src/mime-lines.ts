@@ -12,6 +12,21 @@ export interface LineTable {
 }
 
 /**
+ * How many lines `lineTable` would find (a last line without a line break counts; an empty input
+ * has none), with the native byte search instead of a loop over every byte.
+ *
+ * @example
+ * lineCount(new TextEncoder().encode('a\r\nb')); // 2
+ */
+export function lineCount(bytes: Uint8Array): number {
+  let count = 1;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) count++;
+  countWork('parse', bytes.length);
+  // A final line break ends the last line rather than opening an empty one.
+  return bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? count - 1 : bytes.length === 0 ? 0 : count;
+}
+
+/**
  * Line starts and content ends (CR/LF excluded), as postal-mime's readLine splits them.
  *
  * @example

@@ -1,6 +1,8 @@
 import { isTesseraError } from '@tessera/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import PostalMime from 'postal-mime';
+import { describe, expect, it, vi } from 'vitest';
+import { lineCount, lineTable } from './mime-lines';
 import { parseEmail } from './parse';
 
 const raw = [
@@ -75,6 +77,47 @@ describe('parseEmail', () => {
       'From: a@b.test\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe';
     expect((await parseEmail(latin1)).text).toBe('Grüße\n');
   });
+
+  it('reads UTF-8 mail with a replacement character once (its labels name UTF-8 already)', async () => {
+    const spy = vi.spyOn(PostalMime, 'parse');
+    try {
+      for (const label of ['"UTF-8"', 'UTF-8', 'utf8']) {
+        spy.mockClear();
+        const mail = `From: a@b.test\r\nContent-Type: text/plain; charset=${label}\r\n\r\nbroken \uFFFD here`;
+        expect((await parseEmail(mail)).text).toContain('\uFFFD');
+        expect(spy).toHaveBeenCalledTimes(1);
+      }
+      // Mislabelled mail is still read twice, and only its legacy label is changed.
+      spy.mockClear();
+      const utf8 = btoa(String.fromCharCode(...new TextEncoder().encode('您好！')));
+      const mixed = [
+        'From: a@b.test',
+        'Content-Type: multipart/alternative; boundary="b"; charset="utf-8"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset="Big5"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        utf8,
+        '--b--',
+        '',
+      ].join('\r\n');
+      expect((await parseEmail(mixed)).text?.trim()).toBe('您好！');
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('counts lines as the line table does, for any bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0x0a, 0x0d, 0x41, 0x20, 0xff), { maxLength: 200 }), (list) => {
+        const bytes = new Uint8Array(list);
+        expect(lineCount(bytes)).toBe(lineTable(bytes).count);
+      }),
+      { numRuns: 500 },
+    );
+  }, 60_000);
 
   it('enforces limits with ValidationError', async () => {
     await expect(parseEmail(raw, { maxBytes: 100 })).rejects.toSatisfy((e) =>

@@ -131,24 +131,44 @@ function returnPathOf(headers: Record<string, string[]>, parsed: string | undefi
 
 const REPLACEMENT = '\uFFFD';
 
+/** A charset label as it appears in Content-Type (`charset=Big5`, `charset="utf-8"`). */
+const CHARSET_LABEL = /charset\s*=\s*"?([A-Za-z0-9_.:-]{1,40})"?/gi;
+/** Labels that already name UTF-8: relabelling them changes nothing. */
+const UTF8_LABELS = new Set(['utf-8', 'utf8']);
+/** One code unit per byte, so offsets in the string are offsets in the bytes (labels are ASCII). */
+const bytewise = new TextDecoder('windows-1252');
+
 /**
  * Mail that declares a legacy charset but carries UTF-8 (common from misconfigured webmail)
- * decodes to replacement characters. When that happens, read the message again with its charset
- * labels changed to UTF-8 and keep that reading if, and only if, it decodes cleanly: genuinely
- * legacy-encoded text is practically never valid UTF-8, so real Big5 or Latin-1 mail is untouched.
+ * decodes to replacement characters. When that happens, read the message again with its legacy
+ * charset labels changed to UTF-8 and keep that reading if, and only if, it decodes cleanly:
+ * genuinely legacy-encoded text is practically never valid UTF-8, so real Big5 or Latin-1 mail is
+ * untouched. Mail whose labels all name UTF-8 already is not read again: a replacement character
+ * in UTF-8 mail is in the mail (or its bytes are broken), and a second reading would find the same.
  */
 async function preferUtf8(email: Email, bytes: Uint8Array, options: Parameters<typeof PostalMime.parse>[1]) {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const source = bytewise.decode(bytes);
+  const legacy: { start: number; end: number }[] = [];
+  for (const m of source.matchAll(CHARSET_LABEL)) {
+    if (!UTF8_LABELS.has(m[1]!.toLowerCase())) legacy.push({ start: m.index, end: m.index + m[0].length });
   }
-  const relabelled = binary.replace(/charset\s*=\s*"?[A-Za-z0-9_.:-]{1,40}"?/gi, 'charset=utf-8');
-  if (relabelled === binary) return;
-  const out = new Uint8Array(relabelled.length);
-  for (let i = 0; i < relabelled.length; i++) out[i] = relabelled.charCodeAt(i);
+  if (legacy.length === 0) return;
+  const label = new TextEncoder().encode('charset=utf-8');
+  const out = new Uint8Array(bytes.length + legacy.length * label.length);
+  let n = 0;
+  let from = 0;
+  for (const { start, end } of legacy) {
+    out.set(bytes.subarray(from, start), n);
+    n += start - from;
+    out.set(label, n);
+    n += label.length;
+    from = end;
+  }
+  out.set(bytes.subarray(from), n);
+  n += bytes.length - from;
   let again: Email;
   try {
-    again = await PostalMime.parse(out, options);
+    again = await PostalMime.parse(out.subarray(0, n), options);
   } catch {
     return;
   }
