@@ -11,6 +11,7 @@ export const alias = {
   '@tessera/sla': pkg('sla'),
   '@tessera/rules': pkg('rules'),
   '@tessera/email': pkg('email'),
+  '@tessera/store-sql': pkg('store-sql'),
   '@tessera/store-sqlite': pkg('store-sqlite'),
   '@tessera/store-postgres': pkg('store-postgres'),
   '@tessera/mail-smtp': pkg('mail-smtp'),

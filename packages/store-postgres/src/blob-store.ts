@@ -1,6 +1,6 @@
 import type { BlobMeta, BlobRef, BlobStore } from '@tessera/core';
+import { fromSqlText, toSqlText, toSqlTextOrNull } from '@tessera/store-sql';
 import type { Database } from './database';
-import { fromSqlText, toSqlText, toSqlTextOrNull } from './text';
 import { scopeKey, tenantKey } from './ticket-index';
 
 type MetaRow = {

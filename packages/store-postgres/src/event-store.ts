@@ -5,9 +5,9 @@ import {
   type StoredEvent,
   ValidationError,
 } from '@tessera/core';
+import { fromSqlText, toSqlText } from '@tessera/store-sql';
 import type pg from 'pg';
 import type { Database } from './database';
-import { fromSqlText, toSqlText } from './text';
 
 /**
  * Positions are `<transaction id>.<sequence>`, zero-padded: readers take only events of
@@ -192,7 +192,7 @@ export function postgresEventStore(db: Database): EventStore {
             c = await pool.connect();
             const conn = c;
             const onError = (error: Error) => lostWith(error);
-            const onEnd = () => lostWith(new Error('the listening connection ended'));
+            const onEnd = () => lostWith(new AdapterError('PostgreSQL listening connection ended'));
             const onNotification = () => {
               if (!stopped) notified().catch(() => undefined);
             };

@@ -1,6 +1,6 @@
 import type { MessageIndex } from '@tessera/core';
+import { fromSqlText, toSqlText } from '@tessera/store-sql';
 import type { Database } from './database';
-import { fromSqlText, toSqlText } from './text';
 import { scopeKey } from './ticket-index';
 
 /**

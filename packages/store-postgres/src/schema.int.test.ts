@@ -1,3 +1,5 @@
+import { isTesseraError } from '@tessera/core';
+import { createTicketsTableSql, postgresDialect, TICKET_INDEXES } from '@tessera/store-sql';
 import { sampleSummary } from '@tessera/testing';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
@@ -76,6 +78,85 @@ describe('PostgreSQL schema migration 2 (tenants)', () => {
       await store.index.upsert(sampleSummary(9, { id: 'T1', tenantId: 'B' }));
       expect((await store.index.get('T1', { tenantId: 'A' }))?.number).toBe(1);
       expect((await store.index.get('T1', { tenantId: 'B' }))?.number).toBe(9);
+    } finally {
+      await store.close();
+      await admin.query(`DROP SCHEMA ${s} CASCADE`);
+      await admin.end();
+    }
+  }, 60_000);
+});
+
+describe('PostgreSQL schema', () => {
+  const fresh = () => `schema_${process.pid}_${Date.now().toString(36)}_${Math.floor(performance.now())}`;
+
+  it('a schema of a newer version is a ConfigError, and is left as it is', async () => {
+    const schema = fresh();
+    const s = `"${schema}"`;
+    const admin = new pg.Client({ connectionString: inject('pgUrl') });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${s}`);
+    await admin.query(`CREATE TABLE ${s}.schema_version (version INTEGER NOT NULL)`);
+    await admin.query(`INSERT INTO ${s}.schema_version VALUES (99)`);
+    const store = postgresStore({ connectionString: inject('pgUrl'), schema });
+    try {
+      const thrown = await store.ready().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isTesseraError(thrown, 'config'), String(thrown)).toBe(true);
+      expect(String(thrown)).toContain('has version 99');
+      expect((await admin.query(`SELECT version FROM ${s}.schema_version`)).rows).toEqual([{ version: 99 }]);
+      expect(
+        (
+          await admin.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [
+            schema,
+          ])
+        ).rows,
+      ).toEqual([{ table_name: 'schema_version' }]);
+    } finally {
+      await store.close();
+      await admin.query(`DROP SCHEMA ${s} CASCADE`);
+      await admin.end();
+    }
+  }, 60_000);
+
+  it('the migrated ticket table is the one @tessera/store-sql describes, with its indexes', async () => {
+    const schema = fresh();
+    const s = `"${schema}"`;
+    const admin = new pg.Client({ connectionString: inject('pgUrl') });
+    await admin.connect();
+    const store = postgresStore({ connectionString: inject('pgUrl'), schema });
+    try {
+      await store.ready();
+      await admin.query(createTicketsTableSql(postgresDialect, `${s}.tickets_described`));
+      const columns = async (table: string) =>
+        (
+          await admin.query(
+            `SELECT column_name, data_type, udt_name, is_nullable, collation_name, ordinal_position
+             FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY column_name`,
+            [schema, table],
+          )
+        ).rows.map(({ ordinal_position: _, ...c }) => c);
+      expect(await columns('tickets')).toEqual(await columns('tickets_described'));
+      const key = async (table: string) =>
+        (
+          await admin.query(
+            `SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+             WHERE c.conrelid = $1::regclass AND c.contype = 'p'`,
+            [`${s}.${table}`],
+          )
+        ).rows;
+      expect(await key('tickets')).toEqual(await key('tickets_described'));
+      const { rows } = await admin.query<{ indexname: string; indexdef: string }>(
+        'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2',
+        [schema, 'tickets'],
+      );
+      for (const index of TICKET_INDEXES) {
+        const found = rows.find((r) => r.indexname === index.name);
+        expect(found, index.name).toBeDefined();
+        expect(found!.indexdef).toContain(`(${index.columns.join(', ')})`);
+        if (index.where) expect(found!.indexdef).toContain(`WHERE (${index.where})`);
+      }
     } finally {
       await store.close();
       await admin.query(`DROP SCHEMA ${s} CASCADE`);

@@ -1,4 +1,4 @@
-import { AdapterError, type Store, ValidationError } from '@tessera/core';
+import { AdapterError, ConfigError, isTesseraError, type Store, ValidationError } from '@tessera/core';
 import pg from 'pg';
 import { postgresBlobStore } from './blob-store';
 import type { Database } from './database';
@@ -67,8 +67,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           (await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`)).rows[0]
             ?.version ?? 0;
         const steps = migrations(schema);
+        // Not an adapter failure: this code is older than the schema, and must not write to it.
         if (current > steps.length)
-          throw new Error(`schema ${schema} has version ${current}, newer than this @tessera/store-postgres`);
+          throw new ConfigError([
+            {
+              path: 'schema',
+              message: `schema ${schema} has version ${current}, newer than this @tessera/store-postgres (${steps.length})`,
+            },
+          ]);
         for (let v = current; v < steps.length; v++) {
           await client.query('BEGIN');
           await client.query(steps[v]!);
@@ -83,6 +89,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       } catch (cause) {
         await client.query('ROLLBACK').catch(() => undefined);
         readyPromise = undefined;
+        if (isTesseraError(cause)) throw cause;
         throw new AdapterError(`cannot prepare PostgreSQL schema ${schema}: ${(cause as Error).message}`, {
           cause,
         });

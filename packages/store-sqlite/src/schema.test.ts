@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isTesseraError } from '@tessera/core';
+import { createTicketsTableSql, sqliteDialect, TICKET_INDEXES } from '@tessera/store-sql';
 import { sampleSummary } from '@tessera/testing';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -79,4 +81,60 @@ describe('SQLite schema migration 2 (tenants)', () => {
     await again.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+});
+
+describe('SQLite schema', () => {
+  it('a file of a newer schema version is a ConfigError, and is left as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-newer-'));
+    const filename = join(dir, 'newer.db');
+    const db = new Database(filename);
+    db.exec(
+      'CREATE TABLE tessera_schema (version INTEGER NOT NULL); INSERT INTO tessera_schema VALUES (99);',
+    );
+    db.close();
+    let thrown: unknown;
+    try {
+      sqliteStore({ filename }).close();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isTesseraError(thrown, 'config'), String(thrown)).toBe(true);
+    expect(String(thrown)).toContain('schema version 99');
+    const after = new Database(filename);
+    expect(after.prepare('SELECT version FROM tessera_schema').all()).toEqual([{ version: 99 }]);
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'tickets'").all()).toEqual([]);
+    after.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the migrated ticket table is the one @tessera/store-sql describes, with its indexes', async () => {
+    // A file migrated from version 1 and a new one must both arrive at the described table.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-described-'));
+    const filename = join(dir, 'v1.db');
+    versionOne(filename);
+    for (const store of [sqliteStore({ filename }), sqliteStore({ filename: ':memory:' })]) {
+      const db = store.db;
+      db.exec(createTicketsTableSql(sqliteDialect, 'tickets_described'));
+      const columns = (table: string) => db.pragma(`table_info(${table})`);
+      expect(columns('tickets')).toEqual(columns('tickets_described'));
+      const options = (table: string) =>
+        (
+          db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(table) as { sql: string }
+        ).sql.endsWith('WITHOUT ROWID');
+      expect(options('tickets')).toBe(options('tickets_described'));
+      for (const index of TICKET_INDEXES) {
+        const found = db
+          .prepare('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?')
+          .get('index', index.name) as { sql: string } | undefined;
+        expect(found, index.name).toBeDefined();
+        expect(
+          (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((c) => c.name),
+          index.name,
+        ).toEqual(index.columns);
+        if (index.where) expect(found!.sql).toContain(`WHERE ${index.where}`);
+      }
+      await store.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

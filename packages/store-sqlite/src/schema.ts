@@ -1,3 +1,4 @@
+import { ConfigError } from '@tessera/core';
 import type Database from 'better-sqlite3';
 
 /** Each migration moves the schema one version on; they run in order, once, inside a transaction. */
@@ -142,16 +143,26 @@ export const MIGRATIONS: string[] = [
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Creates or migrates the schema, under a write lock so several processes can open one file at once. */
+/**
+ * Creates or migrates the schema, under a write lock so several processes can open one file at
+ * once. A file of a newer schema version is a `ConfigError`, and is left as it is.
+ *
+ * @example
+ * migrate(new Database('helpdesk.db'));
+ */
 export function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS tessera_schema (version INTEGER NOT NULL)');
   const run = db.transaction(() => {
     const row = db.prepare('SELECT version FROM tessera_schema').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
     if (current > SCHEMA_VERSION) {
-      throw new Error(
-        `the database has schema version ${current}, newer than this @tessera/store-sqlite (${SCHEMA_VERSION})`,
-      );
+      // Not an adapter failure: this code is older than the file, and must not write to it.
+      throw new ConfigError([
+        {
+          path: 'filename',
+          message: `the database has schema version ${current}, newer than this @tessera/store-sqlite (${SCHEMA_VERSION})`,
+        },
+      ]);
     }
     for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     if (row === undefined) db.prepare('INSERT INTO tessera_schema (version) VALUES (?)').run(SCHEMA_VERSION);

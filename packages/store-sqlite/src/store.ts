@@ -1,4 +1,4 @@
-import { AdapterError, type Store } from '@tessera/core';
+import { AdapterError, isTesseraError, type Store } from '@tessera/core';
 import Database from 'better-sqlite3';
 import { sqliteBlobStore } from './blob-store';
 import { sqliteEventStore } from './event-store';
@@ -38,6 +38,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma('foreign_keys = ON');
     migrate(db);
   } catch (cause) {
+    if (isTesseraError(cause)) throw cause;
     throw new AdapterError(`cannot open SQLite store ${options.filename}: ${(cause as Error).message}`, {
       cause,
     });
