@@ -1,11 +1,17 @@
-export * from './arbitraries';
-export * from './child-process';
-export * from './event-store';
-export * from './fault-writer';
-export * from './given';
-export * from './log-integrity';
-export * from './message-index';
+export {
+  actorArbitrary,
+  type CalendarConfigShape,
+  calendarArbitrary,
+  commandArbitrary,
+  workflowArbitrary,
+} from './arbitraries';
+export { type RunningScript, runScript } from './child-process';
+export { eventStoreConformance, sampleEvent } from './event-store';
+export { appendBatch, writeUntilKilled } from './fault-writer';
+export { type GivenOptions, given } from './given';
+export { expectIntactLog, type IntactLogOptions } from './log-integrity';
+export { blobStoreConformance, messageIndexConformance } from './message-index';
 export type { Factory, Subject } from './subject';
-export * from './ticket-index';
-export * from './ticking';
-export * from './wait';
+export { sampleSummary, ticketIndexConformance } from './ticket-index';
+export { expectTickedOnce, seedTicking, type TickingTickets, tickingScenario } from './ticking';
+export { WAIT_LIMIT_MS, waitFor } from './wait';

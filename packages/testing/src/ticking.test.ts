@@ -47,7 +47,7 @@ describe('the ticking scenario', () => {
     // A second warning on one open ticket (as a second process deciding apart would append) fails it.
     const [warning] = (
       await desk.history(tickets.open[0]!, { actor: { kind: 'admin', id: 'x' } })
-    ).events.filter((e) => e.type === 'SlaWarning');
+    ).events.filter((e) => (e.type as string) === 'SlaWarning');
     const { streamId, version, position, ...again } = warning!;
     await store.events.append(streamId, [{ ...again, eventId: `${again.eventId}-again` }], {
       expectedVersion: 'any',
