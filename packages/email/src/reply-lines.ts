@@ -82,7 +82,9 @@ function endsWithWord(s: string, word: string): boolean {
 export function isAttribution(raw: string): boolean {
   if (raw.length > MAX_PATTERN_LINE * 2) return false;
   examine(raw.length);
-  let s = core(ASCII.test(raw) ? raw : raw.normalize('NFC'));
+  const ascii = ASCII.test(raw);
+  if (ascii && !mayBeAttribution(raw)) return false;
+  let s = core(ascii ? raw : raw.normalize('NFC'));
   if (!s) return false;
   const lower = s.toLowerCase();
   // Drop the trailing colon(s) and a trailing "wrote" decoration.
@@ -122,6 +124,23 @@ export function isAttribution(raw: string): boolean {
   // "ср, 30 апр. 2025 г. в 15:19, X <x@y>:", "30.09.2017, 18.30, "X" <x@y>:"
   if (hadColon && hasDigit && endsWithAddress(s) && s.length < 300) return true;
   return false;
+}
+
+/**
+ * The test `isAttribution` makes first, on an ASCII line without copying it: a line that neither
+ * ends in a colon, nor in the last letter of a "wrote" word, nor starts with a digit is not an
+ * attribution. Most lines of a mail are such prose, and this spares them the lower-cased copies.
+ */
+function mayBeAttribution(raw: string): boolean {
+  let a = 0;
+  while (a < raw.length && decoration(raw[a])) a++;
+  let b = raw.length;
+  while (b > a && decoration(raw[b - 1])) b--;
+  if (a === b) return false;
+  const last = raw[b - 1]!;
+  if (last === ':') return true;
+  const first = raw[a]!;
+  return WROTE_BY_LAST.has(last.toLowerCase()) || (first >= '0' && first <= '9');
 }
 
 /** `…<local@domain>` at the end: a scan, not a regex, so it cannot backtrack. */
@@ -167,6 +186,8 @@ function isSeparator(raw: string): boolean {
 function fieldOf(raw: string): FieldClass | undefined {
   if (raw.length > MAX_PATTERN_LINE) return undefined;
   examine(raw.length);
+  // Most lines have no colon at all: spare them the copy below.
+  if (!raw.includes(':') && !raw.includes('：')) return undefined;
   const t = raw.replace(/^[\s>]*/, '');
   let colon = -1;
   for (let i = 0; i < t.length && i < 40; i++) {
