@@ -217,6 +217,7 @@ function fieldOf(raw: string): FieldClass | undefined {
 function isMobileSignature(raw: string): boolean {
   if (raw.length > 160) return false;
   examine(raw.length);
+  if (!raw.includes('[') && !mayBeMobile(raw)) return false;
   let t = raw.trim().toLowerCase();
   if (t.includes('[')) t = t.replace(/\[([^\]]{0,80})\]\([^)]{0,300}\)/g, '$1');
   // Markdown links, <<…>>, (…) wrappers.
@@ -233,6 +234,23 @@ function isMobileSignature(raw: string): boolean {
   if (DEVICE.test(rest)) return true;
   // "Sent from my Wiko RIDGE FAB 4G": a strong prefix with a short name, no clause after it.
   return STRONG_MOBILE.has(prefix) ? words <= 6 && !rest.includes(',') : words <= 2;
+}
+
+/** The first characters of the mobile prefixes. */
+const MOBILE_FIRST = new Set(MOBILE.map((m) => m[0]!));
+
+/**
+ * The test `isMobileSignature` makes first, without copying the line: unless it starts (past `<`
+ * and `(`) with the first letter of a mobile prefix or ends in "mobile", it is not one.
+ */
+function mayBeMobile(raw: string): boolean {
+  const t = raw.trimStart();
+  let i = 0;
+  while (t[i] === '<' || t[i] === '(') i++;
+  const code = t.codePointAt(i);
+  if (code === undefined) return false;
+  if (MOBILE_FIRST.has(String.fromCodePoint(code).toLowerCase()[0]!)) return true;
+  return /mobile[>)]*\s*$/i.test(t);
 }
 
 function isRule(raw: string): boolean {
