@@ -100,6 +100,41 @@ describe('defineRules, given a definition with mistakes, then one ConfigError na
   });
 });
 
+describe('defineRules, given triggers on events of extensions', () => {
+  const on = (type: string, eventTypes?: string[]) => () =>
+    defineRules({
+      triggers: [
+        {
+          id: 't',
+          on: [type],
+          when: { field: 'event.type', op: 'is', value: type },
+          then: [{ type: 'addTags', tags: ['x'] }],
+        },
+      ],
+      ...(eventTypes ? { eventTypes } : {}),
+    });
+
+  it('the SLA and email extensions’ event types are known without listing them', () => {
+    expect(on('SlaBreached')).not.toThrow();
+    expect(on('EmailDeliveryFailed')).not.toThrow();
+  });
+
+  it('a module’s own event type is known once listed in eventTypes, and a typo is a ConfigError', () => {
+    expect(on('IncidentsGranted', ['IncidentsGranted'])).not.toThrow();
+    try {
+      on('IncidentsGranted')();
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.path)).toEqual([
+        'triggers[0].on[0]',
+        'triggers[0].when.value',
+      ]);
+    }
+    expect(() => defineRules({ eventTypes: 'IncidentsGranted' as never })).toThrow(ConfigError);
+  });
+});
+
 describe('defineRules, given rules that set the same field', () => {
   const step = (id: string, from: string, to: string, extra: object[] = []) => ({
     id,

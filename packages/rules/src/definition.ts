@@ -22,6 +22,7 @@ import {
   checkValues,
   conditionVocabulary,
   DEFINITION_KEYS,
+  EXTENSION_EVENT_TYPES,
   RULE_FIELDS,
   RULE_KEYS,
   type Vocabulary,
@@ -68,8 +69,11 @@ export type Action =
 
 export interface Trigger {
   id: string;
-  /** Event types that can set it off; omitted: any. */
-  on?: EventType[];
+  /**
+   * Event types that can set it off (core's, Tessera's extensions', or those listed in the
+   * definition's `eventTypes`); omitted: any.
+   */
+  on?: (EventType | (string & {}))[];
   when?: Condition<HoursSince>;
   then: Action[];
   enabled?: boolean;
@@ -104,6 +108,8 @@ export interface RulesDefinition {
   /** Teams conditions and actions may name; defaults to the keys of `teams` when that is given. */
   knownTeams?: string[];
   calendars?: Record<string, RuleCalendar>;
+  /** Event types of your own modules that triggers may name (`on`, `event.type`) besides core's. */
+  eventTypes?: string[];
 }
 
 export interface CompiledRule {
@@ -185,7 +191,12 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     (Object.keys(teams).length > 0 ? Object.keys(teams) : undefined);
   const triggerList = shaped<Trigger[]>('triggers', Array.isArray, 'a list of triggers');
   const automationList = shaped<Automation[]>('automations', Array.isArray, 'a list of automations');
-  const vocabulary = conditionVocabulary(statuses, knownTeams);
+  const eventTypes = [
+    ...EVENT_TYPES,
+    ...EXTENSION_EVENT_TYPES,
+    ...(shaped<string[]>('eventTypes', isNames, 'a list of event types') ?? []),
+  ];
+  const vocabulary = conditionVocabulary(statuses, knownTeams, eventTypes);
   const fast = fastCompiler(RULE_FIELDS);
   const templates = new Map<string, ParsedTemplate>();
   const engine = templateEngine(texts);
@@ -256,7 +267,7 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
         problems.push({ path: `${path}.on`, message: 'must be a list of event types' });
       else {
         rule.on.forEach((type, i) => {
-          if (!(EVENT_TYPES as readonly string[]).includes(type))
+          if (!eventTypes.includes(type))
             problems.push({
               path: `${path}.on[${i}]`,
               message: `unknown event type ${JSON.stringify(type)}`,

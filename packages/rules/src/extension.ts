@@ -278,7 +278,8 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   return {
     name: 'rules',
     // Its firings are a slice of each ticket; it has no events of its own (events carry `ruleId`).
-    state: rulesState(defined, slaRead),
+    // Only automations and conditions on SLA need it: triggers alone keep nothing per ticket.
+    ...(defined.automations.length > 0 || slaRead ? { state: rulesState(defined, slaRead) } : {}),
     ...(acknowledges ? { provides: ['acknowledgement'] } : {}),
     init(ctx) {
       // Statuses are checked against the desk's own workflows, also when defineRules had none.

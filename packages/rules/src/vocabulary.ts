@@ -22,6 +22,18 @@ export const DEFINITION_KEYS = [
   'workflows',
   'knownTeams',
   'calendars',
+  'eventTypes',
+];
+/**
+ * The event types of Tessera's own extensions (SLA, email), which triggers may name without
+ * listing them in `eventTypes`: rules know their names, not their packages.
+ */
+export const EXTENSION_EVENT_TYPES = [
+  'SlaWarning',
+  'SlaBreached',
+  'EmailSent',
+  'EmailDeliveryFailed',
+  'EmailSendClaimed',
 ];
 /** The keys of a trigger and of an automation. */
 export const RULE_KEYS = {
@@ -71,6 +83,7 @@ export interface Vocabulary {
 export function conditionVocabulary(
   statuses: readonly string[] | undefined,
   knownTeams: readonly string[] | undefined,
+  eventTypes: readonly string[] = [...EVENT_TYPES, ...EXTENSION_EVENT_TYPES],
 ): Record<string, readonly string[] | undefined> {
   return {
     status: statuses,
@@ -79,7 +92,7 @@ export function conditionVocabulary(
     team: knownTeams,
     channel: CHANNELS,
     'event.channel': CHANNELS,
-    'event.type': EVENT_TYPES,
+    'event.type': eventTypes,
     'event.actor.kind': ACTOR_KINDS,
   };
 }
