@@ -127,8 +127,8 @@ describe('defineRules, given triggers on events of extensions', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems.map((p) => p.path)).toEqual([
-        'triggers[0].on[0]',
         'triggers[0].when.value',
+        'triggers[0].on[0]',
       ]);
     }
     expect(() => defineRules({ eventTypes: 'IncidentsGranted' as never })).toThrow(ConfigError);
