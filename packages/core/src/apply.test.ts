@@ -51,29 +51,6 @@ const SAMPLES: { [K in EventType]: EventDataMap[K] } = {
   TicketMerged: { into: 'T9' },
   TicketReceivedMerge: { from: 'T8' },
   TicketLinked: { to: 'T7', relation: 'related' },
-  SlaWarning: { metric: 'firstReply', policyId: 'p1', deadline: '2026-01-01T10:00:00.000Z' },
-  SlaBreached: { metric: 'firstReply', policyId: 'p1', deadline: '2026-01-01T10:00:00.000Z' },
-  EmailSent: {
-    messageId: 'm1',
-    emailMessageId: '<out@desk>',
-    recipients: ['c1@example.com'],
-    accepted: ['c1@example.com'],
-    rejected: [],
-    attempts: 1,
-  },
-  EmailSendClaimed: {
-    messageId: 'm1',
-    attempt: 1,
-    claimant: 'desk-a',
-    leaseUntil: '2026-01-01T10:04:00.000Z',
-  },
-  EmailDeliveryFailed: {
-    messageId: 'm1',
-    recipients: ['c1@example.com'],
-    error: '550 no such user',
-    permanent: true,
-    attempts: 1,
-  },
 };
 const TYPES = Object.keys(SAMPLES) as EventType[];
 

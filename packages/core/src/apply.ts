@@ -5,16 +5,10 @@ import type { Ticket } from './model';
 import { initialExt, type ModuleSet, NO_MODULES } from './modules';
 
 /**
- * Core's event types: `true` for those that count as an update of the ticket (`updatedAt`,
- * `lastUpdatedBy`), `false` for bookkeeping, which records what the system did. An extension's
- * events are never an update of the ticket; events of no installed owner are skipped.
+ * Core's event types: each counts as an update of the ticket (`updatedAt`, `lastUpdatedBy`). An
+ * extension's events are bookkeeping, never an update; events of no installed owner are skipped.
  */
-const CORE: ReadonlyMap<string, boolean> = new Map(
-  EVENT_TYPES.map((type) => [
-    type,
-    !['SlaWarning', 'SlaBreached', 'EmailSent', 'EmailDeliveryFailed', 'EmailSendClaimed'].includes(type),
-  ]),
-);
+const CORE: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
@@ -38,14 +32,10 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
     links: d.followUpOf ? [{ to: d.followUpOf, relation: 'follow-up-of' }] : [],
     mergedFrom: [],
     timeLoggedMinutes: 0,
-    deliveries: [],
-    sendClaims: [],
-    sla: [],
     createdAt: event.occurredAt,
     updatedAt: event.occurredAt,
     statusChangedAt: event.occurredAt,
     statusHistory: [{ status: d.status, category: d.category, at: event.occurredAt }],
-    ruleRuns: event.ruleId === undefined ? {} : { [event.ruleId]: event.occurredAt },
     lastUpdatedBy: event.actor,
     ext: initialExt(modules),
     version: event.version ?? 1,
@@ -80,14 +70,11 @@ function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
 export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODULES): void {
   if (event.version !== undefined) t.version = event.version;
   else t.version += 1;
-  const update = CORE.get(event.type);
-  if (update === undefined && !modules.owners.has(event.type)) return;
-  if (event.ruleId !== undefined) t.ruleRuns[event.ruleId] = event.occurredAt;
-  if (update === true) {
+  if (CORE.has(event.type)) {
     t.updatedAt = event.occurredAt;
     t.lastUpdatedBy = event.actor;
-  }
-  applyCore(t, event);
+    applyCore(t, event);
+  } else if (!modules.owners.has(event.type)) return;
   if (modules.stateful) applySlices(t, event, modules);
 }
 
@@ -180,52 +167,6 @@ function applyCore(t: Ticket, event: Applicable): void {
     case 'TicketLinked':
       t.links.push({ to: event.data.to, relation: event.data.relation });
       return;
-    case 'SlaWarning':
-    case 'SlaBreached':
-      t.sla.push({
-        metric: event.data.metric,
-        kind: event.type === 'SlaWarning' ? 'warning' : 'breach',
-        policyId: event.data.policyId,
-        deadline: event.data.deadline,
-        at: event.occurredAt,
-      });
-      return;
-    case 'EmailSent':
-      t.deliveries.push({
-        messageId: event.data.messageId,
-        emailMessageId: event.data.emailMessageId,
-        status: 'sent',
-        recipients: event.data.recipients,
-        attempts: event.data.attempts,
-        at: event.occurredAt,
-      });
-      return;
-    case 'EmailDeliveryFailed': {
-      const d = event.data;
-      const delivery: Ticket['deliveries'][number] = {
-        messageId: d.messageId,
-        status: 'failed',
-        recipients: d.recipients,
-        attempts: d.attempts,
-        permanent: d.permanent,
-        error: d.error,
-        at: event.occurredAt,
-      };
-      if (d.emailMessageId !== undefined) delivery.emailMessageId = d.emailMessageId;
-      t.deliveries.push(delivery);
-      return;
-    }
-    case 'EmailSendClaimed': {
-      const d = event.data;
-      t.sendClaims.push({
-        messageId: d.messageId,
-        attempt: d.attempt,
-        claimant: d.claimant,
-        at: event.occurredAt,
-        leaseUntil: d.leaseUntil,
-      });
-      return;
-    }
   }
 }
 
@@ -274,39 +215,9 @@ const TOUCHES: Record<EventType, readonly ContainerKey[]> = {
   TicketMerged: [],
   TicketReceivedMerge: ['mergedFrom'],
   TicketLinked: ['links'],
-  SlaWarning: ['sla'],
-  SlaBreached: ['sla'],
-  EmailSent: ['deliveries'],
-  EmailDeliveryFailed: ['deliveries'],
-  EmailSendClaimed: ['sendClaims'],
 };
 
-type ContainerKey =
-  | 'messages'
-  | 'cc'
-  | 'statusHistory'
-  | 'fields'
-  | 'followers'
-  | 'mergedFrom'
-  | 'links'
-  | 'sla'
-  | 'deliveries'
-  | 'sendClaims'
-  | 'ruleRuns';
-
-const ALL_CONTAINERS: readonly ContainerKey[] = [
-  'messages',
-  'cc',
-  'statusHistory',
-  'fields',
-  'followers',
-  'mergedFrom',
-  'links',
-  'sla',
-  'deliveries',
-  'sendClaims',
-  'ruleRuns',
-];
+type ContainerKey = 'messages' | 'cc' | 'statusHistory' | 'fields' | 'followers' | 'mergedFrom' | 'links';
 
 /**
  * Freezes a value and everything reachable from it, stopping at what is frozen already — so
@@ -373,8 +284,8 @@ export function evolveAll(
   if (modules.stateful) next.ext = draftSlices(state.ext, modules);
   for (; i < events.length; i++) {
     const event = events[i]!;
-    for (const key of TOUCHES[event.type as EventType] ?? ALL_CONTAINERS) own(key);
-    if (event.ruleId !== undefined) own('ruleRuns');
+    // An extension's event (or one of no installed owner) changes no container of core's.
+    if (CORE.has(event.type)) for (const key of TOUCHES[event.type as EventType]) own(key);
     apply(next, event, modules);
   }
   if (modules.stateful) finishSlices(next.ext as Record<string, unknown>);

@@ -136,48 +136,7 @@ export interface LinkTickets {
   relation: string;
 }
 
-/** Extensions record SLA warnings and breaches with this (system or automation actors only). */
-export interface RecordSla {
-  type: 'recordSla';
-  ticketId: string;
-  kind: 'warning' | 'breach';
-  metric: string;
-  policyId: string;
-  deadline: string;
-}
-
-/** The email channel records the outcome of a delivery with this (system or automation actors only). */
-export interface RecordDelivery {
-  type: 'recordDelivery';
-  ticketId: string;
-  messageId: string;
-  outcome: 'sent' | 'failed';
-  emailMessageId?: string;
-  recipients: string[];
-  accepted?: string[];
-  rejected?: string[];
-  error?: string;
-  permanent?: boolean;
-  attempts: number;
-  bounce?: { recipient: string; status: string };
-}
-
-/**
- * The email channel claims the sending of one attempt of a message with this before it sends
- * (system or automation actors only): of several processes claiming at once, one gets the
- * `EmailSendClaimed` event and sends; the others decide nothing. A claim lapses after `leaseMs`,
- * so a process that died holding it does not keep the mail from being sent.
- */
-export interface ClaimDelivery {
-  type: 'claimDelivery';
-  ticketId: string;
-  messageId: string;
-  attempt: number;
-  claimant: string;
-  leaseMs: number;
-}
-
-/** Every command `desk.execute` accepts. */
+/** Every command of core (`desk.execute` also takes the commands of installed extensions). */
 export type Command =
   | OpenTicket
   | PostMessage
@@ -195,10 +154,7 @@ export type Command =
   | RequestRating
   | Rate
   | Merge
-  | LinkTickets
-  | RecordSla
-  | RecordDelivery
-  | ClaimDelivery;
+  | LinkTickets;
 
 export type CommandType = Command['type'];
 

@@ -1,5 +1,4 @@
 import type { Command } from './commands';
-import { decideBookkeeping } from './decide-bookkeeping';
 import {
   decideAddFollower,
   decideAssign,
@@ -157,7 +156,7 @@ export function openTicketEvents(command: Of<'openTicket'>, ctx: DecideContext):
 /**
  * The checks every command on an existing ticket passes first: a ticket the actor may not see
  * answers exactly as a missing one (probing learns nothing); a merged ticket is closed; a closed one
- * accepts nothing (but the delivery of a message posted before it closed); then the policy.
+ * accepts nothing of core's (extensions' commands may still record on it); then the policy.
  */
 function admitOnTicket(
   state: Ticket | undefined,
@@ -181,7 +180,7 @@ function admitOnTicket(
       { details: { ticketId: state.id, ...(shown ? { mergedInto: into } : {}) } },
     );
   }
-  if (state.category === 'closed' && command.type !== 'recordDelivery' && command.type !== 'claimDelivery') {
+  if (state.category === 'closed') {
     throw new ClosedError(`ticket ${state.id} is closed and accepts nothing more`, {
       details: { ticketId: state.id, closedReplies: workflowOf(state, ctx.workflows).closedReplies },
     });
@@ -224,7 +223,4 @@ const DECIDERS: { [K in Command['type']]: Decider<K> } = {
   rate: decideRate,
   merge: decideMerge,
   link: decideLink,
-  recordSla: (ticket, command, ctx) => decideBookkeeping(ticket, command, ctx.now),
-  recordDelivery: (ticket, command, ctx) => decideBookkeeping(ticket, command, ctx.now),
-  claimDelivery: (ticket, command, ctx) => decideBookkeeping(ticket, command, ctx.now),
 };

@@ -125,47 +125,7 @@ export interface TicketLinkedData {
   relation: string;
 }
 
-export interface SlaEventData {
-  metric: string;
-  policyId: string;
-  deadline: string;
-}
-
-export interface EmailSentData {
-  /** The ticket message that was sent. */
-  messageId: string;
-  emailMessageId: string;
-  recipients: string[];
-  accepted: string[];
-  rejected: string[];
-  attempts: number;
-}
-
-export interface EmailDeliveryFailedData {
-  messageId: string;
-  emailMessageId?: string;
-  recipients: string[];
-  error: string;
-  permanent: boolean;
-  attempts: number;
-  /** Set when a bounce reported the failure after the mail had been sent. */
-  bounce?: { recipient: string; status: string };
-}
-
-/**
- * A process claimed the sending of one attempt of a message until `leaseUntil`: while the lease
- * runs, no other process sends that attempt (several app instances ticking at once send one mail).
- */
-export interface EmailSendClaimedData {
-  messageId: string;
-  /** The attempt this claim is for (1 for the first send). */
-  attempt: number;
-  /** Who claimed it: an id of the process or channel instance. */
-  claimant: string;
-  leaseUntil: string;
-}
-
-/** The v1 event catalogue: event type → its data. */
+/** The v1 event catalogue of core: event type → its data (extensions own their own events). */
 export interface EventDataMap {
   TicketOpened: TicketOpenedData;
   MessagePosted: MessagePostedData;
@@ -184,11 +144,6 @@ export interface EventDataMap {
   TicketMerged: TicketMergedData;
   TicketReceivedMerge: TicketReceivedMergeData;
   TicketLinked: TicketLinkedData;
-  SlaWarning: SlaEventData;
-  SlaBreached: SlaEventData;
-  EmailSent: EmailSentData;
-  EmailDeliveryFailed: EmailDeliveryFailedData;
-  EmailSendClaimed: EmailSendClaimedData;
 }
 
 export type EventType = keyof EventDataMap;
@@ -211,11 +166,6 @@ export const EVENT_TYPES = [
   'TicketMerged',
   'TicketReceivedMerge',
   'TicketLinked',
-  'SlaWarning',
-  'SlaBreached',
-  'EmailSent',
-  'EmailDeliveryFailed',
-  'EmailSendClaimed',
 ] as const satisfies readonly EventType[];
 
 /** The current schema version of every v1 event. */

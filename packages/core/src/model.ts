@@ -97,36 +97,6 @@ export interface Rating {
   at: string;
 }
 
-/** One outbound delivery recorded against a message (EmailSent / EmailDeliveryFailed). */
-export interface Delivery {
-  messageId: string;
-  emailMessageId?: string;
-  status: 'sent' | 'failed';
-  recipients: string[];
-  attempts: number;
-  permanent?: boolean;
-  error?: string;
-  at: string;
-}
-
-/** A claim on sending one attempt of a message (EmailSendClaimed); it lapses at `leaseUntil`. */
-export interface SendClaim {
-  messageId: string;
-  attempt: number;
-  claimant: string;
-  at: string;
-  leaseUntil: string;
-}
-
-/** SLA events already recorded on a ticket: `metric:kind` keys, so an extension never records twice. */
-export interface SlaMark {
-  metric: string;
-  kind: 'warning' | 'breach';
-  policyId: string;
-  deadline: string;
-  at: string;
-}
-
 /**
  * A ticket as `desk.get` and `desk.execute` return it: the fold of its events.
  * Times are ISO-8601 strings in UTC.
@@ -157,15 +127,9 @@ export interface Ticket {
   timeLoggedMinutes: number;
   ratingRequestedAt?: string;
   rating?: Rating;
-  deliveries: Delivery[];
-  /** Claims on sending messages (several processes ticking send each mail once); see `claimDelivery`. */
-  sendClaims: SendClaim[];
-  sla: SlaMark[];
   createdAt: string;
   updatedAt: string;
   statusChangedAt: string;
-  /** When each rule (by `ruleId`) last changed this ticket; rules read it to fire automations once. */
-  ruleRuns: Record<string, string>;
   /** Every status the ticket has been in, from the first, with when it entered it (SLA pauses read this). */
   statusHistory: { status: string; category: StatusCategory; at: string }[];
   solvedAt?: string;

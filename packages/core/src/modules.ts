@@ -4,20 +4,6 @@ import { EVENT_TYPES, type StoredEvent, type StoredExtensionEvent } from './even
 import type { Extension, ExtensionCommand, ExtensionCommandShape } from './extension';
 import type { ActorKind, Ticket } from './model';
 
-/**
- * Core's bookkeeping of SLA, email and rules, kept until those packages carry it themselves
- * (issue 12): an extension may claim these event and command types, which core still knows.
- * @deprecated Removed once every package owns its bookkeeping.
- */
-const LEGACY_EVENTS = new Set<string>([
-  'SlaWarning',
-  'SlaBreached',
-  'EmailSent',
-  'EmailDeliveryFailed',
-  'EmailSendClaimed',
-]);
-const LEGACY_COMMANDS = new Set<string>(['recordSla', 'recordDelivery', 'claimDelivery']);
-
 /** Every command type of core: a record, so a new command does not compile until it is listed. */
 const CORE_COMMAND_TYPES: Record<Command['type'], true> = {
   openTicket: true,
@@ -37,9 +23,6 @@ const CORE_COMMAND_TYPES: Record<Command['type'], true> = {
   rate: true,
   merge: true,
   link: true,
-  recordSla: true,
-  recordDelivery: true,
-  claimDelivery: true,
 };
 
 const CORE_EVENTS: ReadonlySet<string> = new Set(EVENT_TYPES);
@@ -126,7 +109,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
       const path = `${at}.events[${j}]`;
       if (typeof type !== 'string' || type === '') {
         problems.push({ path, message: 'an event type is a non-empty string' });
-      } else if (CORE_EVENTS.has(type) && !LEGACY_EVENTS.has(type)) {
+      } else if (CORE_EVENTS.has(type)) {
         problems.push({ path, message: `${type} is core's event` });
       } else if (owners.has(type)) {
         problems.push({ path, message: `${type} is owned by ${owners.get(type)!.name} too` });
@@ -153,7 +136,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     }
     for (const [type, spec] of Object.entries(ext.commands ?? {})) {
       const path = `${at}.commands.${type}`;
-      if (Object.hasOwn(CORE_COMMAND_TYPES, type) && !LEGACY_COMMANDS.has(type)) {
+      if (Object.hasOwn(CORE_COMMAND_TYPES, type)) {
         problems.push({ path, message: `${type} is core's command` });
         continue;
       }

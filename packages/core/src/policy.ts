@@ -50,7 +50,6 @@ const CUSTOMER_COMMANDS = new Set<Command['type']>([
   'changeStatus',
   'addFollower',
 ]);
-const SYSTEM_ONLY = new Set<Command['type']>(['recordSla', 'recordDelivery', 'claimDelivery']);
 
 /**
  * The default policy: customers open tickets, post public messages and rate tickets they requested
@@ -100,9 +99,6 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Policy {
   return {
     canView,
     authorize(actor, command, ticket) {
-      if (SYSTEM_ONLY.has(command.type) && actor.kind !== 'system' && actor.kind !== 'automation') {
-        return `${command.type} is recorded by the system only`;
-      }
       switch (actor.kind) {
         case 'admin':
         case 'system':

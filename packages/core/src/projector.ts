@@ -51,7 +51,10 @@ export function projector(deps: {
     async index(ticket: Ticket, position: string | undefined) {
       await store.index.upsert(summarize(ticket), position);
     },
-    /** Clears and rebuilds this tenant's rows only (and its Message-IDs), reading the whole log. */
+    /**
+     * Clears and rebuilds this tenant's index rows only, reading the whole log (what extensions keep
+     * elsewhere, such as the email channel's Message-IDs, they rebuild in `onRebuild`).
+     */
     async rebuild(onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
       await store.index.clear(scope);
       const tickets = new Map<string, Ticket>();
@@ -64,11 +67,6 @@ export function projector(deps: {
           const t = tickets.get(raw.streamId);
           if (raw.type === 'TicketOpened') tickets.set(raw.streamId, evolve(undefined, raw, modules));
           else if (t) apply(t, raw, modules);
-          // Kept here until the email channel rebuilds its own Message-ID index (issue 12).
-          if (raw.type === 'MessagePosted' && raw.data.email?.messageId) {
-            const id = tickets.get(raw.streamId)?.id;
-            if (id) await store.messages.put(raw.data.email.messageId, id, scope);
-          }
         }
         count += page.length;
         after = page[page.length - 1]!.position;

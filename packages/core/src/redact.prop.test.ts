@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Command, ExecuteOptions } from './commands';
+import type { Command, ExecuteOptions, ModuleCommand } from './commands';
 import { createHelpdesk } from './desk';
+import { isExtensionEvent } from './events';
+import type { Extension } from './extension';
 import type { Actor } from './model';
 
 /**
@@ -30,9 +32,8 @@ type Step =
   | 'internal-field'
   | 'public-field'
   | 'log-time'
-  | 'sla'
-  | 'delivery'
-  | 'claim'
+  | 'module-note'
+  | 'module-rule'
   | 'rule-reply'
   | 'keyed-reply'
   | 'pending';
@@ -45,15 +46,40 @@ const STEPS: Step[] = [
   'internal-field',
   'public-field',
   'log-time',
-  'sla',
-  'delivery',
-  'claim',
+  'module-note',
+  'module-rule',
   'rule-reply',
   'keyed-reply',
   'pending',
 ];
 
-function stepCommand(step: Step, ticketId: string, messageId: string, n: number): [Command, ExecuteOptions] {
+/** An extension's bookkeeping: its own command, event, slice and index part, each with the secret. */
+const ledger: Extension<string[]> = {
+  name: 'ledger',
+  events: ['SecretNoted'],
+  commands: {
+    noteSecret: {
+      validate: (input) => input as ModuleCommand,
+      decide: (_ticket, _state, c) => [
+        { type: 'SecretNoted', data: { secret: (c as ModuleCommand).secret } },
+      ],
+    },
+  },
+  state: {
+    initial: () => [],
+    apply(draft, event) {
+      if (isExtensionEvent<{ secret: string }>(event, 'SecretNoted')) draft.push(event.data.secret);
+    },
+  },
+  summarize: (ticket, summary) => ({ ...summary, ext: { ...summary.ext, ledger: ticket.ext.ledger } }),
+};
+
+function stepCommand(
+  step: Step,
+  ticketId: string,
+  _messageId: string,
+  n: number,
+): [Command | ModuleCommand, ExecuteOptions] {
   const secret = `${MARK}-${n}`;
   const post = (body: string, visibility: 'public' | 'internal') =>
     ({ type: 'postMessage', ticketId, body, visibility }) as const;
@@ -78,35 +104,12 @@ function stepCommand(step: Step, ticketId: string, messageId: string, n: number)
       ];
     case 'log-time':
       return [{ type: 'logTime', ticketId, minutes: 5, note: secret }, { actor: agent }];
-    case 'sla':
+    case 'module-note':
+      return [{ type: 'noteSecret', ticketId, secret }, { actor: system }];
+    case 'module-rule':
       return [
-        {
-          type: 'recordSla',
-          ticketId,
-          kind: 'warning',
-          metric: secret,
-          policyId: secret,
-          deadline: '2026-03-02T10:00:00.000Z',
-        },
-        { actor: system },
-      ];
-    case 'delivery':
-      return [
-        {
-          type: 'recordDelivery',
-          ticketId,
-          messageId,
-          outcome: 'failed',
-          recipients: [`${secret}@example.com`],
-          error: secret,
-          attempts: 1,
-        },
-        { actor: system },
-      ];
-    case 'claim':
-      return [
-        { type: 'claimDelivery', ticketId, messageId, attempt: n + 1, claimant: secret, leaseMs: 1000 },
-        { actor: system },
+        { type: 'noteSecret', ticketId, secret: `rule ${n}` },
+        { actor: automation, ruleId: secret },
       ];
     case 'rule-reply':
       return [post(`auto ${n}`, 'public'), { actor: automation, ruleId: secret }];
@@ -124,7 +127,11 @@ describe('customer views hold nothing internal', () => {
         fc.array(fc.constantFrom(...STEPS), { minLength: 1, maxLength: 25 }),
         async (steps) => {
           let now = Date.parse('2026-03-02T09:00:00.000Z');
-          const desk = createHelpdesk({ clock: { now: () => new Date(now) }, internalFields: ['margin'] });
+          const desk = createHelpdesk({
+            clock: { now: () => new Date(now) },
+            internalFields: ['margin'],
+            extensions: [ledger],
+          });
           const views: unknown[] = [];
           const opened = await desk.execute(
             {

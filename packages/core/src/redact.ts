@@ -22,8 +22,8 @@ export function seesEverything(actor: Actor): boolean {
 
 /**
  * Event types a customer may see in a ticket's history, when their content allows it. An
- * allow-list, so bookkeeping events (SLA marks, deliveries, send claims), time logs and the
- * events of extensions are left out without being named here.
+ * allow-list, so time logs and every event of an extension (SLA marks, deliveries, send claims…)
+ * are left out without being named here.
  */
 const CUSTOMER_EVENTS = new Set<EventType>([
   'TicketOpened',
@@ -47,9 +47,8 @@ const CUSTOMER_EVENTS = new Set<EventType>([
 /**
  * The one redaction every customer-facing read goes through: `get`, `findByNumber`, `history`
  * (its events and its ticket) and `query` rows. Staff see everything; a customer (and any actor
- * kind the desk does not know) sees no internal note, no internal field, no bookkeeping (SLA
- * marks, deliveries, send claims, rule runs, logged time, extensions' index parts) and other
- * people by id and display name only.
+ * kind the desk does not know) sees no internal note, no internal field, no logged time, no
+ * extension's slice or index part (see `viewSlices`) and other people by id and display name only.
  *
  * @example
  * const redaction = createRedaction({ internalFields: ['margin'] });
@@ -75,10 +74,6 @@ export function createRedaction(options: { internalFields?: readonly string[] } 
       timeLoggedMinutes: 0,
       // Extensions' slices: what `viewSlices` lets this actor see (by default nothing).
       ext: {},
-      deliveries: [],
-      sendClaims: [],
-      sla: [],
-      ruleRuns: {},
     };
     if (t.lastUpdatedBy !== undefined) view.lastUpdatedBy = person(viewer, t.lastUpdatedBy);
     if (t.mergedInto !== undefined && !related(t.mergedInto)) delete view.mergedInto;

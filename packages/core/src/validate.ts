@@ -255,36 +255,6 @@ function specs(limits: Limits): Record<Command['type'], Spec> {
         oneOf(['related', 'duplicate-of', 'parent-of', 'child-of', 'follow-up-of', 'caused-by']),
       ],
     },
-    recordSla: {
-      ticketId: [true, ticketId],
-      kind: [true, oneOf(['warning', 'breach'])],
-      metric: [true, str({ nonEmpty: true, max: 64 })],
-      policyId: [true, str({ nonEmpty: true, max: 200 })],
-      deadline: [true, str({ nonEmpty: true, max: 40 })],
-    },
-    claimDelivery: {
-      ticketId: [true, ticketId],
-      messageId: [true, str({ nonEmpty: true, max: 200 })],
-      attempt: [true, int(1, 1000)],
-      claimant: [true, str({ nonEmpty: true, max: 200 })],
-      leaseMs: [true, int(1, 24 * 3_600_000)],
-    },
-    recordDelivery: {
-      ticketId: [true, ticketId],
-      messageId: [true, str({ nonEmpty: true, max: 200 })],
-      outcome: [true, oneOf(['sent', 'failed'])],
-      emailMessageId: [false, str({ max: 1000 })],
-      recipients: [true, strings({ maxItems: 200, maxLength: 320 })],
-      accepted: [false, strings({ maxItems: 200, maxLength: 320 })],
-      rejected: [false, strings({ maxItems: 200, maxLength: 320 })],
-      error: [false, str({ max: 10_000 })],
-      permanent: [false, bool],
-      attempts: [true, int(0, 1000)],
-      bounce: [
-        false,
-        (v, p, pr) => (isObject(v) ? undefined : pr.push({ path: p, message: 'must be an object' })),
-      ],
-    },
   };
 }
 

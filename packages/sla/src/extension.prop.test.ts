@@ -51,7 +51,7 @@ it('records each warning and breach at most once, and only when due, whatever ti
         }
         const { events } = await desk.history(ticket.id, { actor: { kind: 'admin', id: 'admin' } });
         const marks = events
-          .filter((e) => e.type === 'SlaWarning' || e.type === 'SlaBreached')
+          .filter((e) => (e.type as string) === 'SlaWarning' || (e.type as string) === 'SlaBreached')
           .map((e) => ({
             type: e.type,
             at: e.occurredAt,
@@ -62,7 +62,7 @@ it('records each warning and breach at most once, and only when due, whatever ti
         expect(new Set(keys).size).toBe(keys.length);
         for (const m of marks) {
           // A breach is recorded only after its deadline; a warning no earlier than 15 working minutes before it.
-          if (m.type === 'SlaBreached') expect(m.at > m.deadline).toBe(true);
+          if ((m.type as string) === 'SlaBreached') expect(m.at > m.deadline).toBe(true);
           else
             expect(cal.workingTimeBetween(new Date(m.at), new Date(m.deadline))).toBeLessThanOrEqual(
               15 * 60_000,

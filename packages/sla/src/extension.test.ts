@@ -49,7 +49,7 @@ it('adds sla to the index, and tick records a warning and a breach once each, ho
   await desk.tick();
   await desk.tick(new Date('2026-01-06T16:00:00Z'));
   const { events } = await desk.history(ticket.id, { actor: { kind: 'admin', id: 'admin' } });
-  const marks = events.filter((e) => e.type === 'SlaWarning' || e.type === 'SlaBreached');
+  const marks = events.filter((e) => (e.type as string) === 'SlaWarning' || (e.type as string) === 'SlaBreached');
   expect(marks.map((e) => [e.type, (e.data as { deadline: string }).deadline])).toEqual([
     ['SlaWarning', '2026-01-05T11:00:00.000Z'],
     ['SlaBreached', '2026-01-05T11:00:00.000Z'],
@@ -161,7 +161,7 @@ it('two desks ticking the same instant, one deciding on an older version, record
   await Promise.all([first.tick(), second.tick()]);
   for (const id of ids) {
     const { events } = await first.history(id, { actor: { kind: 'admin', id: 'admin' } });
-    expect(events.filter((e) => e.type === 'SlaBreached').map((e) => e.data)).toEqual([
+    expect(events.filter((e) => (e.type as string) === 'SlaBreached').map((e) => e.data)).toEqual([
       { metric: 'firstReply', policyId: 'std', deadline: '2026-01-05T11:00:00.000Z' },
     ]);
   }
