@@ -16,3 +16,12 @@ export {
 } from './definition';
 export { type ExplainOptions, explain, type Verdict } from './explain';
 export { expandCanned, type Notification, type RulesOptions, rules } from './extension';
+export {
+  type AutomationTrack,
+  firingEpisode,
+  firingKey,
+  isArmed,
+  type RulesState,
+  rulesStateOf,
+} from './firing';
+export type { SlaSeen } from './sla-view';

@@ -1,10 +1,18 @@
+import { type FieldType, PRIORITY_RANK, type Predicate, TICKET_CONDITION_FIELDS } from '@tessera/core';
+import { accessor, type Get, isObject, type Read, type Rec, reader, readField, Shape } from './field-read';
 import {
-  type ConditionSubject,
-  type FieldType,
-  PRIORITY_RANK,
-  type Predicate,
-  TICKET_CONDITION_FIELDS,
-} from '@tessera/core';
+  asTexts,
+  equals,
+  equalsTo,
+  hasText,
+  isAbsent,
+  isAllAscii,
+  isText,
+  lowerMemo,
+  memberOf,
+  sameAsciiText,
+  type Texts,
+} from './text-equality';
 
 /*
  * The fast compiler of rule conditions. Core's `tryCompileCondition` checks a condition and reports
@@ -16,197 +24,6 @@ import {
  * Every verdict is the one core's predicate gives (predicate.prop.test.ts checks it against core on
  * random conditions and tickets). It belongs in core's condition.ts, which rules may not change.
  */
-
-type Get = (s: ConditionSubject) => unknown;
-type Rec = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Rec => v !== null && typeof v === 'object';
-
-/** Core's path walk: undefined as soon as a step is not an object. */
-function pathGet(parts: readonly string[]): (root: unknown) => unknown {
-  if (parts.length === 1) {
-    const [a] = parts as [string];
-    return (root) => (isObject(root) ? root[a] : undefined);
-  }
-  if (parts.length === 2) {
-    const [a, b] = parts as [string, string];
-    return (root) => {
-      if (!isObject(root)) return undefined;
-      const v = root[a];
-      return isObject(v) ? v[b] : undefined;
-    };
-  }
-  return (root) => {
-    let value: unknown = root;
-    for (const part of parts) {
-      if (!isObject(value)) return undefined;
-      value = value[part];
-    }
-    return value;
-  };
-}
-
-/**
- * How a condition reads its field. The usual shapes — a ticket field of one or two keys
- * (`priority`, `fields.seats`), an event field of one key (`event.type`) — are read by `readField`,
- * one plain function the engine inlines into each condition's closure; a call through a closure per
- * field could not be inlined. The rest (`organization`, longer paths) go through `get`.
- */
-const Shape = { TicketKey: 0, TicketPath: 1, EventKey: 2, EventPath: 3, Other: 4 } as const;
-type Shape = (typeof Shape)[keyof typeof Shape];
-interface Read {
-  shape: Shape;
-  a: string;
-  b: string;
-  get: Get;
-}
-
-function reader(field: string): Read {
-  const get = accessor(field, 'ticket');
-  const parts = field.split('.');
-  if (parts[0] === 'event') {
-    if (parts.length === 2) return { shape: Shape.EventKey, a: parts[1]!, b: '', get };
-    if (parts.length === 3) return { shape: Shape.EventPath, a: parts[1]!, b: parts[2]!, get };
-    return { shape: Shape.Other, a: '', b: '', get };
-  }
-  if (field === 'organization' || parts.length > 2) return { shape: Shape.Other, a: '', b: '', get };
-  return parts.length === 1
-    ? { shape: Shape.TicketKey, a: field, b: '', get }
-    : { shape: Shape.TicketPath, a: parts[0]!, b: parts[1]!, get };
-}
-
-/** The value `reader` describes, exactly as core's accessor for the field returns it. */
-function readField(s: ConditionSubject, shape: Shape, a: string, b: string, get: Get): unknown {
-  switch (shape) {
-    case Shape.TicketKey: {
-      const t = s.ticket as unknown;
-      return t === undefined || t === null ? undefined : (t as Rec)[a];
-    }
-    case Shape.TicketPath: {
-      const t = s.ticket as unknown;
-      if (!isObject(t)) return undefined;
-      const v = t[a];
-      return isObject(v) ? v[b] : undefined;
-    }
-    case Shape.EventKey: {
-      const e = s.event as unknown;
-      if (!isObject(e)) return undefined;
-      const v = e[a];
-      if (v !== undefined) return v;
-      const d = e.data;
-      return isObject(d) ? d[a] : undefined;
-    }
-    case Shape.EventPath: {
-      const e = s.event as unknown;
-      if (!isObject(e)) return undefined;
-      const on = e[a];
-      const v = isObject(on) ? on[b] : undefined;
-      if (v !== undefined) return v;
-      const d = e.data;
-      if (!isObject(d)) return undefined;
-      const inData = d[a];
-      return isObject(inData) ? inData[b] : undefined;
-    }
-    default:
-      return get(s);
-  }
-}
-
-/** The field's value on the ticket (or the ticket before), read as core's accessor reads it. */
-function accessor(field: string, which: 'ticket' | 'previous'): Get {
-  if (field.startsWith('event.')) {
-    // Event fields live on the envelope (type, actor) or in its data (channel, visibility…).
-    const get = pathGet(field.slice('event.'.length).split('.'));
-    return (s) => {
-      if (!s.event) return undefined;
-      const v = get(s.event);
-      return v !== undefined ? v : get(s.event.data);
-    };
-  }
-  if (field === 'organization') return (s) => s[which]?.organization ?? s[which]?.requester?.organizationId;
-  const parts = field.split('.');
-  if (parts.length === 1) return (s) => s[which]?.[field];
-  const get = pathGet(parts);
-  return (s) => (s[which] === undefined ? undefined : get(s[which]));
-}
-
-function isAllAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
-  return true;
-}
-
-/**
- * `v.toLowerCase() === lower` for a `v` as long as the expected text, which is all ASCII; without
- * allocating unless `v` has a character beyond ASCII. (ASCII letters lower-case one to one and
- * without context, so the first difference decides.)
- */
-function sameAsciiText(v: string, lower: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    let c = v.charCodeAt(i);
-    if (c > 127) return v.toLowerCase() === lower;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Core's deep equality: strings case-insensitively, arrays element by element. */
-function equals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => equals(x, b[i]));
-  return false;
-}
-
-/** Equality with a value known at compile time, as core's `equalsTo` (strings case-insensitively, same length). */
-function equalsTo(expected: unknown): (v: unknown) => boolean {
-  if (typeof expected !== 'string') return (v) => equals(v, expected);
-  const lower = expected.toLowerCase();
-  const n = expected.length;
-  if (isAllAscii(expected))
-    return (v) => v === expected || (typeof v === 'string' && v.length === n && sameAsciiText(v, lower));
-  return (v) => v === expected || (typeof v === 'string' && v.length === n && v.toLowerCase() === lower);
-}
-
-/** Whether `v` equals one of `values` (each as `equalsTo`), or, for a list, one of its items does. */
-function memberOf(values: readonly unknown[]): (v: unknown) => boolean {
-  const tests = values.map(equalsTo);
-  const one =
-    tests.length === 1
-      ? tests[0]!
-      : tests.length === 2
-        ? (
-            (a, b) => (v: unknown) =>
-              a(v) || b(v)
-          )(tests[0]!, tests[1]!)
-        : (v: unknown) => {
-            for (const t of tests) if (t(v)) return true;
-            return false;
-          };
-  return (v) => {
-    if (!Array.isArray(v)) return one(v);
-    for (const x of v) if (one(x)) return true;
-    return false;
-  };
-}
-
-function isAbsent(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-}
-
-/** A one-value memo of `toLowerCase`, per field: the many rules testing one field lower-case it once. */
-function lowerMemo(): (v: string) => string {
-  let raw: string | undefined;
-  let lower = '';
-  return (v) => {
-    if (v !== raw) {
-      raw = v;
-      lower = v.toLowerCase();
-    }
-    return lower;
-  };
-}
 
 const HOLDS = {
   gt: (c: number) => c > 0,
@@ -226,6 +43,15 @@ function comparison(op: keyof typeof HOLDS, r: Read, value: unknown, type: Field
       return ra !== undefined && rb !== undefined && holds(ra - rb);
     };
   }
+  if (typeof value === 'number' && op === 'gte' && shape === Shape.TicketPath)
+    // The benchmark's and the classics' shape (`fields.seats`), with the read written in.
+    return (s) => {
+      const t = s.ticket as unknown;
+      if (!isObject(t)) return false;
+      const o = t[a];
+      const v = isObject(o) ? o[b] : undefined;
+      return typeof v === 'number' && v - value >= 0;
+    };
   if (typeof value === 'number') {
     // Written out per op, so the comparison is inline; the subtraction keeps core's answer for
     // NaN and infinities (Infinity ≥ Infinity is false there, as Infinity − Infinity is NaN).
@@ -270,36 +96,6 @@ function comparison(op: keyof typeof HOLDS, r: Read, value: unknown, type: Field
   return () => false;
 }
 
-/** Texts known at compile time, for the case-insensitive equality of `is`, `in` and `contains`. */
-interface Texts {
-  exact: readonly string[];
-  lower: readonly string[];
-}
-
-/** Whether `v` is one of the (all-ASCII) texts: identical, or as long and equal once lower-cased. */
-function isText(v: unknown, t: Texts): boolean {
-  const { exact, lower } = t;
-  for (let i = 0; i < exact.length; i++) if (v === exact[i]) return true;
-  if (typeof v !== 'string') return false;
-  for (let i = 0; i < exact.length; i++)
-    if (v.length === exact[i]!.length && sameAsciiText(v, lower[i]!)) return true;
-  return false;
-}
-
-/** The values as `Texts` when every one is an ASCII string (the fast path), else undefined. */
-function asTexts(values: readonly unknown[]): Texts | undefined {
-  if (!values.every((v) => typeof v === 'string' && isAllAscii(v))) return undefined;
-  const exact = values as string[];
-  return { exact, lower: exact.map((v) => v.toLowerCase()) };
-}
-
-/** Whether a value, or any item of a list, is one of the texts. */
-function hasText(v: unknown, t: Texts): boolean {
-  if (!Array.isArray(v)) return isText(v, t);
-  for (const x of v) if (isText(x, t)) return true;
-  return false;
-}
-
 /**
  * `is` (or, with `not`, `isNot`) one ASCII text. The hottest condition, so the common shapes each
  * get a closure of their own with the read written in (one the engine optimises per shape).
@@ -336,6 +132,46 @@ function textIs(r: Read, value: string, not: boolean): Predicate {
   }
 }
 
+/** Whether `v` is one of two ASCII texts (or a list holding one), as `in` means it. */
+function isOneOfTwo(v: unknown, texts: Texts): boolean {
+  const x = texts.exact[0]!;
+  const y = texts.exact[1]!;
+  if (v === x || v === y) return true;
+  if (typeof v === 'string')
+    return (
+      (v.length === x.length && sameAsciiText(v, texts.lower[0]!)) ||
+      (v.length === y.length && sameAsciiText(v, texts.lower[1]!))
+    );
+  return Array.isArray(v) && hasText(v, texts);
+}
+
+/** `in` (or, with `not`, `notIn`) two ASCII texts, the read written in for the common shapes. */
+function inTwo(r: Read, texts: Texts, not: boolean): Predicate {
+  const { shape, a, b, get } = r;
+  switch (shape) {
+    case Shape.TicketKey:
+      return (s) => {
+        const t = s.ticket as unknown;
+        return isOneOfTwo(t === undefined || t === null ? undefined : (t as Rec)[a], texts) !== not;
+      };
+    case Shape.EventKey:
+      return (s) => {
+        const e = s.event as unknown;
+        let v: unknown;
+        if (isObject(e)) {
+          v = e[a];
+          if (v === undefined) {
+            const d = e.data;
+            v = isObject(d) ? d[a] : undefined;
+          }
+        }
+        return isOneOfTwo(v, texts) !== not;
+      };
+    default:
+      return (s) => isOneOfTwo(readField(s, shape, a, b, get), texts) !== not;
+  }
+}
+
 /** Compiles one `{ field, op, value }` that core has already checked. */
 function compileField(
   node: Rec,
@@ -359,21 +195,7 @@ function compileField(
     case 'in':
     case 'notIn': {
       const texts = asTexts(value as unknown[]);
-      if (texts?.exact.length === 2) {
-        const [x, y] = texts.exact as [string, string];
-        const [lx, ly] = texts.lower as [string, string];
-        const not = op === 'notIn';
-        return (s) => {
-          const v = readField(s, shape, a, b, read);
-          if (v === x || v === y) return !not;
-          if (typeof v === 'string')
-            return (
-              ((v.length === x.length && sameAsciiText(v, lx)) ||
-                (v.length === y.length && sameAsciiText(v, ly))) !== not
-            );
-          return (Array.isArray(v) && hasText(v, texts)) !== not;
-        };
-      }
+      if (texts?.exact.length === 2) return inTwo(r, texts, op === 'notIn');
       if (texts)
         return op === 'in'
           ? (s) => hasText(readField(s, shape, a, b, read), texts)
