@@ -65,7 +65,8 @@ function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
  * it under immer; `fold` runs it on one fresh private object for a whole stream.
  *
  * @example
- * apply(draft, storedEvent, modules);
+ * const draft = structuredClone(ticket) as Ticket; // a private copy: apply changes it in place
+ * apply(draft, event);
  */
 export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODULES): void {
   if (event.version !== undefined) t.version = event.version;

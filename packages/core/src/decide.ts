@@ -74,7 +74,8 @@ export function decide(state: Ticket | undefined, input: Command, ctx: DecideCon
  * command's own decider from `DECIDERS`.
  *
  * @example
- * const events = decideCommand(ticket, validateCommand(input), ctx);
+ * const ctx = { actor: agent, now: '2026-03-02T09:00:00.000Z', ids: { next: () => 'm1' }, workflows: workflowSet([support]), policy: defaultPolicy() };
+ * decideCommand(ticket, validateCommand({ type: 'tag', ticketId: ticket.id, tags: ['vip'] }), ctx);
  */
 export function decideCommand(
   state: Ticket | undefined,
@@ -97,7 +98,8 @@ export function decideCommand(
  * then builds the events once with `openTicketEvents`.
  *
  * @example
- * admitOpenTicket(existing, command, ctx); // throws ForbiddenError / ValidationError
+ * const ctx = { actor: customer, now: '2026-03-02T09:00:00.000Z', ids: { next: () => 'm1' }, workflows: workflowSet([support]), policy: defaultPolicy() };
+ * admitOpenTicket(undefined, { type: 'openTicket', channel: 'portal', requester: { id: 'c1' }, subject: 'S', body: 'B' }, ctx); // throws ForbiddenError / ValidationError
  */
 export function admitOpenTicket(
   state: Ticket | undefined,
@@ -120,7 +122,8 @@ export function admitOpenTicket(
  * service allocated in `ctx`.
  *
  * @example
- * const events = openTicketEvents(command, { ...ctx, ticketId: 'T1', number: 42 });
+ * const ctx = { actor: customer, now: '2026-03-02T09:00:00.000Z', ids: { next: () => 'm1' }, workflows: workflowSet([support]), policy: defaultPolicy() };
+ * openTicketEvents({ type: 'openTicket', channel: 'portal', requester: { id: 'c1' }, subject: 'S', body: 'B' }, { ...ctx, ticketId: 'T1', number: 42 });
  */
 export function openTicketEvents(command: Of<'openTicket'>, ctx: DecideContext): DomainEvent[] {
   const { actor, workflows } = ctx;

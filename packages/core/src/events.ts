@@ -219,7 +219,7 @@ export type StoredExtensionEvent<T extends string = string, D = Record<string, u
  * Whether a stored event is of this (extension) type, typing its data as the extension says.
  *
  * @example
- * if (isExtensionEvent<{ credits: number }>(event, 'IncidentsGranted')) total += event.data.credits;
+ * const credits = isExtensionEvent<{ credits: number }>(event, 'IncidentsGranted') ? event.data.credits : 0;
  */
 export function isExtensionEvent<D = Record<string, unknown>, T extends string = string>(
   event: { type: string },

@@ -92,8 +92,10 @@ export interface ExtensionContext {
    * how an extension rebuilds a projection of its own or finds work without knowing stream names.
    *
    * @example
-   * let page = await ctx.scan({ types: ['MessagePosted'] });
-   * while (!page.done) page = await ctx.scan({ types: ['MessagePosted'], after: page.checkpoint });
+   * async function messages(ctx: ExtensionContext) {
+   *   let page = await ctx.scan({ types: ['MessagePosted'] });
+   *   while (!page.done) page = await ctx.scan({ types: ['MessagePosted'], ...(page.checkpoint ? { after: page.checkpoint } : {}) });
+   * }
    */
   scan(options: ScanOptions): Promise<ScanPage>;
   query(query: TicketQuery): Promise<Page<TicketSummary>>;

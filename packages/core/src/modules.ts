@@ -89,8 +89,8 @@ export function initialExt(modules: ModuleSet): Record<string, unknown> {
  * and `allowed` kinds that are not actor kinds.
  *
  * @example
- * const modules = moduleSet([sla(options), emailChannel(mail)]);
- * const ticket = fold(events, modules);
+ * const modules = moduleSet([sla({ policies: [], calendars: {} })]);
+ * const folded = fold(events, modules); // with ticket.ext.sla
  */
 export function moduleSet(extensions: readonly Extension[]): ModuleSet {
   if (extensions.length === 0) return NO_MODULES;

@@ -147,7 +147,8 @@ function party(viewer: Actor, p: Party): Party {
  * the slices are read from `source`, the ticket as stored.
  *
  * @example
- * const view = viewSlices(modules, customer, ticket, policy.redact(customer, ticket));
+ * const modules = moduleSet([sla({ policies: [], calendars: {} })]);
+ * const view = viewSlices(modules, customer, ticket, defaultPolicy().redact(customer, ticket));
  */
 export function viewSlices(modules: ModuleSet, viewer: Actor, source: Ticket, shown: Ticket): Ticket {
   if (!modules.stateful) return shown;

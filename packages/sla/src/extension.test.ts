@@ -49,7 +49,9 @@ it('adds sla to the index, and tick records a warning and a breach once each, ho
   await desk.tick();
   await desk.tick(new Date('2026-01-06T16:00:00Z'));
   const { events } = await desk.history(ticket.id, { actor: { kind: 'admin', id: 'admin' } });
-  const marks = events.filter((e) => (e.type as string) === 'SlaWarning' || (e.type as string) === 'SlaBreached');
+  const marks = events.filter(
+    (e) => (e.type as string) === 'SlaWarning' || (e.type as string) === 'SlaBreached',
+  );
   expect(marks.map((e) => [e.type, (e.data as { deadline: string }).deadline])).toEqual([
     ['SlaWarning', '2026-01-05T11:00:00.000Z'],
     ['SlaBreached', '2026-01-05T11:00:00.000Z'],
