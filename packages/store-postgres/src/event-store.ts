@@ -5,7 +5,7 @@ import {
   type StoredEvent,
   ValidationError,
 } from '@tessera/core';
-import { fromSqlText, toSqlText } from '@tessera/store-sql';
+import { batchBodies, fromSqlText, toSqlText } from '@tessera/store-sql';
 import type pg from 'pg';
 import type { Database } from './database';
 
@@ -45,18 +45,7 @@ export function postgresEventStore(db: Database): EventStore {
 
   return {
     async append(streamId, batch, opts) {
-      if (batch.length === 0)
-        throw new ValidationError([{ path: 'events', message: 'append needs at least one event' }]);
-      const bodies = batch.map((event, i) => {
-        let json: string | undefined;
-        try {
-          json = JSON.stringify(event);
-        } catch (cause) {
-          throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`, { cause });
-        }
-        if (json === undefined) throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`);
-        return json;
-      });
+      const bodies = batchBodies(batch);
       const expected =
         opts.expectedVersion === 'any' ? -1 : opts.expectedVersion === 'no-stream' ? 0 : opts.expectedVersion;
       await ready();

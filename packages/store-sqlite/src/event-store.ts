@@ -1,11 +1,5 @@
-import {
-  AdapterError,
-  ConflictError,
-  type EventStore,
-  type NewEvent,
-  type StoredEvent,
-  ValidationError,
-} from '@tessera/core';
+import { ConflictError, type EventStore, type NewEvent, type StoredEvent } from '@tessera/core';
+import { batchBodies } from '@tessera/store-sql';
 import type Database from 'better-sqlite3';
 import type { Wrap } from './wrap';
 import { textOf } from './wtf8';
@@ -77,19 +71,9 @@ export function sqliteEventStore(db: Database.Database, wrap: Wrap): EventStore 
 
   return {
     async append(streamId, batch, opts) {
-      if (batch.length === 0)
-        throw new ValidationError([{ path: 'events', message: 'append needs at least one event' }]);
-      // Serialise before taking the lock: an event that cannot be stored fails the whole batch here.
-      const bodies = batch.map((event, i) => {
-        let json: string | undefined;
-        try {
-          json = JSON.stringify(event);
-        } catch (cause) {
-          throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`, { cause });
-        }
-        if (json === undefined) throw new AdapterError(`event ${i} of the batch cannot be stored as JSON`);
-        return { event, json };
-      });
+      // Serialised before taking the lock: an event that cannot be stored fails the whole batch here.
+      const json = batchBodies(batch);
+      const bodies = batch.map((event, i) => ({ event, json: json[i]! }));
       return wrap('append', () => appendTx.immediate(streamId, opts.expectedVersion, bodies));
     },
     async readStream(streamId, opts = {}) {

@@ -12,9 +12,11 @@ const blocks = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 /** Every name index.ts exports, types included: read from the files it re-exports. */
 function exportedNames(): Set<string> {
   const names = new Set<string>();
-  for (const line of source('./index.ts').split('\n')) {
-    const named = /^export (?:type )?\{([^}]*)\} from/.exec(line);
-    if (named) for (const n of named[1]!.split(',')) names.add(n.trim());
+  const index = source('./index.ts');
+  // Named exports, one or several lines each; `type X` inside the braces is the name X.
+  for (const named of index.matchAll(/^export (?:type )?\{([^}]*)\} from/gm))
+    for (const n of named[1]!.split(',')) if (n.trim()) names.add(n.trim().replace(/^type /, ''));
+  for (const line of index.split('\n')) {
     const all = /^export \* from '\.\/([\w-]+)'/.exec(line);
     if (all) {
       for (const m of source(`./${all[1]}.ts`).matchAll(

@@ -76,14 +76,6 @@ export async function seedTicking(desk: Helpdesk, perGroup: number): Promise<Tic
   return tickets;
 }
 
-/**
- * Asserts that every firing the scenario makes due appears exactly once in each ticket's history,
- * however many processes ticked: one auto-close per solved ticket, one reminder and one nudge per
- * pending ticket, one SLA warning and one breach per open ticket, and none of them anywhere else.
- *
- * @example
- * await expectTickedOnce(desk, tickets);
- */
 const notes = (events: StoredEvent[], text: string) =>
   events.filter(
     (e) =>
@@ -92,6 +84,14 @@ const notes = (events: StoredEvent[], text: string) =>
       (e.data as { body: string }).body.includes(text),
   ).length;
 
+/**
+ * Asserts that every firing the scenario makes due appears exactly once in each ticket's history,
+ * however many processes ticked: one auto-close per solved ticket, one reminder and one nudge per
+ * pending ticket, one SLA warning and one breach per open ticket, and none of them anywhere else.
+ *
+ * @example
+ * await expectTickedOnce(desk, tickets);
+ */
 export async function expectTickedOnce(desk: Helpdesk, tickets: TickingTickets): Promise<void> {
   const count = (events: StoredEvent[]) => ({
     closes: events.filter(
