@@ -10,6 +10,12 @@ export { eventStoreConformance, sampleEvent } from './event-store';
 export { appendBatch, writeUntilKilled } from './fault-writer';
 export { type GivenOptions, given } from './given';
 export { expectIntactLog, type IntactLogOptions } from './log-integrity';
+export {
+  type MailTransportHarness,
+  type MailTransportScenario,
+  mailTransportConformance,
+  type ReceivedMail,
+} from './mail-transport';
 export { blobStoreConformance, messageIndexConformance } from './message-index';
 export { rebuildWithEmail, seedRebuildTickets } from './rebuild';
 export type { Factory, Subject } from './subject';

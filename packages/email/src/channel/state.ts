@@ -94,7 +94,7 @@ const EMPTY: EmailState = Object.freeze({ deliveries: [], sendClaims: [], pendin
  * The email channel's slice of a ticket (empty when the channel never touched it).
  *
  * @example
- * emailState(await desk.get(id, { actor: agent })).deliveries; // [{ status: 'sent', … }]
+ * emailState(ticket).deliveries; // [{ messageId, status: 'sent', attempts: 1, … }]
  */
 export function emailState(ticket: Pick<Ticket, 'ext'>): EmailState {
   return ((ticket.ext as Record<string, unknown> | undefined)?.email as EmailState | undefined) ?? EMPTY;
