@@ -7,7 +7,7 @@
  * rather than reversing a ratio.
  * Run: pnpm build && pnpm --dir bench all rules
  */
-import type { StoredEvent, Ticket } from '@tessera/core';
+import { compileCondition, type StoredEvent, type Ticket } from '@tessera/core';
 import { defineRules } from '@tessera/rules';
 import jsonLogic from 'json-logic-js';
 import { Engine } from 'json-rules-engine';
@@ -118,6 +118,26 @@ const tessera: Contender = {
     for (let i = 0; i < list.length; i++) {
       const subject = subjects[i]!;
       for (const test of tests) {
+        const v = test(subject);
+        if (v) n++;
+        out?.push(v);
+      }
+    }
+    return n;
+  },
+};
+
+// Core's compileCondition on the same conditions: what defineRules returned before it compiled
+// accepted conditions with its own fast compiler.
+const coreTests = definitions.map((d) => compileCondition({ all: d.all }));
+const core: Contender = {
+  name: "core's compileCondition",
+  events: EVENTS,
+  run(list, out) {
+    let n = 0;
+    for (let i = 0; i < list.length; i++) {
+      const subject = subjects[i]!;
+      for (const test of coreTests) {
         const v = test(subject);
         if (v) n++;
         out?.push(v);
@@ -254,7 +274,7 @@ const jsonRulesEngine: Contender = {
   },
 };
 
-const contenders = [tessera, closures, jsonLogicJs, jsonRulesEngine];
+const contenders = [tessera, closures, core, jsonLogicJs, jsonRulesEngine];
 
 // Verdicts first, case by case, against Tessera's on the same cases.
 const verdicts = new Map<Contender, boolean[]>();
@@ -288,7 +308,7 @@ for (const c of contenders) {
   const ratio =
     c === tessera
       ? ''
-      : c === closures
+      : c === closures || c === core
         ? `  (Tessera at ${((rate(tessera) / rate(c)) * 100).toFixed(0)}% of it; it is ${(rate(c) / rate(tessera)).toFixed(2)}×)`
         : `  (Tessera ${(rate(tessera) / rate(c)).toFixed(1)}×)`;
   console.log(
