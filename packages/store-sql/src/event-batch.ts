@@ -6,7 +6,7 @@ import { AdapterError, type NewEvent, ValidationError } from '@tessera/core';
  * fails the whole batch with an `AdapterError` naming it, so nothing of the batch is written.
  *
  * @example
- * const bodies = batchBodies(batch); // one JSON string per event
+ * const bodies = batchBodies([event]); // one JSON string per event
  */
 export function batchBodies(batch: readonly NewEvent[]): string[] {
   if (batch.length === 0)

@@ -44,7 +44,7 @@ export interface TicketQuerySql {
  *
  * @example
  * const plan = ticketQuerySql({ filter: { status: 'open' } }, sqliteDialect, 'tickets');
- * const page = ticketPage(db.prepare(plan.sql).all(...plan.params).map((r) => r.body), plan);
+ * // run plan.sql with plan.params, then: ticketPage(rows.map((r) => r.body), plan)
  */
 export function ticketQuerySql(q: TicketQuery, dialect: SqlDialect, table: string): TicketQuerySql {
   const { field, direction } = querySort(q);
@@ -84,7 +84,7 @@ export function ticketQuerySql(q: TicketQuery, dialect: SqlDialect, table: strin
  * (a column may hold them in a stored form, or read a lone surrogate back as U+FFFD).
  *
  * @example
- * const page = ticketPage(rows.map((r) => r.body), plan);
+ * const page = ticketPage([JSON.stringify(summary)], { field: 'number', limit: 50 });
  */
 export function ticketPage(
   bodies: readonly string[],

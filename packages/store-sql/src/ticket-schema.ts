@@ -133,7 +133,7 @@ export function ticketColumns(dialect: SqlDialect): readonly TicketColumn[] {
  * A summary's row, the values in `ticketColumns(dialect)` order (as `upsertTicketSql` binds them).
  *
  * @example
- * statement.run(...ticketRow(summary, sqliteDialect));
+ * const values = ticketRow(summary, sqliteDialect); // in ticketColumns(sqliteDialect) order
  */
 export function ticketRow(summary: TicketSummary, dialect: SqlDialect): unknown[] {
   return ticketColumns(dialect).map((c) => c.value(summary, dialect));
@@ -144,7 +144,7 @@ export function ticketRow(summary: TicketSummary, dialect: SqlDialect): unknown[
  * are the first `ticketColumns(dialect).length` parameters, in column order.
  *
  * @example
- * db.prepare(upsertTicketSql(sqliteDialect, 'tickets'));
+ * const sql = upsertTicketSql(sqliteDialect, 'tickets'); // bind ticketRow(summary, sqliteDialect)
  */
 export function upsertTicketSql(dialect: SqlDialect, table: string): string {
   const columns = ticketColumns(dialect).map((c) => c.name);
@@ -164,7 +164,7 @@ export function upsertTicketSql(dialect: SqlDialect, table: string): string {
  * (the stores' schema tests hold their migrated table to it).
  *
  * @example
- * db.exec(createTicketsTableSql(sqliteDialect, 'tickets_described'));
+ * const ddl = createTicketsTableSql(postgresDialect, '"tessera".tickets');
  */
 export function createTicketsTableSql(dialect: SqlDialect, table: string): string {
   const columns = ticketColumns(dialect).map(
