@@ -124,6 +124,21 @@ function textIs(r: Read, value: string, not: boolean): Predicate {
         }
         return (v === value || (typeof v === 'string' && v.length === n && sameAsciiText(v, lower))) !== not;
       };
+    case Shape.EventPath:
+      return (s) => {
+        const e = s.event as unknown;
+        let v: unknown;
+        if (isObject(e)) {
+          const on = e[a];
+          v = isObject(on) ? on[b] : undefined;
+          if (v === undefined) {
+            const d = e.data;
+            const inData = isObject(d) ? d[a] : undefined;
+            v = isObject(inData) ? inData[b] : undefined;
+          }
+        }
+        return (v === value || (typeof v === 'string' && v.length === n && sameAsciiText(v, lower))) !== not;
+      };
     default:
       return (s) => {
         const v = readField(s, shape, a, b, get);
@@ -210,6 +225,25 @@ function compileField(
       const needle = typeof value === 'string' ? value.toLowerCase() : undefined;
       const lowered = memos.get(field) ?? lowerMemo();
       memos.set(field, lowered);
+      if (typeof value === 'string' && isAllAscii(value) && shape === Shape.TicketKey) {
+        // Tags and the like, with the read and the item comparison written in.
+        const lower = value.toLowerCase();
+        const n = value.length;
+        const not = op === 'notContains';
+        return (s) => {
+          const t = s.ticket as unknown;
+          const v = t === undefined || t === null ? undefined : (t as Rec)[a];
+          if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) {
+              const x: unknown = v[i];
+              if (x === value || (typeof x === 'string' && x.length === n && sameAsciiText(x, lower)))
+                return !not;
+            }
+            return not;
+          }
+          return (typeof v === 'string' && lowered(v).includes(lower)) !== not;
+        };
+      }
       // A list holds the value as an item; a text holds it as a part, case-insensitively.
       const has = (v: unknown) => {
         if (Array.isArray(v)) {
