@@ -7,7 +7,12 @@ export type Rec = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Rec => v !== null && typeof v === 'object';
 
-/** Core's path walk: undefined as soon as a step is not an object. */
+/**
+ * Core's path walk: undefined as soon as a step is not an object.
+ *
+ * @example
+ * pathGet(['fields', 'seats'])({ fields: { seats: 3 } }); // → 3
+ */
 export function pathGet(parts: readonly string[]): (root: unknown) => unknown {
   if (parts.length === 1) {
     const [a] = parts as [string];
@@ -46,6 +51,12 @@ export interface Read {
   get: Get;
 }
 
+/**
+ * Absent as conditions mean it: undefined, null, empty text or an empty list.
+ *
+ * @example
+ * reader('event.type'); // → { shape: Shape.EventKey, a: 'type', b: '', get }
+ */
 export function reader(field: string): Read {
   const get = accessor(field, 'ticket');
   const parts = field.split('.');
@@ -60,7 +71,13 @@ export function reader(field: string): Read {
     : { shape: Shape.TicketPath, a: parts[0]!, b: parts[1]!, get };
 }
 
-/** The value `reader` describes, exactly as core's accessor for the field returns it. */
+/**
+ * The value `reader` describes, exactly as core's accessor for the field returns it.
+ *
+ * @example
+ * const { shape, a, b, get } = reader('priority');
+ * readField({ ticket }, shape, a, b, get); // → ticket.priority
+ */
 export function readField(s: ConditionSubject, shape: Shape, a: string, b: string, get: Get): unknown {
   switch (shape) {
     case Shape.TicketKey: {
@@ -97,7 +114,12 @@ export function readField(s: ConditionSubject, shape: Shape, a: string, b: strin
   }
 }
 
-/** The field's value on the ticket (or the ticket before), read as core's accessor reads it. */
+/**
+ * The field's value on the ticket (or the ticket before), read as core's accessor reads it.
+ *
+ * @example
+ * accessor('organization', 'ticket')({ ticket: { requester: { organizationId: 'acme' } } }); // → 'acme'
+ */
 export function accessor(field: string, which: 'ticket' | 'previous'): Get {
   if (field.startsWith('event.')) {
     // Event fields live on the envelope (type, actor) or in its data (channel, visibility…).

@@ -279,7 +279,13 @@ export function firingKey(ruleId: string, ticketId: string, episode: string, ind
   return `rules:${ruleId}:${ticketId}@${episode}#${index}`;
 }
 
-/** How conditions read a ticket: with the SLA view its rules slice keeps, when rules read `sla.*`. */
+/**
+ * How conditions read a ticket: with the SLA view its rules slice keeps, when rules read `sla.*`.
+ *
+ * @example
+ * const view = conditionView(readsSla(defined.automations));
+ * rule.test({ ticket: view(ticket), now });
+ */
 export function conditionView(readsSla: boolean): (ticket: Ticket) => Ticket {
   return readsSla ? (ticket) => withSlaView(ticket, slaSeenOf(ticket)) : (ticket) => ticket;
 }

@@ -71,7 +71,12 @@ export function withSlaView(ticket: Ticket, seen: SlaSeen): Ticket {
   return { ...ticket, sla: view } as unknown as Ticket;
 }
 
-/** Whether any rule's condition reads `sla.*` (only then is the view kept and built). */
+/**
+ * Whether any rule's condition reads `sla.*` (only then is the view kept and built).
+ *
+ * @example
+ * readsSla(defined.triggers); // → true when a trigger tests sla.breached
+ */
 export function readsSla(rules: readonly CompiledRule[]): boolean {
   return rules.some((r) => JSON.stringify(r.when ?? null).includes('"sla.'));
 }
