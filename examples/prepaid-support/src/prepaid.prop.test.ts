@@ -24,17 +24,18 @@ type Step =
   // expected-version append is what keeps the last credit from being spent twice.
   | { kind: 'solveBoth'; tickets: [number, number] };
 
+// Weighted so that credits are scarce: most runs reach an organization that has run out.
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
-    weight: 2,
+    weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('grant' as const),
       org: fc.nat(1),
-      incidents: fc.integer({ min: 1, max: 4 }),
+      incidents: fc.integer({ min: 1, max: 2 }),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('open' as const), org: fc.nat(1) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('solve' as const), ticket: fc.nat(99) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('open' as const), org: fc.nat(1) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('solve' as const), ticket: fc.nat(99) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reopen' as const), ticket: fc.nat(99) }) },
   {
     weight: 2,
@@ -47,7 +48,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 it('credits never go negative, and every solved ticket consumed exactly one while credits lasted', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
+    fc.asyncProperty(fc.array(step, { minLength: 8, maxLength: 30, size: 'max' }), async (steps) => {
       const store = inMemoryStore();
       const desk = createHelpdesk({ store, extensions: [prepaidSupport()] });
       const other = createHelpdesk({ store, extensions: [prepaidSupport()] });
@@ -140,6 +141,6 @@ it('credits never go negative, and every solved ticket consumed exactly one whil
         if (tags.includes(EXHAUSTED_TAG)) expect(paid.has(t.id)).toBe(true);
       }
     }),
-    { numRuns: 60 },
+    { numRuns: 80 },
   );
 }, 60_000);
