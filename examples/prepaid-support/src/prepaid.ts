@@ -111,7 +111,7 @@ export interface PrepaidOptions {
  * @example
  * const desk = createHelpdesk({ extensions: [prepaidSupport({ notify: ['sales@example.com'] })] });
  * await desk.execute(openLedger('acme'), { actor: admin });
- * await desk.execute({ type: 'grantIncidents', organizationId: 'acme', incidents: 5 }, { actor: admin });
+ * await desk.execute(grantIncidents('acme', 5), { actor: admin });
  */
 export function prepaidSupport(options: PrepaidOptions = {}): Extension<Ledger> {
   checkOptions(options, ['notify'], 'prepaidSupport');
