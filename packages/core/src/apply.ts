@@ -49,11 +49,12 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
 
 /** Each installed slice's part of one event (after core's), on a ticket whose `ext` is private. */
 function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
-  const slices = modules.slices;
+  const slices = modules.sliceTable[event.type] ?? modules.slicesFor(event.type);
+  if (slices.length === 0) return;
   const ext = t.ext as Record<string, unknown>;
   for (let i = 0; i < slices.length; i++) {
     const slice = slices[i]!;
-    const next = slice.apply(ext[slice.name], event as StoredEvent, t);
+    const next = slice.state.apply(ext[slice.name], event as StoredEvent, t);
     if (next !== undefined) ext[slice.name] = next;
   }
 }
@@ -296,7 +297,7 @@ export function evolveAll(
 function draftSlices(ext: Ticket['ext'], modules: ModuleSet): Record<string, unknown> {
   const drafts: Record<string, unknown> = { ...ext };
   for (const slice of modules.slices) {
-    const value = Object.hasOwn(drafts, slice.name) ? drafts[slice.name] : slice.initial();
+    const value = Object.hasOwn(drafts, slice.name) ? drafts[slice.name] : slice.state.initial();
     drafts[slice.name] = isDraftable(value) ? createDraft(value as object) : value;
   }
   return drafts;

@@ -145,6 +145,11 @@ export interface ExtensionCommand<S = unknown, C extends ExtensionCommandShape =
  */
 export interface ExtensionState<S = unknown> {
   initial(): S;
+  /**
+   * The event types `apply` needs to see, when it needs only some: the fold then calls it for
+   * those alone (the cheapest slice is one that is not called). Without it, `apply` sees every event.
+   */
+  on?: readonly string[];
   apply(
     draft: S,
     event: StoredEvent | StoredExtensionEvent,

@@ -306,4 +306,60 @@ describe('ExtensionContext reads and issuing commands', () => {
     const tagged = (await desk.history(t2.id, { actor: agent })).events.at(-1)!;
     expect(tagged.actor).toEqual(system);
   });
+
+  it('a slice that lists the event types it needs (state.on) is folded for those alone', () => {
+    const seen: string[] = [];
+    const picky: Extension<number> = {
+      name: 'picky',
+      events: ['Counted'],
+      state: {
+        initial: () => 0,
+        on: ['Counted', 'StatusChanged'],
+        apply(count, event) {
+          seen.push(event.type);
+          return count + 1;
+        },
+      },
+    };
+    const stream = [
+      {
+        type: 'TicketOpened',
+        data: {
+          ticketId: 'T1',
+          number: 1,
+          subject: 's',
+          channel: 'portal',
+          requester: { id: 'c' },
+          workflowId: 'default',
+          status: 'new',
+          category: 'new',
+          priority: 'normal',
+          tags: [],
+          fields: {},
+        },
+      },
+      { type: 'TagsChanged', data: { added: ['a'], removed: [] } },
+      { type: 'Counted', data: {} },
+      {
+        type: 'StatusChanged',
+        data: { from: 'new', to: 'open', fromCategory: 'new', category: 'open', reason: 'manual' },
+      },
+    ].map((e, i) => ({
+      ...e,
+      eventId: `e${i}`,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      actor: system,
+      schemaVersion: 1,
+      streamId: 'ticket-T1',
+      version: i + 1,
+      position: String(i + 1),
+    })) as unknown as StoredEvent[];
+    const ticket = fold(stream, moduleSet([picky]));
+    expect(seen).toEqual(['Counted', 'StatusChanged']);
+    expect(ticket?.ext.picky).toBe(2);
+    expect(ticket?.version).toBe(4);
+    expect(() => moduleSet([{ ...picky, state: { ...picky.state!, on: 'Counted' as never } }])).toThrow(
+      ConfigError,
+    );
+  });
 });

@@ -32,9 +32,14 @@ const DEFAULT_ALLOWED: readonly ActorKind[] = ['system', 'automation'];
 /** One installed slice, as the fold runs it. */
 export interface Slice {
   name: string;
-  initial(): unknown;
-  apply(draft: unknown, event: StoredEvent | StoredExtensionEvent, ticket: Ticket): unknown;
+  /** The extension's own state object: its methods are called on it, with no wrapper per event. */
+  state: {
+    initial(): unknown;
+    apply(draft: unknown, event: StoredEvent | StoredExtensionEvent, ticket: Ticket): unknown;
+  };
 }
+
+const NONE: readonly Slice[] = [];
 
 /** An installed extension's command, with the actor kinds that may issue it. */
 export interface ModuleCommandSpec {
@@ -53,6 +58,13 @@ export interface ModuleSet {
   /** The installed extension that owns an (extension) event type. */
   readonly owners: ReadonlyMap<string, Extension>;
   readonly slices: readonly Slice[];
+  /** The slices that fold an event of this type: those that see every event and those listing it in `on`. */
+  slicesFor(type: string): readonly Slice[];
+  /**
+   * `slicesFor` computed ahead for core's event types and the installed extensions' (a plain object:
+   * the fold's per-event lookup is one property read); other types go through `slicesFor`.
+   */
+  readonly sliceTable: Readonly<Record<string, readonly Slice[] | undefined>>;
   readonly commands: ReadonlyMap<string, ModuleCommandSpec>;
   /** Whether any extension has a slice (else tickets carry an empty `ext`). */
   readonly stateful: boolean;
@@ -69,6 +81,8 @@ export const NO_MODULES: ModuleSet = Object.freeze({
   extensions: [],
   owners: new Map(),
   slices: [],
+  slicesFor: () => NONE,
+  sliceTable: Object.freeze(Object.create(null)),
   commands: new Map(),
   stateful: false,
   knows: (type: string) => CORE_EVENTS.has(type),
@@ -79,7 +93,7 @@ export const NO_MODULES: ModuleSet = Object.freeze({
 export function initialExt(modules: ModuleSet): Record<string, unknown> {
   if (!modules.stateful) return frozenEmpty;
   const ext: Record<string, unknown> = {};
-  for (const slice of modules.slices) ext[slice.name] = slice.initial();
+  for (const slice of modules.slices) ext[slice.name] = slice.state.initial();
   return ext;
 }
 
@@ -98,6 +112,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
   const owners = new Map<string, Extension>();
   const commands = new Map<string, ModuleCommandSpec>();
   const slices: Slice[] = [];
+  const on: (readonly string[] | undefined)[] = [];
   const versions = new Map<string, number>();
   for (const [i, ext] of extensions.entries()) {
     const at = `extensions[${i}]`;
@@ -124,8 +139,14 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
       if (typeof state?.initial !== 'function' || typeof state.apply !== 'function') {
         problems.push({ path: `${at}.state`, message: 'needs initial() and apply(draft, event, ticket)' });
       } else {
-        const apply = state.apply.bind(state) as Slice['apply'];
-        slices.push({ name: ext.name, initial: () => state.initial(), apply });
+        if (
+          state.on !== undefined &&
+          (!Array.isArray(state.on) || state.on.some((t) => typeof t !== 'string'))
+        ) {
+          problems.push({ path: `${at}.state.on`, message: 'must be a list of event types' });
+        }
+        slices.push({ name: ext.name, state: state as unknown as Slice['state'] });
+        on.push(Array.isArray(state.on) ? state.on : undefined);
       }
     }
     if (ext.view !== undefined && typeof ext.view !== 'function') {
@@ -160,10 +181,24 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  // Per event type, the slices that fold it, in installation order: computed once per type.
+  const byType = new Map<string, readonly Slice[]>();
+  const slicesFor = (type: string): readonly Slice[] => {
+    let list = byType.get(type);
+    if (list === undefined) {
+      list = slices.filter((_, i) => on[i] === undefined || on[i]!.includes(type));
+      byType.set(type, list.length === 0 ? NONE : list);
+    }
+    return list;
+  };
+  const sliceTable: Record<string, readonly Slice[]> = Object.create(null);
+  for (const type of [...CORE_EVENTS, ...owners.keys()]) sliceTable[type] = slicesFor(type);
   return {
     extensions,
     owners,
     slices,
+    slicesFor,
+    sliceTable,
     commands,
     stateful: slices.length > 0,
     knows: (type) => CORE_EVENTS.has(type) || owners.has(type),

@@ -55,6 +55,8 @@ export function slaMarks(ticket: Pick<Ticket, 'ext'>): readonly SlaMark[] {
 /** Folds `SlaWarning` and `SlaBreached` into `ticket.ext.sla`. */
 export const slaState: ExtensionState<SlaState> = {
   initial: () => ({ marks: [] }),
+  // Only its own events: the fold does not call it for core's.
+  on: SLA_EVENTS,
   apply(draft, event) {
     const warning = isExtensionEvent<SlaEventData>(event, 'SlaWarning');
     if (!warning && !isExtensionEvent<SlaEventData>(event, 'SlaBreached')) return;
