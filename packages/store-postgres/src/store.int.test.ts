@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
+import { type Actor, createHelpdesk, type NewEvent, type StoredEvent } from '@tessera/core';
 import {
-  type Actor,
-  createHelpdesk,
-  fold,
-  type NewEvent,
-  type StoredEvent,
-  type TicketSummary,
-  toSummary,
-} from '@tessera/core';
-import { expectIntactLog, rebuildWithEmail, runScript, seedRebuildTickets, waitFor } from '@tessera/testing';
+  emailMessageIds,
+  expectConsistentAfterKill,
+  expectWriterLog,
+  hearWriter,
+  indexedSummary,
+  rebuildWithEmail,
+  runScript,
+  seedRebuildTickets,
+  type WriterSaid,
+  waitFor,
+} from '@tessera/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type PostgresStore, postgresStore } from './store';
@@ -41,28 +44,6 @@ const event = (label: string): NewEvent => ({
   schemaVersion: 1,
 });
 
-/** The writers append three-event batches to `batch-*` streams, their event ids sharing a prefix. */
-const checkLog = (events: StoredEvent[]) =>
-  expectIntactLog(events, {
-    batches: { streams: (id) => id.startsWith('batch-'), size: 3, key: (e) => e.eventId.replace(/-\d$/, '') },
-  });
-
-/** What the killed writers said had been committed and indexed (see test/writer.ts). */
-interface Said {
-  /** Ticket id → the highest version a writer saw indexed. */
-  indexed: Map<string, number>;
-  /** Message-ID → the ticket a writer recorded it for. */
-  messages: Map<string, string>;
-}
-
-function hear(output: string, said: Said) {
-  for (const line of output.split('\n')) {
-    const [what, a, b] = line.split(' ');
-    if (what === 'indexed') said.indexed.set(a!, Math.max(said.indexed.get(a!) ?? 0, Number(b)));
-    else if (what === 'message') said.messages.set(a!, b!);
-  }
-}
-
 type TicketRow = { id: string; version: number; tags: string[]; body: string } & Record<string, unknown>;
 const ticketRows = async (store: PostgresStore, schema: string) =>
   new Map(
@@ -77,24 +58,6 @@ const messageRows = async (store: PostgresStore, schema: string) =>
       `SELECT * FROM "${schema}".messages ORDER BY message_id`,
     )
   ).rows;
-/** The summary as the index hands it back (JSON: no undefined members). */
-const summaryOf = (events: StoredEvent[]): TicketSummary =>
-  JSON.parse(JSON.stringify(toSummary(fold(events)!)));
-const emailIds = (events: StoredEvent[]) =>
-  events.flatMap((e) =>
-    e.type === 'MessagePosted' && (e.data as { email?: { messageId: string } }).email
-      ? [(e.data as { email: { messageId: string } }).email.messageId]
-      : [],
-  );
-
-/**
- * After a kill: the log is intact; every ticket's live index row is the summary of its stream —
- * or, for the ticket a writer had a command in flight on (append and upsert are two steps in the
- * desk), the summary of its stream as of an earlier commit, never older than what the writer saw
- * indexed; the tags column and the checkpoint agree with the rows; every Message-ID a writer
- * recorded is there, and no entry names a message the log lacks. Returns the streams and the
- * lagging tickets.
- */
 /**
  * Waits until every transaction that began before now has ended. `readAll` holds back commits of
  * transactions at or above the cluster's xmin, so another test's transaction running on the same
@@ -111,57 +74,20 @@ async function settled(store: PostgresStore) {
   );
 }
 
-async function expectConsistent(store: PostgresStore, schema: string, said: Said) {
+/** After a kill, `expectConsistentAfterKill` on this schema's tables (tags from the `tags` column). */
+async function expectConsistent(store: PostgresStore, schema: string, said: WriterSaid) {
   await settled(store);
   const events = await store.events.readAll();
-  const streams = checkLog(events);
-  const rows = await ticketRows(store, schema);
-  const lagging = new Set<string>();
-  const laggingWriters = new Set<string>();
-  let indexedUpTo = '';
-  for (const [streamId, list] of streams) {
-    if (streamId.startsWith('batch-')) continue;
-    const full = summaryOf(list);
-    const row = rows.get(full.id);
-    rows.delete(full.id);
-    const seen = said.indexed.get(full.id) ?? 0;
-    if (row === undefined) {
-      expect(seen, `${full.id}: the writer saw it indexed, and the row is gone`).toBe(0);
-      lagging.add(full.id);
-    } else {
-      expect(row.version, `${full.id}: older than the writer saw indexed`).toBeGreaterThanOrEqual(seen);
-      expect(row.version, `${full.id}: newer than its stream`).toBeLessThanOrEqual(list.length);
-      const at = row.version === list.length ? full : summaryOf(list.slice(0, row.version));
-      expect(JSON.parse(row.body), `${full.id} at version ${row.version}`).toEqual(at);
-      expect([...row.tags].sort(), `${full.id}: tags`).toEqual([...new Set(at.tags)].sort());
-      if (row.version < list.length) lagging.add(full.id);
-      const position = list[row.version - 1]!.position;
-      if (position > indexedUpTo) indexedUpTo = position;
-    }
-    if (lagging.has(full.id)) {
-      // A writer runs one command at a time, so it leaves at most one ticket behind.
-      const writer = full.tags[0]!;
-      expect(laggingWriters.has(writer), `${writer} left two tickets behind in the index`).toBe(false);
-      laggingWriters.add(writer);
-    }
-  }
-  expect([...rows.keys()], 'index rows of tickets the log lacks').toEqual([]);
-  if (indexedUpTo !== '') {
-    const checkpoint = await store.index.checkpoint();
-    expect(checkpoint === undefined ? [] : [checkpoint], 'the checkpoint is a position in the log').toEqual(
-      events.filter((e) => e.position === checkpoint).map((e) => e.position),
-    );
-    expect(
-      checkpoint! >= indexedUpTo,
-      `checkpoint ${checkpoint} behind an indexed commit ${indexedUpTo}`,
-    ).toBe(true);
-  }
-  for (const [messageId, ticketId] of said.messages)
-    expect(await store.messages.get(messageId), messageId).toBe(ticketId);
-  for (const { message_id, ticket_id } of await messageRows(store, schema))
-    expect(emailIds(streams.get(`ticket-${ticket_id}`) ?? []), `${message_id} of ${ticket_id}`).toContain(
-      message_id,
-    );
+  const { streams, lagging } = await expectConsistentAfterKill(
+    {
+      events,
+      rows: await ticketRows(store, schema),
+      checkpoint: await store.index.checkpoint(),
+      messageRows: await messageRows(store, schema),
+      messages: store.messages,
+    },
+    said,
+  );
   return { events, streams, lagging };
 }
 
@@ -170,7 +96,7 @@ async function expectConsistent(store: PostgresStore, schema: string, said: Said
  * come back unchanged (every column), the checkpoint is the end of the log, and every Message-ID
  * in the log is in the MessageIndex (also those a writer died before recording).
  */
-async function expectRebuildKeeps(store: PostgresStore, schema: string, said: Said) {
+async function expectRebuildKeeps(store: PostgresStore, schema: string, said: WriterSaid) {
   const { events, streams, lagging } = await expectConsistent(store, schema, said);
   const before = await ticketRows(store, schema);
   // As a desk with the email channel rebuilds: core's index, the channel's Message-IDs.
@@ -180,10 +106,11 @@ async function expectRebuildKeeps(store: PostgresStore, schema: string, said: Sa
   expect([...after.keys()].sort()).toEqual(tickets.map(([id]) => id.slice('ticket-'.length)).sort());
   for (const [streamId, list] of tickets) {
     const id = streamId.slice('ticket-'.length);
-    expect(JSON.parse(after.get(id)!.body), id).toEqual(summaryOf(list));
+    expect(JSON.parse(after.get(id)!.body), id).toEqual(indexedSummary(list));
     if (!lagging.has(id))
       expect(after.get(id), `${id}: the rebuilt row differs from the live one`).toEqual(before.get(id));
-    for (const messageId of emailIds(list)) expect(await store.messages.get(messageId), messageId).toBe(id);
+    for (const messageId of emailMessageIds(list))
+      expect(await store.messages.get(messageId), messageId).toBe(id);
   }
   expect(await store.index.checkpoint()).toBe(events.at(-1)!.position);
   return { tickets: tickets.length, lagging: lagging.size };
@@ -360,7 +287,7 @@ describe('global order under concurrent writers', () => {
     const all = await store.events.readAll();
     expect(seen.map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
     expect(all).toHaveLength(16 * 25 * 2);
-    checkLog(all);
+    expectWriterLog(all);
     await Promise.all([store, ...writers].map((s) => s.close()));
   });
 });
@@ -435,7 +362,7 @@ describe('faults', () => {
     const setup = postgresStore({ connectionString: url(), schema });
     await setup.ready();
     await setup.close();
-    const said: Said = { indexed: new Map(), messages: new Map() };
+    const said: WriterSaid = { indexed: new Map(), messages: new Map() };
     let rebuilt = { tickets: 0, lagging: 0 };
     for (let round = 0; round < 50; round++) {
       const r = run([url(), schema, 'loop', `k${round}`]);
@@ -450,7 +377,7 @@ describe('faults', () => {
       r.child.kill('SIGKILL');
       await r.exited;
       expect(r.errors()).toBe('');
-      hear(r.output(), said);
+      hearWriter(r.output(), said);
       const store = postgresStore({ connectionString: url(), schema });
       if (round % 10 === 9) rebuilt = await expectRebuildKeeps(store, schema, said);
       else await expectConsistent(store, schema, said);

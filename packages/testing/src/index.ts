@@ -7,6 +7,15 @@ export {
 } from './arbitraries';
 export { type RunningScript, runScript } from './child-process';
 export { eventStoreConformance, sampleEvent } from './event-store';
+export {
+  emailMessageIds,
+  expectConsistentAfterKill,
+  expectWriterLog,
+  hearWriter,
+  indexedSummary,
+  type KilledStoreView,
+  type WriterSaid,
+} from './fault-check';
 export { appendBatch, writeUntilKilled } from './fault-writer';
 export { type GivenOptions, given } from './given';
 export { expectIntactLog, type IntactLogOptions } from './log-integrity';
