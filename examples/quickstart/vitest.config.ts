@@ -3,5 +3,5 @@ import { alias } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias },
-  test: { name: 'example-quickstart', include: ['src/**/*.test.ts'] },
+  test: { name: 'example-quickstart', testTimeout: 60_000, include: ['src/**/*.test.ts'] },
 });
