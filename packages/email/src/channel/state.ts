@@ -143,6 +143,8 @@ const unsettle = (s: EmailState, messageId: string) => {
 export function emailStateFold(own: string): ExtensionState<EmailState> {
   return {
     initial: () => ({ deliveries: [], sendClaims: [], pending: [] }),
+    // Only these events change the slice: the fold skips the channel for every other one.
+    on: ['MessagePosted', 'TicketMerged', ...EMAIL_EVENTS],
     apply(draft, event: StoredEvent | StoredExtensionEvent, ticket) {
       switch (event.type) {
         case 'MessagePosted': {
