@@ -178,6 +178,8 @@ export function prepaidSupport(options: PrepaidOptions = {}): Extension<Ledger> 
     },
     state: {
       initial: () => null,
+      // The account changes only by the module's own events: the fold need not call apply for core's.
+      on: ['IncidentsGranted', 'IncidentConsumed'],
       apply(ledger, event) {
         if (isExtensionEvent<{ organizationId: string; incidents: number }>(event, 'IncidentsGranted')) {
           const next = ledger ?? {
