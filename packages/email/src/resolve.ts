@@ -143,7 +143,15 @@ async function settle(
  * A reply to a merged ticket goes to its target; to a closed one, a follow-up or a refusal.
  *
  * @example
- * const r = await resolveThread(mail, lookup, { secret, address: 'help@example.com' });
+ * const tickets: ThreadTicket[] = [
+ *   { id: 'T-1', number: 1, category: 'open', requester: { email: 'ann@example.com' } },
+ * ];
+ * const lookup: ThreadLookup = {
+ *   messages: store.messages, // Message-ID → ticket id, as the email channel records them
+ *   ticket: async (id) => tickets.find((t) => t.id === id),
+ *   ticketByNumber: async (n) => tickets.find((t) => t.number === n),
+ * };
+ * const r = await resolveThread(await parseEmail(raw), lookup, { secret, address: 'help@example.com' });
  * if (r.action === 'append') console.log(r.ticketId, 'by', r.evidence);
  */
 export async function resolveThread(

@@ -42,6 +42,8 @@ const smtpError = (responseCode: number, message: string): SmtpError =>
  * bounce that says why; any other failure with `451` so the sending server retries later.
  *
  * @example
+ * const channel = emailChannel({ address: 'support@example.com', secret, transport });
+ * const desk = createHelpdesk({ store: inMemoryStore(), extensions: [channel] });
  * const receiver = smtpReceiver({ port: 2525, onMail: (raw) => channel.ingest(raw) });
  * const port = await receiver.listen();
  */

@@ -29,7 +29,7 @@ const addressOf = (a: Address): string => (typeof a === 'string' ? a : a.address
  *
  * @example
  * const transport = smtpTransport({ host: 'smtp.example.com', port: 587, auth: { user: 'u', pass: 'p' } });
- * emailChannel({ address: 'support@example.com', secret: 's3cret', transport });
+ * emailChannel({ address: 'support@example.com', secret, transport });
  */
 export function smtpTransport(options: SmtpTransportOptions): SmtpMailTransport {
   const transporter = nodemailer.createTransport(options);

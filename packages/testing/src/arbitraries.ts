@@ -66,7 +66,12 @@ export function workflowArbitrary(): fc.Arbitrary<WorkflowDefinition> {
     });
 }
 
-/** Actors of every kind, with a few ids and teams. */
+/**
+ * Actors of every kind, with a few ids and teams.
+ *
+ * @example
+ * fc.assert(fc.property(actorArbitrary(), (a) => { validateActor(a); }), { numRuns: 200 });
+ */
 export function actorArbitrary(): fc.Arbitrary<Actor> {
   return fc.oneof(
     fc.record({

@@ -19,7 +19,8 @@ export interface RunningScript {
  * processes on one store, and keeps what it writes. Its stdin is a pipe, to signal it.
  *
  * @example
- * const worker = runScript(fileURLToPath(new URL('./worker.ts', import.meta.url)), ['go'], { cwd: root });
+ * import { fileURLToPath } from 'node:url';
+ * const worker = runScript(fileURLToPath(new URL('./worker.ts', import.meta.url)), ['go'], { cwd: process.cwd() });
  * await waitFor(() => worker.output().includes('ready') || worker.closed(), { what: 'the worker' });
  */
 export function runScript(script: string, args: string[], options: { cwd: string }): RunningScript {

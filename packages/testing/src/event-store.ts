@@ -6,7 +6,13 @@ import { waitFor } from './wait';
 const actor: Actor = { kind: 'agent', id: 'a1' };
 let counter = 0;
 
-/** A small valid event for conformance runs. */
+/**
+ * A small valid event for conformance runs: a public `MessagePosted` with `body`, a fresh
+ * message id each call, and `overrides` on top.
+ *
+ * @example
+ * await store.events.append('ticket-T1', [sampleEvent('first'), sampleEvent('second')], { expectedVersion: 'no-stream' });
+ */
 export function sampleEvent(body = 'hello', overrides: Partial<NewEvent> = {}): NewEvent {
   counter++;
   return {

@@ -80,6 +80,15 @@ export interface KilledStoreView {
  * there, and no entry names a message the log lacks. Returns the streams and the lagging tickets.
  *
  * @example
+ * const said: WriterSaid = { indexed: new Map(), messages: new Map() };
+ * hearWriter('indexed T1 3\nmessage <a@x> T1\n', said); // what each killed writer printed
+ * const view: KilledStoreView = {
+ *   events: await store.events.readAll(),
+ *   rows: new Map(), // ticket id → { version, body, tags }, read from the adapter's own tables
+ *   checkpoint: await store.index.checkpoint(),
+ *   messageRows: [], // every row of the adapter's Message-ID table
+ *   messages: store.messages,
+ * };
  * const { streams, lagging } = await expectConsistentAfterKill(view, said);
  */
 export async function expectConsistentAfterKill(

@@ -31,9 +31,13 @@ export interface GivenOptions {
  * and nothing emitted.
  *
  * @example
- * given([[openCommand, customer]], { workflows: [support] })
- *   .when({ type: 'changeStatus', ticketId: 'T1', status: 'solved' }, agent)
- *   .thenEmits([{ type: 'StatusChanged', data: { from: 'new', to: 'solved', fromCategory: 'new', category: 'solved', reason: 'manual' } }]);
+ * const open = { type: 'openTicket', channel: 'portal', requester: { id: 'c1' }, subject: 'Hi', body: 'Help' } as const;
+ * given([[open, customer]])
+ *   .when({ type: 'setPriority', ticketId: 'T1', priority: 'high' }, agent)
+ *   .thenEmits([{ type: 'PriorityChanged', data: { from: 'normal', to: 'high' } }]);
+ * given([[open, customer]])
+ *   .when({ type: 'setPriority', ticketId: 'T1', priority: 'high' }, customer)
+ *   .thenThrows('forbidden', /customers may not/);
  */
 export function given(history: (StoredEvent | [Command, Actor])[], options: GivenOptions = {}) {
   let n = 0;

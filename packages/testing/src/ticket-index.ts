@@ -6,7 +6,13 @@ import { ticketIndexProperty } from './ticket-index-property';
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (minutes: number) => new Date(BASE + minutes * 60_000).toISOString();
 
-/** A summary for index conformance runs. */
+/**
+ * A summary for index conformance runs: ticket `n`, its status, priority, tags and times spread
+ * by `n` so queries have something to sort and filter, and `overrides` on top.
+ *
+ * @example
+ * await store.index.upsert(sampleSummary(1, { tags: ['vip'] }));
+ */
 export function sampleSummary(n: number, overrides: Partial<TicketSummary> = {}): TicketSummary {
   const priorities = ['low', 'normal', 'high', 'urgent'] as const;
   const summary: TicketSummary = {

@@ -90,6 +90,9 @@ const notes = (events: StoredEvent[], text: string) =>
  * pending ticket, one SLA warning and one breach per open ticket, and none of them anywhere else.
  *
  * @example
+ * const tickets = await seedTicking(desk, 15);
+ * // each process, on the same store: a desk of its own, ticking at the scenario's instants
+ * for (const at of tickingScenario.times) await desk.tick(at);
  * await expectTickedOnce(desk, tickets);
  */
 export async function expectTickedOnce(desk: Helpdesk, tickets: TickingTickets): Promise<void> {

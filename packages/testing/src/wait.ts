@@ -7,7 +7,7 @@ export const WAIT_LIMIT_MS = 60_000;
  * awaited. Polls back off from 2 ms to 100 ms.
  *
  * @example
- * await waitFor(() => calls > before, { what: 'the commit to be announced' });
+ * await waitFor(async () => (await store.events.readAll()).length > 0, { what: 'another process to append' });
  */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,

@@ -16,6 +16,7 @@ const PACKAGES = [
   'email',
   'store-sqlite',
   'store-postgres',
+  'store-sql',
   'mail-smtp',
   'testing',
 ] as const;
@@ -40,9 +41,6 @@ const LACKING_EXAMPLE_TODAY: readonly string[] = [
   '@tessera/core:seesEverything',
   '@tessera/core:sortValue',
   '@tessera/core:tryCompileCondition',
-  '@tessera/testing:actorArbitrary',
-  '@tessera/testing:sampleEvent',
-  '@tessera/testing:sampleSummary',
 ];
 
 /**
@@ -95,9 +93,6 @@ const NOT_COMPILING_TODAY: readonly string[] = [
   '@tessera/core:validateActor#1',
   '@tessera/core:validateCommand#1',
   '@tessera/core:workflowSet#1',
-  '@tessera/email:emailChannel#1',
-  '@tessera/email:resolveThread#1',
-  '@tessera/mail-smtp:smtpReceiver#1',
   '@tessera/rules:expandCanned#1',
   '@tessera/rules:explain#1',
   '@tessera/rules:firingEpisode#1',
@@ -108,11 +103,6 @@ const NOT_COMPILING_TODAY: readonly string[] = [
   '@tessera/sla:evaluateTicketSla#1',
   '@tessera/sla:policyStatusProblems#1',
   '@tessera/sla:sla#1',
-  '@tessera/testing:expectConsistentAfterKill#1',
-  '@tessera/testing:expectTickedOnce#1',
-  '@tessera/testing:given#1',
-  '@tessera/testing:runScript#1',
-  '@tessera/testing:waitFor#1',
 ];
 
 interface Example {

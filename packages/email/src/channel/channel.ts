@@ -37,9 +37,10 @@ export interface EmailChannel extends Extension<EmailState> {
  * `ConfigError`.
  *
  * @example
- * const channel = emailChannel({ address: 'support@example.com', secret: 's3cret', transport });
- * const desk = createHelpdesk({ extensions: [channel] });
- * const result = await channel.ingest(rawMail); // { action: 'opened', ticketId: '…' }
+ * // secret: at least 8 bytes (32 random bytes are best); a shorter one is a ConfigError here
+ * const channel = emailChannel({ address: 'support@example.com', name: 'Support', secret, transport });
+ * const desk = createHelpdesk({ store: inMemoryStore(), extensions: [channel] });
+ * const result = await channel.ingest(raw); // { action: 'opened', ticketId: '…' }
  * await desk.tick(); // retries and sends anything a crash left unsent
  */
 export function emailChannel(options: EmailChannelOptions): EmailChannel {

@@ -78,11 +78,12 @@ export interface ChannelSettings {
 }
 
 /**
- * Checks and resolves `emailChannel`'s options: unknown keys, a bad address or an empty secret are a
- * `ConfigError` now, with the path, rather than a surprise at the first mail.
+ * Checks and resolves `emailChannel`'s options: unknown keys, a bad address, or a secret that
+ * is empty or shorter than 8 bytes are a `ConfigError` now, with the path, rather than a surprise
+ * at the first mail.
  *
  * @example
- * const s = channelSettings({ address: 'support@example.com', secret: 's3cret', transport }, () => ctx);
+ * const s = channelSettings({ address: 'support@example.com', secret: 'a secret of 8+ bytes', transport }, () => ctx);
  * s.domain; // 'example.com'
  */
 export function channelSettings(
