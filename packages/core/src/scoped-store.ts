@@ -16,7 +16,15 @@ export function scopedStore(store: Store, scope: TenantScope): Store {
   return {
     events: store.events,
     index: {
-      upsert: (summary, position) => index.upsert(summary, position),
+      // The row is written for this tenant whatever the summary says, so an extension cannot
+      // write (or overwrite) another tenant's row.
+      upsert: (summary, position) => {
+        const { tenantId: _theirs, ...rest } = summary;
+        return index.upsert(
+          scope.tenantId === undefined ? rest : { ...rest, tenantId: scope.tenantId },
+          position,
+        );
+      },
       get: (id) => index.get(id, scope),
       query: (q) => index.query({ ...q, filter: { ...q.filter, tenantId } }),
       checkpoint: () => index.checkpoint(scope),
