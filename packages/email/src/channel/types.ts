@@ -34,11 +34,17 @@ export interface AutoReplyOptions {
 }
 
 export interface EmailChannelOptions {
-  /** The support address, e.g. `support@example.com` (or `Support <support@example.com>`). */
+  /**
+   * The support address, e.g. `support@example.com`. A display name written into it
+   * (`Support <support@example.com>`) is dropped: only the address is kept; give the name as `name`.
+   */
   address: string;
-  /** Display name for outbound mail (default: none). */
+  /** Display name for outbound mail, `From: "Support" <support@example.com>` (default: none). */
   name?: string;
-  /** Signs reply tokens (HMAC); keep it secret and stable — rotating it orphans reply tokens in flight. */
+  /**
+   * Signs reply tokens (HMAC); at least 8 bytes in UTF-8, else a `ConfigError` (32 random bytes
+   * are best). Keep it secret and stable — rotating it orphans reply tokens in flight.
+   */
   secret: string;
   transport: MailTransport;
   /** Where Message-IDs are recorded; default the desk store's `messages`. */
