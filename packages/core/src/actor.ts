@@ -116,7 +116,8 @@ function checkActor(actor: unknown, path: string, problems: Problem[]): void {
  * `ValidationError` listing each problem with its path (`actor.kind`, `actor.teams[2]`, …).
  *
  * @example
- * const actor = validateActor(session.actor); // ValidationError for { kind: 'guest', id: 'u1' }
+ * const who = validateActor({ kind: 'agent', id: 'a1', teams: ['billing'] }); // a checked copy
+ * validateActor({ kind: 'guest', id: 'u1' }); // throws ValidationError (actor.kind)
  */
 export function validateActor(actor: unknown, path = 'actor'): Actor {
   // Depth 3 holds an actor (its teams are one level down); a small budget bounds the work.

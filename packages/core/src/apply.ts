@@ -176,7 +176,7 @@ function applyCore(t: Ticket, event: Applicable): void {
  * The ticket after one more event, as a new object; `state` is left untouched (immer).
  *
  * @example
- * const next = evolve(ticket, storedEvent);
+ * const next = evolve(ticket, event); // ticket itself is unchanged
  */
 export function evolve(
   state: Ticket | undefined,
@@ -224,6 +224,10 @@ type ContainerKey = 'messages' | 'cc' | 'statusHistory' | 'fields' | 'followers'
 /**
  * Freezes a value and everything reachable from it, stopping at what is frozen already — so
  * freezing a ticket that shares its untouched parts with a frozen one costs only the new parts.
+ *
+ * @example
+ * const config = deepFreeze({ tags: ['vip'], limits: { perHour: 3 } });
+ * Object.isFrozen(config.limits); // true
  */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
@@ -246,7 +250,11 @@ export function deepFreeze<T>(value: T): T {
  * desk's path for every commit.
  *
  * @example
- * const next = evolveAll(ticket, committedEvents);
+ * const { events: committed } = await desk.execute(
+ *   { type: 'setPriority', ticketId: ticket.id, priority: 'high' },
+ *   { actor: agent },
+ * );
+ * const next = evolveAll(ticket, committed); // ticket with the committed events applied
  */
 export function evolveAll(
   state: Ticket | undefined,

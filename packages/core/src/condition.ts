@@ -174,6 +174,10 @@ function compare(a: unknown, b: unknown, type: FieldType | undefined): number | 
 /**
  * Whether a regular expression could backtrack catastrophically: a quantified group that itself
  * contains a quantifier or an alternation (`(a+)+`, `(a|a)*`), or a back-reference. Conservative.
+ *
+ * @example
+ * isUnsafeRegex('(a+)+$'); // true: refused in a condition's `matches`
+ * isUnsafeRegex('^refund'); // false
  */
 export function isUnsafeRegex(source: string): boolean {
   if (/\\[1-9]/.test(source)) return true;
@@ -400,7 +404,15 @@ export function compileCondition(
   return predicate;
 }
 
-/** Like `compileCondition`, but adds problems to `problems` instead of throwing (to report many at once). */
+/**
+ * Like `compileCondition`, but adds problems to `problems` instead of throwing (to report many at once).
+ *
+ * @example
+ * const problems: Problem[] = [];
+ * const a = tryCompileCondition({ field: 'priority', op: 'gte', value: 'high' }, problems, {}, 'rules[0].if');
+ * const b = tryCompileCondition({ field: 'nope', op: 'eq', value: 1 }, problems, {}, 'rules[1].if');
+ * if (problems.length > 0) throw new ConfigError(problems); // both rules' problems at once
+ */
 export function tryCompileCondition(
   condition: unknown,
   problems: Problem[],

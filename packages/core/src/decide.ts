@@ -63,6 +63,14 @@ type Of<K extends Command['type']> = Extract<Command, { type: K }>;
  * boundary and calls `decideCommand`.
  *
  * @example
+ * let n = 0;
+ * const ctx: DecideContext = {
+ *   actor: agent,
+ *   now: '2026-01-01T09:00:00.000Z',
+ *   ids: { next: () => `id${++n}` },
+ *   workflows: workflowSet([support]),
+ *   policy: defaultPolicy(),
+ * };
  * const events = decide(ticket, { type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, ctx);
  */
 export function decide(state: Ticket | undefined, input: Command, ctx: DecideContext): DomainEvent[] {

@@ -139,7 +139,12 @@ export class AdapterError extends TesseraError {
  * since it checks a global symbol brand rather than `instanceof`.
  *
  * @example
- * try { await desk.execute(cmd, { actor }); } catch (e) { if (isTesseraError(e, 'conflict')) retry(); }
+ * try {
+ *   await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor });
+ * } catch (e) {
+ *   if (!isTesseraError(e, 'forbidden')) throw e;
+ *   console.log('not allowed:', e.message); // e is a TesseraError here
+ * }
  */
 export function isTesseraError(error: unknown, code?: TesseraErrorCode): error is TesseraError {
   if (typeof error !== 'object' || error === null) return false;

@@ -48,6 +48,19 @@ function checkVersion(streamId: string, current: number, expected: ExpectedVersi
  * An EventStore in memory. Appends are atomic: each runs to completion before another starts.
  * Events are kept as JSON text, as a durable store keeps them: what cannot be stored fails at
  * append, and nothing a caller holds can change what was stored.
+ *
+ * @example
+ * const events = inMemoryEventStore();
+ * const changed: NewEvent = {
+ *   type: 'PriorityChanged',
+ *   data: { from: 'normal', to: 'high' },
+ *   eventId: 'e1',
+ *   occurredAt: '2026-01-01T09:00:00.000Z',
+ *   actor: agent,
+ *   schemaVersion: 1,
+ * };
+ * await events.append('demo-1', [changed], { expectedVersion: 'no-stream' });
+ * await events.append('demo-1', [changed], { expectedVersion: 'no-stream' }); // ConflictError: it exists now
  */
 export function inMemoryEventStore(): EventStore {
   const all: string[] = [];
@@ -121,6 +134,11 @@ const tenantOf = (scope: TenantScope | undefined): string | undefined => scope?.
  * A TicketIndex in memory: filters, sorts and pages by keyset cursor like the SQL adapters. Rows
  * and checkpoints are kept per tenant, so one tenant's ids, rebuilds and checkpoints never touch
  * another's.
+ *
+ * @example
+ * const index = inMemoryTicketIndex();
+ * await index.upsert(summary);
+ * const page = await index.query({ filter: { tenantId: null }, sort: { field: 'number' }, limit: 20 });
  */
 export function inMemoryTicketIndex(): TicketIndex {
   const tenants = new Map<string | undefined, Map<string, TicketSummary>>();
@@ -186,7 +204,14 @@ export function inMemoryTicketIndex(): TicketIndex {
   };
 }
 
-/** A MessageIndex in memory, one map per tenant. */
+/**
+ * A MessageIndex in memory, one map per tenant.
+ *
+ * @example
+ * const messages = inMemoryMessageIndex();
+ * await messages.put('<a@example.com>', 'T1'); // true; false when already known
+ * await messages.get('<a@example.com>'); // 'T1'
+ */
 export function inMemoryMessageIndex(): MessageIndex {
   const tenants = new Map<string | undefined, Map<string, string>>();
   return {
@@ -207,7 +232,14 @@ export function inMemoryMessageIndex(): MessageIndex {
   };
 }
 
-/** A BlobStore in memory; ids are content-independent counters, reads are scoped by tenant. */
+/**
+ * A BlobStore in memory; ids are content-independent counters, reads are scoped by tenant.
+ *
+ * @example
+ * const blobs = inMemoryBlobStore();
+ * const ref = await blobs.put(new TextEncoder().encode('hello'), { contentType: 'text/plain', filename: 'a.txt' });
+ * await blobs.stat(ref); // { contentType: 'text/plain', filename: 'a.txt', size: 5 }
+ */
 export function inMemoryBlobStore(): BlobStore {
   const blobs = new Map<string, { bytes: Uint8Array; meta: BlobMeta }>();
   const find = (ref: BlobRef | string, scope: TenantScope | undefined) => {

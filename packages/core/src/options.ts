@@ -34,7 +34,10 @@ export function unknownKeys(value: unknown, allowed: readonly string[], path: st
  * misspelt option is refused instead of silently ignored.
  *
  * @example
- * checkOptions(options, ['address', 'secret', 'transport'], 'emailChannel');
+ * function greeter(options: { greeting?: string } = {}) {
+ *   checkOptions(options, ['greeting'], 'greeter'); // greeter({ greting: 'hi' }) → ConfigError, "did you mean greeting?"
+ *   return options.greeting ?? 'Hello';
+ * }
  */
 export function checkOptions(value: unknown, allowed: readonly string[], path: string): void {
   if (value === undefined) return;

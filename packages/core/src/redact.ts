@@ -15,7 +15,13 @@ export interface RedactionContext {
 /** Actors the views show in full: staff and the desk's own actors see everything. */
 const STAFF = new Set<string>(['agent', 'admin', 'system', 'automation']);
 
-/** Whether an actor sees tickets unredacted. Any other kind (a customer, an unknown kind) gets the customer view. */
+/**
+ * Whether an actor sees tickets unredacted. Any other kind (a customer, an unknown kind) gets the customer view.
+ *
+ * @example
+ * seesEverything({ kind: 'agent', id: 'a1' }); // true
+ * seesEverything({ kind: 'customer', id: 'c1' }); // false: internal notes and staff-only fields are hidden
+ */
 export function seesEverything(actor: Actor): boolean {
   return STAFF.has(actor.kind as string);
 }

@@ -94,7 +94,13 @@ export function matchesTicketFilter(s: TicketSummary, f: TicketFilter): boolean 
   return true;
 }
 
-/** The value a summary sorts by (numbers for number and priority, ISO strings for times). */
+/**
+ * The value a summary sorts by (numbers for number and priority, ISO strings for times).
+ *
+ * @example
+ * sortValue(summary, 'priority'); // the priority's rank: low < normal < high < urgent
+ * sortValue(summary, 'dueAt'); // an ISO string, or undefined when it has none
+ */
 export function sortValue(s: TicketSummary, field: SortField): string | number | undefined {
   switch (field) {
     case 'number':
@@ -114,6 +120,11 @@ export function sortValue(s: TicketSummary, field: SortField): string | number |
  * Orders summaries for a query: by the sort field (missing values last, whatever the direction),
  * then by id in the same direction, so every order is total, a keyset cursor is exact, and an SQL
  * index on (field, id) serves the order in either direction.
+ *
+ * @example
+ * const { field, direction } = querySort({ sort: { field: 'number' } });
+ * const key = (s: TicketSummary) => ({ value: sortValue(s, field), id: s.id });
+ * const sorted = [summary].sort((a, b) => compareSummaries(key(a), key(b), direction));
  */
 export function compareSummaries(
   a: { value: string | number | undefined; id: string },
@@ -130,12 +141,24 @@ export function compareSummaries(
   return direction === 'asc' ? byId : -byId;
 }
 
-/** The sort of a query with its defaults filled in. */
+/**
+ * The sort of a query with its defaults filled in.
+ *
+ * @example
+ * querySort({}); // { field: 'updatedAt', direction: 'desc' }
+ * querySort({ sort: { field: 'number' } }); // { field: 'number', direction: 'desc' }
+ */
 export function querySort(q: TicketQuery): { field: SortField; direction: 'asc' | 'desc' } {
   return { field: q.sort?.field ?? 'updatedAt', direction: q.sort?.direction ?? 'desc' };
 }
 
-/** The page size of a query: default 50, at most 500. */
+/**
+ * The page size of a query: default 50, at most 500.
+ *
+ * @example
+ * queryLimit({}); // 50
+ * queryLimit({ limit: 10_000 }); // 500
+ */
 export function queryLimit(q: TicketQuery): number {
   return Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 500);
 }
@@ -144,12 +167,23 @@ const toBase64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder()
 const fromBase64 = (b64: string) =>
   new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
 
-/** A keyset cursor: the last row's sort value and id, opaque to callers. */
+/**
+ * A keyset cursor: the last row's sort value and id, opaque to callers.
+ *
+ * @example
+ * const nextCursor = encodeCursor(sortValue(summary, 'updatedAt'), summary.id);
+ */
 export function encodeCursor(value: string | number | undefined, id: string): string {
   return toBase64(JSON.stringify([value ?? null, id]));
 }
 
-/** Reads a cursor written by `encodeCursor`; `undefined` for a malformed one. */
+/**
+ * Reads a cursor written by `encodeCursor`; `undefined` for a malformed one.
+ *
+ * @example
+ * decodeCursor(encodeCursor(42, 'T1')); // { value: 42, id: 'T1' }
+ * decodeCursor('not a cursor'); // undefined
+ */
 export function decodeCursor(cursor: string): { value: string | number | undefined; id: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(fromBase64(cursor));

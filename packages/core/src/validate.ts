@@ -299,7 +299,8 @@ function maxCommandNodes(limits: Limits): number {
  * what was checked.
  *
  * @example
- * const cmd = validateCommand(JSON.parse(body)); // throws ValidationError on bad input
+ * const command = validateCommand(JSON.parse('{"type":"setPriority","ticketId":"T1","priority":"high"}'));
+ * validateCommand({ type: 'setPriority', ticketId: 'T1', priority: 'asap' }); // throws ValidationError (priority)
  */
 export function validateCommand(input: unknown, limits: Limits = DEFAULT_LIMITS): Command {
   if (typeof input !== 'object' || input === null)

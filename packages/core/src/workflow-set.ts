@@ -16,7 +16,9 @@ export interface WorkflowSet {
  * no workflow, or a type naming an unknown one, is a `ConfigError`.
  *
  * @example
- * const set = workflowSet([support, suggestions], { suggestion: 'suggestions' });
+ * const set = workflowSet([defaultWorkflow, support], { incident: 'support' });
+ * set.forType('incident'); // support
+ * set.forType(undefined); // defaultWorkflow
  */
 export function workflowSet(list: readonly Workflow[], types: Record<string, string> = {}): WorkflowSet {
   const byId = new Map(list.map((w) => [w.id, w] as const));
