@@ -162,7 +162,9 @@ function measure(
  * and `now` give the same answer.
  *
  * @example
- * const sla = evaluateTicketSla(ticket, compiledPolicies, { office }, new Date());
+ * const policies = definePolicies([{ id: 'standard', calendar: 'office', targets: { firstReply: 120 } }], { office });
+ * const result = evaluateTicketSla(ticket, policies, { office }, new Date('2026-03-02T12:00:00Z'));
+ * result.nextDeadline; // the earliest running deadline (ISO), or undefined
  */
 export function evaluateTicketSla(
   ticket: Ticket,
@@ -284,7 +286,9 @@ export function evaluateTicketSla(
  * from its original start under it. Pure.
  *
  * @example
- * const { metrics } = evaluateSla(events, [policy], { office: cal }, new Date('2026-03-02T12:00:00Z'));
+ * const { events } = await desk.history(ticket.id, { actor: agent });
+ * const policy: SlaPolicy = { id: 'standard', calendar: 'office', targets: { firstReply: 120 } };
+ * const { metrics, breached } = evaluateSla(events, [policy], { office }, new Date('2026-03-02T12:00:00Z'));
  */
 export function evaluateSla(
   events: readonly StoredEvent[],
@@ -315,7 +319,10 @@ export interface BacktestReport {
  * Runs a proposed policy over past ticket histories and reports how many would have breached.
  *
  * @example
+ * const proposed: SlaPolicy = { id: 'faster', calendar: 'office', targets: { firstReply: 60 } };
+ * const lastQuarter = [events]; // one event list per past ticket, e.g. from desk.history
  * const report = backtestSla(lastQuarter, proposed, { office }, new Date('2026-04-01T00:00:00Z'));
+ * report.breached; // how many of them would have breached
  */
 export function backtestSla(
   histories: readonly (readonly StoredEvent[])[],

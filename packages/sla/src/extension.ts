@@ -29,7 +29,16 @@ export interface SlaOptions {
  * processes run it (a late tick records only the breach).
  *
  * @example
- * createHelpdesk({ extensions: [sla({ policies: [urgent, normal], calendars: { office } })] });
+ * const urgent: SlaPolicy = {
+ *   id: 'urgent',
+ *   when: { field: 'priority', op: 'is', value: 'urgent' },
+ *   calendar: 'office',
+ *   targets: { firstReply: 30, resolution: 240 },
+ *   warnBefore: 10,
+ * };
+ * const standard: SlaPolicy = { id: 'standard', calendar: 'office', targets: { firstReply: 120 }, pauseIn: ['pending'] };
+ * // the first policy that matches a ticket applies
+ * createHelpdesk({ store: inMemoryStore(), extensions: [sla({ policies: [urgent, standard], calendars: { office } })] });
  */
 export function sla(options: SlaOptions): Extension {
   if (options === undefined)

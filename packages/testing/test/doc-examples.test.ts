@@ -76,11 +76,7 @@ const NOT_COMPILING_TODAY: readonly string[] = [
   '@tessera/rules:firingEpisode#1',
   '@tessera/rules:isArmed#1',
   '@tessera/rules:rules#1',
-  '@tessera/sla:backtestSla#1',
-  '@tessera/sla:evaluateSla#1',
-  '@tessera/sla:evaluateTicketSla#1',
   '@tessera/sla:policyStatusProblems#1',
-  '@tessera/sla:sla#1',
 ];
 
 interface Example {
