@@ -79,8 +79,16 @@ export interface ExplainOptions {
  * Says, for every rule, whether it matches this ticket (and event) and which condition decided it.
  *
  * @example
- * explain(defined, ticket, event); // → [{ ruleId: 'outage', kind: 'trigger', matched: true, because: 'subject contains "outage" holds (…)' }]
+ * const defined = defineRules({
+ *   triggers: [{ id: 'outage', on: ['TicketOpened'], when: { field: 'subject', op: 'contains', value: 'outage' },
+ *                then: [{ type: 'setPriority', priority: 'urgent' }] }],
+ * });
+ * explain(defined, ticket, event);
+ * // → [{ ruleId: 'outage', kind: 'trigger', matched: true, because: 'subject contains "outage" holds (it is "outage in EU")' }]
+ * const before = ticket;
+ * const result = await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'high' }, { actor: agent });
  * explain(defined, result.ticket, result.events[0], { previous: before }); // change ops judged too
+ * // → [{ ruleId: 'outage', kind: 'trigger', matched: false, because: 'runs on TicketOpened, not on PriorityChanged' }]
  */
 export function explain(
   defined: DefinedRules,

@@ -230,7 +230,8 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
  * processes (the log is the marker: events carry the rule's id).
  *
  * @example
- * if (isArmed(rule, ticket)) fire();
+ * const autoClose = defineRules({ automations: [classics.autoCloseSolved({ days: 4 })] }).automations[0]!;
+ * isArmed(autoClose, ticket); // false only after it fired while the ticket stayed solved: once per solved period
  */
 export function isArmed(rule: CompiledRule, ticket: Pick<Ticket, 'ext'>): boolean {
   return rulesStateOf(ticket).automations[rule.id]?.armed ?? true;
@@ -248,6 +249,7 @@ export function isArmed(rule: CompiledRule, ticket: Pick<Ticket, 'ext'>): boolea
  * not hold by this account (a clock behind the log's), so the key is still one per version.
  *
  * @example
+ * const autoClose = defineRules({ automations: [classics.autoCloseSolved({ days: 1 })] }).automations[0]!;
  * firingEpisode(autoClose, ticket, new Date('2026-03-04T09:00:00Z'));
  * // → '2026-03-03T09:00:00.000Z/1' (solved on the 2nd at 09:00: true a day later, the first time)
  */

@@ -72,9 +72,6 @@ export {};
  */
 const NOT_COMPILING_TODAY: readonly string[] = [
   '@tessera/rules:expandCanned#1',
-  '@tessera/rules:explain#1',
-  '@tessera/rules:firingEpisode#1',
-  '@tessera/rules:isArmed#1',
   '@tessera/rules:rules#1',
   '@tessera/sla:policyStatusProblems#1',
 ];
