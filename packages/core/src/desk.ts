@@ -167,6 +167,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     if (allEvents.length > 0 && tail.active) void tail.pump();
     const result: ExecuteResult = { ticket, events: appended.events, allEvents };
     if (appended.followUp) result.followUp = ticket;
+    if (appended.replayed) result.replayed = true;
     return result;
   }
 

@@ -13,6 +13,11 @@ export interface ExecuteResult {
   allEvents: StoredEvent[];
   /** Set when a reply to a closed ticket opened a follow-up instead. */
   followUp?: Ticket;
+  /**
+   * Set when the idempotency key had already been executed: nothing new was appended, `events`
+   * are the earlier execution's, and its reactions did not run again.
+   */
+  replayed?: true;
 }
 
 /** What a committed command looks like to an extension's `react`. */

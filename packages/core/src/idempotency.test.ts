@@ -114,3 +114,21 @@ describe('idempotency keys are scoped to their ticket', () => {
     expect(retried.ticket.id).toBe(mine.ticket.id);
   });
 });
+
+describe('a replayed key', () => {
+  it('says so: the second execute with the key appends nothing and is marked replayed', async () => {
+    const desk = createHelpdesk({ store: inMemoryStore() });
+    const { ticket } = await desk.execute(open, { actor: customer });
+    const tag: Command = { type: 'tag', ticketId: ticket.id, tags: ['vip'] };
+    const first = await desk.execute(tag, { actor: agent, idempotencyKey: 'k1' });
+    expect(first.replayed).toBeUndefined();
+    // A second desk on the store has no in-process cache: the log answers.
+    const second = await createHelpdesk({ store: desk.store }).execute(tag, {
+      actor: agent,
+      idempotencyKey: 'k1',
+    });
+    expect(second.replayed).toBe(true);
+    expect(second.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
+    expect(second.ticket.version).toBe(first.ticket.version);
+  });
+});

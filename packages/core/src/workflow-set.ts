@@ -4,6 +4,8 @@ import type { Workflow } from './workflow';
 /** The workflows a desk knows, and which one each ticket type uses. */
 export interface WorkflowSet {
   readonly default: Workflow;
+  /** Every workflow of the desk, the default first (extensions check status names against them). */
+  readonly all: readonly Workflow[];
   get(id: string): Workflow | undefined;
   /** The workflow for a ticket type (the default one for no type or an unmapped type). */
   forType(type: string | undefined): Workflow;
@@ -31,6 +33,7 @@ export function workflowSet(list: readonly Workflow[], types: Record<string, str
   const typed = Object.keys(types).length > 0;
   return {
     default: first,
+    all: Object.freeze([...list]),
     get: (id) => byId.get(id),
     forType: (type) => (type !== undefined && types[type] ? (byId.get(types[type]) ?? first) : first),
     knowsType: (type) => !typed || type in types,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowError } from './errors';
 import { defaultWorkflow, defineWorkflow, toMermaid } from './workflow';
+import { workflowSet } from './workflow-set';
 
 const base = [
   { id: 'new', category: 'new' },
@@ -132,5 +133,19 @@ describe('defineWorkflow', () => {
     const { readFile } = await import('node:fs/promises');
     const doc = await readFile(new URL('../../../docs/lifecycle.md', import.meta.url), 'utf8');
     expect(doc).toContain(mermaid);
+  });
+});
+
+describe('a desk’s workflow set', () => {
+  it('lists every workflow, the default first', () => {
+    const other = defineWorkflow({
+      id: 'other',
+      statuses: [
+        { id: 'fresh', category: 'new' },
+        { id: 'done', category: 'closed' },
+      ],
+    });
+    const set = workflowSet([defaultWorkflow, other], { chore: 'other' });
+    expect(set.all.map((w) => w.id)).toEqual([defaultWorkflow.id, 'other']);
   });
 });

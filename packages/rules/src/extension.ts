@@ -85,7 +85,13 @@ function templateScope(ticket: Ticket, event: StoredEvent | undefined) {
  * at the instants their time conditions become true, once per true period.
  *
  * @example
- * createHelpdesk({ extensions: [rules(defineRules({ triggers, automations, templates }))] });
+ * const defined = defineRules({
+ *   triggers: [{ id: 'outage', on: ['TicketOpened'], when: { field: 'subject', op: 'contains', value: 'outage' },
+ *                then: [{ type: 'setPriority', priority: 'urgent' }] }],
+ *   automations: [classics.autoCloseSolved({ days: 4 })],
+ * });
+ * const desk = createHelpdesk({ store: inMemoryStore(), extensions: [rules(defined)] });
+ * setInterval(() => desk.tick(), 60_000); // automations fire from tick
  */
 export function rules(defined: DefinedRules, options: RulesOptions = {}): Extension<RulesState> {
   checkOptions(options, ['deliver', 'isAvailable', 'onError'], 'rules');
@@ -245,13 +251,15 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
   const run = async (
     commands: Command[],
     ruleId: string,
-    exec: (c: IssuedCommand, index: number) => Promise<{ events: readonly unknown[] }>,
+    exec: (c: IssuedCommand, index: number) => Promise<{ events: readonly unknown[]; replayed?: true }>,
   ) => {
     for (const [index, command] of commands.entries()) {
       try {
         const result = await exec({ command, ruleId }, index);
         const notification = notificationOf.get(command);
-        if (notification && result.events.length > 0 && options.deliver) {
+        // Only the process whose append it was delivers: one answered from the log (another
+        // process appended the same firing first) did not post the note.
+        if (notification && result.events.length > 0 && !result.replayed && options.deliver) {
           // The note is committed; a hook that fails is reported, and fails neither the command
           // that triggered the rule nor the rule's other actions.
           try {
@@ -391,8 +399,14 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
  * An unknown shortcut is a `NotFoundError` naming the known ones.
  *
  * @example
+ * const defined = defineRules({
+ *   templates: {
+ *     ack: 'Hi {{ ticket.requester.name }}, we got your request #{{ ticket.number }}.',
+ *     signoff: 'Best, {{ agent.name }}, Billing team',
+ *   },
+ * });
  * expandCanned(defined, 'ack', ticket); // → 'Hi Ann, we got your request #42.'
- * expandCanned(defined, 'signoff', ticket, { agent: { name: 'Maria' } }); // → '… Maria, Billing team'
+ * expandCanned(defined, 'signoff', ticket, { agent: { name: 'Maria' } }); // → 'Best, Maria, Billing team'
  */
 export function expandCanned(
   defined: DefinedRules,

@@ -138,3 +138,55 @@ describe('notify, given a deliver hook', () => {
     });
   });
 });
+
+describe('notify, given two desks on one store', () => {
+  it('when both tick the same firing, then only the one whose append it was delivers', async () => {
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const store = inMemoryStore();
+    const delivered: string[] = [];
+    const deskOf = (name: string) =>
+      createHelpdesk({
+        store,
+        clock: { now: () => new Date(now) },
+        extensions: [
+          rules(
+            defineRules({
+              templates: { stale: 'Still pending' },
+              automations: [
+                {
+                  id: 'stale',
+                  when: {
+                    all: [
+                      { field: 'category', op: 'is', value: 'pending' },
+                      { hoursSince: 'statusChanged', gte: 24 },
+                    ],
+                  },
+                  then: [{ type: 'notify', to: 'address', address: 'lead@desk.io', template: 'stale' }],
+                },
+              ],
+            }),
+            { deliver: async (n) => void delivered.push(`${name}:${n.ticketId}`) },
+          ),
+        ],
+      });
+    const [a, b] = [deskOf('a'), deskOf('b')];
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { ticket } = await a.execute(
+        { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: `s${i}`, body: 'b' },
+        { actor: customer },
+      );
+      await a.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'pending' }, { actor: agent });
+      ids.push(ticket.id);
+    }
+    now += 25 * 3_600_000;
+    // b has already seen every ticket, so both decide on the same versions at once.
+    for (const id of ids) await b.get(id, { actor: agent });
+    await Promise.all([a.tick(), b.tick()]);
+    for (const id of ids) {
+      const { events } = await a.history(id, { actor: { kind: 'admin', id: 'admin' } });
+      expect(events.filter((e) => e.type === 'MessagePosted' && e.ruleId === 'stale')).toHaveLength(1);
+      expect(delivered.filter((d) => d.endsWith(`:${id}`))).toHaveLength(1);
+    }
+  });
+});

@@ -6,7 +6,6 @@ import {
   STATUS_CATEGORIES,
   type StatusCategory,
   tryCompileCondition,
-  type Workflow,
   type WorkflowSet,
   type WorkingTimeCalendar,
 } from '@tessera/core';
@@ -121,18 +120,14 @@ export function definePolicies(
 }
 
 /**
- * The status ids of a desk's workflows (and `merged`), or undefined when they cannot be listed.
- * A desk with no ticket types opens and retypes every ticket in its default workflow, so that one
- * is the whole list; with types, only a set that lists its workflows (`all`) can say.
+ * The status ids of a desk's workflows (and `merged`).
+ * Every workflow of the desk counts (`WorkflowSet.all`).
  *
  * @example
  * deskStatuses(desk.workflows); // → ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged']
  */
-export function deskStatuses(workflows: WorkflowSet): string[] | undefined {
-  const all = (workflows as WorkflowSet & { all?: readonly Workflow[] }).all;
-  // `knowsType` answers true for any type exactly when no types are configured.
-  const list = all ?? (workflows.knowsType('\u0000no such type') ? [workflows.default] : undefined);
-  return list && [...new Set([...list.flatMap((w) => w.statuses.map((s) => s.id)), 'merged'])];
+export function deskStatuses(workflows: WorkflowSet): string[] {
+  return [...new Set([...workflows.all.flatMap((w) => w.statuses.map((s) => s.id)), 'merged'])];
 }
 
 /**
