@@ -136,8 +136,9 @@ export function deskStatuses(workflows: WorkflowSet): string[] {
  * a clock that never pauses or a target never reached. Paths start at `sla.`.
  *
  * @example
+ * const policies: SlaPolicy[] = [{ id: 'standard', calendar: 'office', targets: { firstReply: 120 }, pauseIn: ['pendin'] }];
  * policyStatusProblems(policies, ['new', 'open', 'pending', 'solved', 'closed', 'merged']);
- * // pauseIn: ['pendin'] → [{ path: 'sla.policies[0].pauseIn[0]', message: 'unknown status or category "pendin"; …' }]
+ * // → [{ path: 'sla.policies[0].pauseIn[0]', message: 'unknown status or category "pendin"; …' }]
  */
 export function policyStatusProblems(policies: readonly SlaPolicy[], statuses: readonly string[]): Problem[] {
   const problems: Problem[] = [];

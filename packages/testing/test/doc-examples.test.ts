@@ -22,14 +22,6 @@ const PACKAGES = [
 ] as const;
 
 /**
- * Exported functions without an `@example` when this test was written. To be emptied: the test
- * fails when one of these gains an example (take it off the list) or stops being exported, so the
- * list only shrinks; any function not on it must have an example.
- */
-const LACKING_EXAMPLE_TODAY: readonly string[] = [
-];
-
-/**
  * What an example may take as given without writing it: the objects a reader already has in hand
  * when reading about a method. Declared globally, so an example that makes its own `desk` shadows
  * this one rather than clashing with it.
@@ -64,17 +56,6 @@ declare global {
 }
 export {};
 `;
-
-/**
- * Examples that do not compile today, as `<declaration>#<n>` (the n-th example of it), most because
- * they use a name neither they nor the preamble declare. To be emptied like the list above: the
- * test fails when one of these compiles (take it off) or is gone, and when any other fails.
- */
-const NOT_COMPILING_TODAY: readonly string[] = [
-  '@tessera/rules:expandCanned#1',
-  '@tessera/rules:rules#1',
-  '@tessera/sla:policyStatusProblems#1',
-];
 
 interface Example {
   /** `@tessera/<pkg>:<declaration>` and, for a member, `.member`. */
@@ -284,23 +265,13 @@ describe('the @example of every exported declaration', () => {
       const why = problemsOf(program, file);
       if (why !== undefined) failing.set(example.key, `${example.key} (${file.slice(root.length)})\n${why}`);
     }
-    const keys = new Set(surface.examples.map((e) => e.key));
-    const unlisted = [...failing].filter(([key]) => !NOT_COMPILING_TODAY.includes(key)).map(([, why]) => why);
-    const compilesNow = NOT_COMPILING_TODAY.filter((key) => keys.has(key) && !failing.has(key));
-    const gone = NOT_COMPILING_TODAY.filter((key) => !keys.has(key));
-    expect({ unlisted, compilesNow, gone }, `examples that do not compile:\n${unlisted.join('\n')}`).toEqual({
-      unlisted: [],
-      compilesNow: [],
-      gone: [],
-    });
+    const failures = [...failing.values()];
+    expect(failures, `examples that do not compile:\n${failures.join('\n')}`).toEqual([]);
   }, 120_000);
 
-  it('every exported function has an @example (the allow-list only shrinks)', () => {
+  it('every exported function has an @example', () => {
     const lacking = [...surface.functions].filter(([, has]) => !has).map(([where]) => where);
-    const unlisted = lacking.filter((where) => !LACKING_EXAMPLE_TODAY.includes(where));
-    const gained = LACKING_EXAMPLE_TODAY.filter((where) => surface.functions.get(where) === true);
-    const gone = LACKING_EXAMPLE_TODAY.filter((where) => !surface.functions.has(where));
-    expect({ unlisted, gained, gone }).toEqual({ unlisted: [], gained: [], gone: [] });
+    expect(lacking).toEqual([]);
   });
 });
 
