@@ -151,7 +151,14 @@ export function postgresEventStore(db: Database): EventStore {
           'SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax FROM pg_current_snapshot() s',
         );
         const { xmin, xmax } = rows[0]!;
-        if (xmin === xmax) return; // nothing older still runs: the commit is readable now
+        if (xmin === xmax) {
+          // Nothing older still runs: the commit is readable now — perhaps only since the
+          // announcement above, if an older transaction ended in between (on a loaded machine the
+          // snapshot is read a while after the notification). Say so again, or a reader that found
+          // nothing then would wait for the next commit.
+          onCommit();
+          return;
+        }
         const next = BigInt(xmax);
         if (target === undefined || next > target) target = next;
         void settle();

@@ -155,6 +155,55 @@ describe('global order under concurrent writers', () => {
     await store.close();
   });
 
+  it('watch: a commit whose older transaction ends right after the notification is announced once readable', async () => {
+    // The race of a loaded machine: the older transaction ends between the notification and the
+    // watcher's look at the snapshot, which then finds nothing older running.
+    const store = postgresStore({ connectionString: url(), schema: schemaName('watchrace') });
+    await store.ready();
+    const blocker = new pg.Client({ connectionString: url() });
+    await blocker.connect();
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const unwatch = store.events.watch!(() => {
+      calls++;
+      release?.();
+    });
+    try {
+      await store.events.append('ticket-warm', [event('warm')], { expectedVersion: 'no-stream' });
+      await waitFor(() => calls > 0, { what: 'the watcher to listen' });
+      let last: string | undefined;
+      await waitFor(
+        async () => {
+          last = (await store.events.readAll()).find((e) => e.eventId === 'warm')?.position;
+          return last !== undefined;
+        },
+        { what: 'the warm-up to be readable' },
+      );
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()');
+      // The first announcement of the held commit ends the older transaction at once.
+      let committed: Promise<unknown> | undefined;
+      release = () => {
+        release = undefined;
+        committed = blocker.query('COMMIT');
+      };
+      const before = calls;
+      await store.events.append('ticket-held', [event('held')], { expectedVersion: 'no-stream' });
+      await waitFor(() => committed !== undefined, { what: 'the held commit to be announced' });
+      await committed;
+      // Once it is readable, a reader that is told of a commit finds it.
+      await waitFor(
+        async () => calls > before + 1 && (await store.events.readAll({ after: last! })).length === 1,
+        { what: 'an announcement once the commit is readable' },
+      );
+      expect((await store.events.readAll({ after: last! })).map((e) => e.eventId)).toEqual(['held']);
+    } finally {
+      await blocker.end();
+      unwatch();
+      await store.close();
+    }
+  });
+
   it('watch: a commit held back by an older transaction that never notifies is announced once it is readable', async () => {
     const store = postgresStore({ connectionString: url(), schema: schemaName('watchheld') });
     await store.ready();
