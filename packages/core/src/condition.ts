@@ -1,6 +1,6 @@
 import { ConfigError, type Problem } from './errors';
 import type { StoredEvent } from './events';
-import { type JsonValue, PRIORITIES, PRIORITY_RANK } from './model';
+import { type JsonValue, PRIORITY_RANK } from './model';
 
 export const CONDITION_OPS = [
   'is',

@@ -140,7 +140,7 @@ export function decideSetType(ticket: Ticket, command: Of<'setType'>, ctx: Decid
 /** A rating request, on solved tickets only (lifecycle policy). */
 export function decideRequestRating(
   ticket: Ticket,
-  command: Of<'requestRating'>,
+  _command: Of<'requestRating'>,
   _ctx: DecideContext,
 ): DomainEvent[] {
   if (ticket.category !== 'solved') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evolveAll, fold } from './apply';
+import { fold } from './apply';
 import type { Command } from './commands';
 import { type DecideContext, decide, workflowSet } from './decide';
 import type { TesseraErrorCode } from './errors';
@@ -13,7 +13,7 @@ const stranger: Actor = { kind: 'customer', id: 'c2' };
 const agent: Actor = { kind: 'agent', id: 'a1', teams: ['billing'] };
 const outsider: Actor = { kind: 'agent', id: 'a2', teams: ['sales'] };
 const admin: Actor = { kind: 'admin', id: 'boss' };
-const system: Actor = { kind: 'system', id: 'sys' };
+const _system: Actor = { kind: 'system', id: 'sys' };
 
 const suggestions = defineWorkflow({
   id: 'suggestions',
