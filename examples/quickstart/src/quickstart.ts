@@ -11,12 +11,17 @@ export async function quickstart(print: (line: string) => void = console.log): P
     print(line);
   };
   // A tiny extension: tag every ticket that mentions an outage, within the same `execute`.
+  // It issues its command through `execute`, the one way extensions act (docs/extensions.md).
   const outageTagger: Extension = {
     name: 'outage-tagger',
-    react: ({ ticket, events }) =>
-      events.some((e) => e.type === 'TicketOpened') && /outage|down/i.test(ticket.subject)
-        ? [{ command: { type: 'tag', ticketId: ticket.id, tags: ['outage'] }, ruleId: 'outage-tagger' }]
-        : [],
+    async react({ ticket, events, execute }) {
+      if (events.some((e) => e.type === 'TicketOpened') && /outage|down/i.test(ticket.subject)) {
+        await execute({
+          command: { type: 'tag', ticketId: ticket.id, tags: ['outage'] },
+          ruleId: 'outage-tagger',
+        });
+      }
+    },
   };
   const desk = createHelpdesk({ store: inMemoryStore(), extensions: [outageTagger] });
   const ann: Actor = { kind: 'customer', id: 'ann', email: 'ann@example.com', name: 'Ann' };
