@@ -6,6 +6,8 @@ export interface WorkflowSet {
   readonly default: Workflow;
   /** Every workflow of the desk, the default first (extensions check status names against them). */
   readonly all: readonly Workflow[];
+  /** Every status id of every workflow, and `merged`: the names a module's configuration may use. */
+  readonly statuses: readonly string[];
   get(id: string): Workflow | undefined;
   /** The workflow for a ticket type (the default one for no type or an unmapped type). */
   forType(type: string | undefined): Workflow;
@@ -34,6 +36,7 @@ export function workflowSet(list: readonly Workflow[], types: Record<string, str
   return {
     default: first,
     all: Object.freeze([...list]),
+    statuses: Object.freeze([...new Set([...list.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])]),
     get: (id) => byId.get(id),
     forType: (type) => (type !== undefined && types[type] ? (byId.get(types[type]) ?? first) : first),
     knowsType: (type) => !typed || type in types,

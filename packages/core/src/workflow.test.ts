@@ -147,5 +147,9 @@ describe('a desk’s workflow set', () => {
     });
     const set = workflowSet([defaultWorkflow, other], { chore: 'other' });
     expect(set.all.map((w) => w.id)).toEqual([defaultWorkflow.id, 'other']);
+    // Every status of every workflow, once, and merged (which every workflow has undeclared).
+    expect([...set.statuses].sort()).toEqual(
+      [...new Set([...defaultWorkflow.statuses.map((st) => st.id), 'fresh', 'done', 'merged'])].sort(),
+    );
   });
 });

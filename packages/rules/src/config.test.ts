@@ -5,11 +5,9 @@ import {
   type Extension,
   inMemoryStore,
   type Problem,
-  workflowSet,
 } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { defineRules, type RulesDefinition, rules } from './index';
-import { deskStatuses } from './vocabulary';
 
 function refused(make: () => unknown): readonly Problem[] {
   try {
@@ -123,24 +121,7 @@ describe('acknowledgements have one owner', () => {
   });
 });
 
-describe('deskStatuses', () => {
-  it('lists the statuses of every workflow of the desk, typed or not', () => {
-    expect(deskStatuses(workflowSet([awaiting]))).toEqual([
-      'new',
-      'open',
-      'awaiting',
-      'solved',
-      'closed',
-      'merged',
-    ]);
-    const typed = workflowSet([defaultWorkflowLike(), awaiting], { confirmation: 'confirm' });
-    expect(deskStatuses(typed)).toContain('awaiting');
-    expect(deskStatuses(typed)).toContain('on_hold');
-    expect(deskStatuses(typed)).not.toContain('pending');
-  });
-});
-
-function defaultWorkflowLike() {
+function _defaultWorkflowLike() {
   return defineWorkflow({
     id: 'support',
     statuses: [

@@ -283,17 +283,6 @@ export function checkValues(
 }
 
 /**
- * The status ids of a desk's workflows (and `merged`).
- * Every workflow of the desk counts (`WorkflowSet.all`).
- *
- * @example
- * deskStatuses(desk.workflows); // → ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged']
- */
-export function deskStatuses(workflows: WorkflowSet): string[] {
-  return [...new Set([...workflows.all.flatMap((w) => w.statuses.map((st) => st.id)), 'merged'])];
-}
-
-/**
  * What the rules say about statuses checked against the desk they are installed in: a `setStatus`
  * or a `status` condition naming a status none of its workflows has. Paths start at `rules.`.
  *
@@ -302,8 +291,7 @@ export function deskStatuses(workflows: WorkflowSet): string[] {
  * if (problems.length > 0) throw new ConfigError(problems);
  */
 export function deskStatusProblems(defined: DefinedRules, workflows: WorkflowSet): Problem[] {
-  const statuses = deskStatuses(workflows);
-  if (!statuses) return [];
+  const statuses = [...workflows.statuses];
   const problems: Problem[] = [];
   const rulesOf: readonly CompiledRule[] = [...defined.triggers, ...defined.automations];
   for (const rule of rulesOf) {

@@ -8,13 +8,7 @@ import {
 } from '@tessera/core';
 import { evaluateTicketSla } from './evaluate';
 import { type RecordSla, recordSla, SLA_EVENTS, type SlaState, slaMarks, slaState } from './marks';
-import {
-  definePolicies,
-  deskStatuses,
-  policyStatusProblems,
-  type SlaPolicy,
-  type WorkingTimeCalendar,
-} from './policy';
+import { definePolicies, policyStatusProblems, type SlaPolicy, type WorkingTimeCalendar } from './policy';
 
 export interface SlaOptions {
   policies: SlaPolicy[];
@@ -67,8 +61,7 @@ export function sla(options: SlaOptions): Extension {
     state: slaState,
     init(ctx: ExtensionContext) {
       // Status names are checked against the desk the policies are installed in.
-      const statuses = deskStatuses(ctx.workflows);
-      const problems = statuses ? policyStatusProblems(options.policies, statuses) : [];
+      const problems = policyStatusProblems(options.policies, ctx.workflows.statuses);
       if (problems.length > 0) throw new ConfigError(problems);
       now = () => ctx.now();
     },

@@ -29,7 +29,6 @@ export {
 export {
   type CompiledPolicy,
   definePolicies,
-  deskStatuses,
   policyStatusProblems,
   type SlaMetricName,
   type SlaPolicy,

@@ -6,7 +6,6 @@ import {
   STATUS_CATEGORIES,
   type StatusCategory,
   tryCompileCondition,
-  type WorkflowSet,
   type WorkingTimeCalendar,
 } from '@tessera/core';
 
@@ -117,17 +116,6 @@ export function definePolicies(
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return compiled;
-}
-
-/**
- * The status ids of a desk's workflows (and `merged`).
- * Every workflow of the desk counts (`WorkflowSet.all`).
- *
- * @example
- * deskStatuses(desk.workflows); // → ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'merged']
- */
-export function deskStatuses(workflows: WorkflowSet): string[] {
-  return [...new Set([...workflows.all.flatMap((w) => w.statuses.map((s) => s.id)), 'merged'])];
 }
 
 /**
