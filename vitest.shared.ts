@@ -16,4 +16,5 @@ export const alias = {
   '@tessera/store-postgres': pkg('store-postgres'),
   '@tessera/mail-smtp': pkg('mail-smtp'),
   '@tessera/testing': pkg('testing'),
+  '@tessera/reports': pkg('reports'),
 };

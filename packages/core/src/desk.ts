@@ -229,6 +229,25 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     return actor === undefined ? page : { ...page, items: page.items.map((s) => redactSummary(actor, s)) };
   }
 
+  /** How many rows `queryAs` would return: the index's own count, or its pages counted. */
+  async function countAs(filter: TicketFilter, actor: Actor | undefined): Promise<number> {
+    const scoped: TicketFilter[] = [filter, { tenantId: tenantId ?? null }];
+    const actorScope = actor ? policy.scope(actor) : undefined;
+    if (actorScope === null) return 0;
+    if (actorScope) scoped.push(actorScope);
+    const combined = andFilters(scoped);
+    if (combined === null) return 0;
+    if (store.index.count) return store.index.count({ filter: combined });
+    let n = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store.index.query({ filter: combined, limit: 500, ...(cursor ? { cursor } : {}) });
+      n += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return n;
+  }
+
   const context: ExtensionContext = {
     now: () => clock.now(),
     ...(tenantId === undefined ? {} : { tenantId }),
@@ -238,7 +257,8 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     load,
     history: async (ticketId) => upcast(await store.events.readStream(names.ticket(ticketId))),
     scan: logScan(store.events, names, upcast),
-    query: (q) => queryAs(q.filter ?? {}, q, undefined),
+    query: (q, o) => queryAs(q.filter ?? {}, q, o?.actor === undefined ? undefined : validateActor(o.actor)),
+    count: (filter, o) => countAs(filter, o?.actor === undefined ? undefined : validateActor(o.actor)),
     workflowOf: (ticket) => workflows.get(ticket.workflowId) ?? workflows.default,
     findByNumber: (number) => findNumber(number),
   };

@@ -2,7 +2,7 @@ import type { Command, ExecuteOptions, IssuedCommand, ModuleCommand } from './co
 import type { WorkflowSet } from './decide';
 import type { NewDomainEvent, StoredEvent, StoredExtensionEvent, Upcaster } from './events';
 import type { Actor, ActorKind, Ticket } from './model';
-import type { Page, Store, TicketQuery, TicketSummary } from './ports';
+import type { Page, Store, TicketFilter, TicketQuery, TicketSummary } from './ports';
 
 /** The result of `desk.execute`: the ticket after the command (and the triggers it set off). */
 export interface ExecuteResult {
@@ -103,7 +103,16 @@ export interface ExtensionContext {
    * }
    */
   scan(options: ScanOptions): Promise<ScanPage>;
-  query(query: TicketQuery): Promise<Page<TicketSummary>>;
+  /**
+   * The desk's index rows of this tenant. With an `actor`, exactly what `desk.query` answers that
+   * actor (their scope, their redaction, their part of the search text); without one, as the system.
+   */
+  query(query: TicketQuery, options?: { actor?: Actor }): Promise<Page<TicketSummary>>;
+  /**
+   * How many rows `query` would return over all its pages (the index's `count` when it has one,
+   * otherwise by paging), for dashboards. `actor` limits it as in `query`.
+   */
+  count(filter: TicketFilter, options?: { actor?: Actor }): Promise<number>;
   /** The workflow of a ticket, for decisions such as `closedReplies`. */
   workflowOf(ticket: Ticket): import('./workflow').Workflow;
   /** Finds a ticket by its human number (in this desk's tenant). */

@@ -65,6 +65,35 @@ export interface TicketSummary {
   /** What other extensions add, by extension name. */
   ext?: Record<string, unknown>;
   version: number;
+  /**
+   * Only on the results of a text search (`filter.text`): where the ticket matched, drawn from the
+   * text the asking actor may match (a customer's snippet never shows an internal note).
+   */
+  snippet?: Snippet;
+}
+
+/**
+ * A short piece of a ticket's text around what a search matched. `marks` are `[start, end)` offsets
+ * into `text` of each matched word, in order and not overlapping, so a UI marks them without parsing
+ * markup out of user-written text (see `snippetHtml` for an escaped HTML rendering).
+ */
+export interface Snippet {
+  text: string;
+  marks: [start: number, end: number][];
+}
+
+/**
+ * The searchable text of one ticket, split by who may match it. The desk builds it from the ticket
+ * (`searchDocument`) and hands it to `TicketIndex.upsert` with the row.
+ */
+export interface SearchDocument {
+  /**
+   * What every actor who sees the ticket may match: its number (`#123`), the subject, the
+   * requester's name and email, every public message and its attachments' file names.
+   */
+  public: string;
+  /** What only staff may match: internal notes and their attachments' file names. */
+  internal: string;
 }
 
 type OneOrMany<T> = T | T[];
@@ -95,7 +124,10 @@ export interface TicketFilter {
    * a customer's "my tickets or my organization's".
    */
   anyOf?: Omit<TicketFilter, 'anyOf'>[];
-  /** Case-insensitive substring of the subject. */
+  /**
+   * A search (see `parseSearch` for the syntax: words, `"phrases"`, `-word`, `or`, `prefix*`, `#123`):
+   * tickets whose search document holds every word, in the part `TicketQuery.textScope` allows.
+   */
   text?: string;
   awaitingAgent?: boolean;
   createdAfter?: string;
@@ -116,7 +148,9 @@ export type SortField =
   | 'priority'
   | 'lastCustomerMessageAt'
   | 'slaNextDeadline'
-  | 'dueAt';
+  | 'dueAt'
+  /** Best match first (the engine's rank of the `filter.text` search); only with a text filter. */
+  | 'relevance';
 
 export interface TicketQuery {
   filter?: TicketFilter;
@@ -126,6 +160,12 @@ export interface TicketQuery {
   limit?: number;
   /** From the previous page's `nextCursor`. */
   cursor?: string;
+  /**
+   * Which part of the search document `filter.text` matches: `'public'` (the default, and what a
+   * customer's query always gets) or `'all'`, public and internal (staff). The desk sets it from the
+   * actor; an adapter that cannot tell must treat a missing value as `'public'`.
+   */
+  textScope?: 'public' | 'all';
 }
 
 export interface Page<T> {
@@ -153,9 +193,11 @@ export interface TicketIndex {
    * row with the highest `version`: an upsert with a lower version than the stored row changes
    * nothing (writers in several processes may finish out of order); an equal version replaces it
    * (a rebuild, or an extension's summary changing). A `position` advances the checkpoint of the
-   * row's tenant (never moves it back).
+   * row's tenant (never moves it back). `search` is the row's searchable text, written with the row
+   * (in the same transaction where the adapter has them) and kept or dropped by the same version
+   * rule; without it the adapter searches the row's number, subject and requester only.
    */
-  upsert(summary: TicketSummary, position?: string): Promise<void>;
+  upsert(summary: TicketSummary, position?: string, search?: SearchDocument): Promise<void>;
   /** That tenant's row (no scope: the no-tenant row), never another tenant's row with the same id. */
   get(id: string, scope?: TenantScope): Promise<TicketSummary | undefined>;
   /**
@@ -167,6 +209,11 @@ export interface TicketIndex {
    * tie, so page within one tenant.
    */
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
+  /**
+   * Optional: how many rows `query` would return over all its pages, for dashboards. The desk pages
+   * through `query` when an adapter does not have it.
+   */
+  count?(query: Pick<TicketQuery, 'filter' | 'textScope'>): Promise<number>;
   /** The position of the last event folded into that tenant's rows. */
   checkpoint(scope?: TenantScope): Promise<string | undefined>;
   setCheckpoint(position: string, scope?: TenantScope): Promise<void>;

@@ -19,6 +19,7 @@ const PACKAGES = [
   'store-sql',
   'mail-smtp',
   'testing',
+  'reports',
 ] as const;
 
 /**
