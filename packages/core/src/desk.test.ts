@@ -432,7 +432,10 @@ describe('reads', () => {
       { actor: admin, sort: { field: 'priority', direction: 'desc' }, limit: 1 },
     );
     expect(urgentFirst.items[0]?.id).toBe(ids[3]);
-    expect((await desk.query({ text: 'ticket 5' }, { actor: admin })).items.map((s) => s.id)).toEqual([
+    // `text` is a search: the words in any order, and a ticket's number (#5 is 'Ticket 4') is a word too.
+    const words = await desk.query({ text: 'ticket 5' }, { actor: admin, sort: { field: 'number' } });
+    expect(words.items.map((s) => s.id)).toEqual([ids[5], ids[4]]);
+    expect((await desk.query({ text: '"ticket 5"' }, { actor: admin })).items.map((s) => s.id)).toEqual([
       ids[5],
     ]);
     expect(

@@ -18,7 +18,7 @@ import { validateHelpdeskOptions } from './options';
 import { defaultPolicy } from './policy';
 import type { TenantScope, TicketFilter, TicketQuery } from './ports';
 import { projector } from './projector';
-import { andFilters, queueFilter, type SavedQueue } from './query-scope';
+import { queueFilter, type SavedQueue, scopedTicketQuery } from './query-scope';
 import { type Cascade, createReactor } from './reactor';
 import { createRedaction, seesEverything, viewSlices } from './redact';
 import { logScan } from './scan';
@@ -216,32 +216,40 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     return viewSlices(modules, actor, ticket, policy.redact(actor, ticket, ctx));
   }
 
-  /** An index query limited to the desk's tenant and the actor's scope (none: as the system). */
+  /** The index query of a desk query for this actor (none: as the system); null when nothing can match. */
+  const indexQuery = (filter: TicketFilter, q: Omit<TicketQuery, 'filter'>, actor: Actor | undefined) =>
+    scopedTicketQuery(filter, q, {
+      tenantId: tenantId ?? null,
+      actor,
+      actorScope: actor ? policy.scope(actor) : undefined,
+    });
+
+  /**
+   * An index query limited to the desk's tenant and the actor's scope, searching the part of the
+   * text the actor may match (none: as the system).
+   */
   async function queryAs(filter: TicketFilter, q: Omit<TicketQuery, 'filter'>, actor: Actor | undefined) {
-    const scoped: TicketFilter[] = [filter, { tenantId: tenantId ?? null }];
-    const actorScope = actor ? policy.scope(actor) : undefined;
-    if (actorScope === null) return { items: [] };
-    if (actorScope) scoped.push(actorScope);
-    const combined = andFilters(scoped);
+    const query = indexQuery(filter, q, actor);
     // Filters that contradict each other match nothing: no need to ask the index.
-    if (combined === null) return { items: [] };
-    const page = await store.index.query({ ...q, filter: combined });
+    if (query === null) return { items: [] };
+    const page = await store.index.query(query);
     return actor === undefined ? page : { ...page, items: page.items.map((s) => redactSummary(actor, s)) };
   }
 
   /** How many rows `queryAs` would return: the index's own count, or its pages counted. */
   async function countAs(filter: TicketFilter, actor: Actor | undefined): Promise<number> {
-    const scoped: TicketFilter[] = [filter, { tenantId: tenantId ?? null }];
-    const actorScope = actor ? policy.scope(actor) : undefined;
-    if (actorScope === null) return 0;
-    if (actorScope) scoped.push(actorScope);
-    const combined = andFilters(scoped);
-    if (combined === null) return 0;
-    if (store.index.count) return store.index.count({ filter: combined });
+    const query = indexQuery(filter, {}, actor);
+    if (query === null) return 0;
+    const { filter: combined, textScope } = query;
+    if (store.index.count)
+      return store.index.count({
+        ...(combined ? { filter: combined } : {}),
+        ...(textScope ? { textScope } : {}),
+      });
     let n = 0;
     let cursor: string | undefined;
     do {
-      const page = await store.index.query({ filter: combined, limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = await store.index.query({ ...query, limit: 500, ...(cursor ? { cursor } : {}) });
       n += page.items.length;
       cursor = page.nextCursor;
     } while (cursor);

@@ -193,7 +193,9 @@ export type {
   MessageIndex,
   OutboundEmail,
   Page,
+  SearchDocument,
   SlaSummary,
+  Snippet,
   SortField,
   Store,
   TenantScope,
@@ -209,6 +211,10 @@ export {
   seesEverything,
   viewSlices,
 } from './redact';
+export { searchDocument } from './search-document';
+export { matchesSearch } from './search-match';
+export { foldText, formatSearch, parseSearch, type SearchQuery, type SearchTerm } from './search-query';
+export { snippetHtml, snippetOf } from './snippet';
 export {
   compareSummaries,
   decodeCursor,

@@ -1,5 +1,6 @@
 import { AdapterError, ConflictError, ValidationError } from './errors';
 import type { StoredEvent } from './events';
+import { inMemoryTicketIndex } from './memory-index';
 import type { BlobRef } from './model';
 import type {
   BlobMeta,
@@ -7,22 +8,11 @@ import type {
   EventStore,
   ExpectedVersion,
   MessageIndex,
-  Page,
   Store,
   TenantScope,
-  TicketIndex,
-  TicketQuery,
-  TicketSummary,
 } from './ports';
-import {
-  compareSummaries,
-  decodeCursor,
-  encodeCursor,
-  matchesTicketFilter,
-  queryLimit,
-  querySort,
-  sortValue,
-} from './summary';
+
+export { inMemoryTicketIndex } from './memory-index';
 
 /** Positions are zero-padded so that string order is numeric order. */
 const position = (n: number) => n.toString().padStart(16, '0');
@@ -129,80 +119,6 @@ export function inMemoryEventStore(): EventStore {
 
 /** The key of a tenant's part of a port: `undefined` is the no-tenant part, never "every tenant". */
 const tenantOf = (scope: TenantScope | undefined): string | undefined => scope?.tenantId;
-
-/**
- * A TicketIndex in memory: filters, sorts and pages by keyset cursor like the SQL adapters. Rows
- * and checkpoints are kept per tenant, so one tenant's ids, rebuilds and checkpoints never touch
- * another's.
- *
- * @example
- * const index = inMemoryTicketIndex();
- * await index.upsert(summary);
- * const page = await index.query({ filter: { tenantId: null }, sort: { field: 'number' }, limit: 20 });
- */
-export function inMemoryTicketIndex(): TicketIndex {
-  const tenants = new Map<string | undefined, Map<string, TicketSummary>>();
-  const checkpoints = new Map<string | undefined, string>();
-  const rowsOf = (tenantId: string | undefined) => {
-    let rows = tenants.get(tenantId);
-    if (rows === undefined) {
-      rows = new Map();
-      tenants.set(tenantId, rows);
-    }
-    return rows;
-  };
-  return {
-    async upsert(summary, pos) {
-      const rows = rowsOf(summary.tenantId);
-      const existing = rows.get(summary.id);
-      // Monotonic by version: a slower writer never puts an older row over a newer one.
-      if (existing === undefined || summary.version >= existing.version) {
-        // A frozen row cannot change under us; anything else is copied.
-        rows.set(summary.id, Object.isFrozen(summary) ? summary : structuredClone(summary));
-      }
-      const current = checkpoints.get(summary.tenantId);
-      if (pos !== undefined && (current === undefined || pos > current))
-        checkpoints.set(summary.tenantId, pos);
-    },
-    async get(id, scope) {
-      const row = tenants.get(tenantOf(scope))?.get(id);
-      return row === undefined ? undefined : structuredClone(row);
-    },
-    async query(q: TicketQuery): Promise<Page<TicketSummary>> {
-      const { field, direction } = querySort(q);
-      const limit = queryLimit(q);
-      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-      if (q.cursor !== undefined && after === undefined) {
-        throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
-      }
-      const wanted = q.filter?.tenantId;
-      const candidates =
-        wanted === undefined
-          ? [...tenants.values()].flatMap((rows) => [...rows.values()])
-          : [...(tenants.get(wanted ?? undefined)?.values() ?? [])];
-      const keyed = candidates
-        .filter((s) => q.filter === undefined || matchesTicketFilter(s, q.filter))
-        .map((s) => ({ s, key: { value: sortValue(s, field), id: s.id } }))
-        .filter((r) => after === undefined || compareSummaries(r.key, after, direction) > 0)
-        .sort((a, b) => compareSummaries(a.key, b.key, direction));
-      const page = keyed.slice(0, limit);
-      const last = page[page.length - 1];
-      const result: Page<TicketSummary> = { items: page.map((r) => structuredClone(r.s) as TicketSummary) };
-      if (keyed.length > limit && last) result.nextCursor = encodeCursor(last.key.value, last.key.id);
-      return result;
-    },
-    async checkpoint(scope) {
-      return checkpoints.get(tenantOf(scope));
-    },
-    async setCheckpoint(pos, scope) {
-      checkpoints.set(tenantOf(scope), pos);
-    },
-    async clear(scope) {
-      tenants.delete(tenantOf(scope));
-      checkpoints.delete(tenantOf(scope));
-    },
-  };
-}
 
 /**
  * A MessageIndex in memory, one map per tenant.

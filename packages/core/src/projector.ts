@@ -4,6 +4,7 @@ import type { Extension } from './extension';
 import type { Ticket } from './model';
 import type { ModuleSet } from './modules';
 import type { Store, TenantScope, TicketSummary } from './ports';
+import { searchDocument } from './search-document';
 import type { StreamNames } from './streams';
 import { toSummary } from './summary';
 
@@ -49,7 +50,8 @@ export function projector(deps: {
     summarize,
     /** Index adapters keep the row with the highest version, so a slower writer cannot put back an older one. */
     async index(ticket: Ticket, position: string | undefined) {
-      await store.index.upsert(summarize(ticket), position);
+      // The row's words go with it, so a search finds the ticket by its messages the moment its row is there.
+      await store.index.upsert(summarize(ticket), position, searchDocument(ticket));
     },
     /**
      * Clears and rebuilds this tenant's index rows only, reading the whole log (what extensions keep
@@ -72,7 +74,9 @@ export function projector(deps: {
         after = page[page.length - 1]!.position;
         onProgress?.({ events: count, tickets: tickets.size, position: after });
       }
-      for (const ticket of tickets.values()) await store.index.upsert(summarize(ticket), undefined);
+      for (const ticket of tickets.values()) {
+        await store.index.upsert(summarize(ticket), undefined, searchDocument(ticket));
+      }
       if (after !== undefined) await store.index.setCheckpoint(after, scope);
       const progress: RebuildProgress = {
         events: count,

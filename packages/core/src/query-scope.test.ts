@@ -15,7 +15,12 @@ describe('andFilters', () => {
     expect(andFilters([{ requesterId: 'c1' }, { requesterId: 'c2' }])).toBeNull();
     expect(andFilters([{ tenantId: 'a' }, { tenantId: null }])).toBeNull();
     expect(andFilters([{ awaitingAgent: true }, { awaitingAgent: false }])).toBeNull();
-    expect(andFilters([{ text: 'Printer on fire' }, { text: 'fire' }])).toEqual({ text: 'Printer on fire' });
+    // Two searches AND into one asking for both; a repeated word is asked for once.
+    expect(andFilters([{ text: 'Printer on fire' }, { text: 'fire' }])).toEqual({ text: '"Printer" "on" "fire"' });
+    expect(andFilters([{ text: 'printer or fax' }, { text: '-laser "paper jam"' }])).toEqual({
+      text: '"printer" or "fax" "paper jam" -"laser"',
+    });
+    expect(andFilters([{ text: 'same words' }, { text: 'same words' }])).toEqual({ text: 'same words' });
     expect(andFilters([{ team: ['t1', null] }, { team: 't2' }])).toBeNull();
     // anyOf: a conjunct that contradicts drops out; when all do, nothing matches.
     expect(
@@ -46,7 +51,7 @@ describe('the desk and an empty scope', () => {
     asked.length = 0;
     expect(await desk.query({ requesterId: 'c2' }, { actor: customer })).toEqual({ items: [] });
     expect(asked).toEqual([]);
-    // U+0000 in a text is an ordinary value, passed on as it is; the tenant is always named.
+    // U+0000 is no word: a search of no words matches every ticket. The tenant is always named.
     const hit = await desk.query({ text: '\u0000' }, { actor: customer });
     expect(hit.items).toHaveLength(1);
     expect(asked.map((q) => q.filter?.tenantId)).toEqual([null]);

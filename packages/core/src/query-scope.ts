@@ -1,6 +1,8 @@
 import { ValidationError } from './errors';
 import type { Actor } from './model';
-import type { TicketFilter } from './ports';
+import type { TicketFilter, TicketQuery } from './ports';
+import { seesEverything } from './redact';
+import { formatSearch, parseSearch, type SearchTerm } from './search-query';
 
 export type SavedQueue = 'unassigned' | 'mine' | 'waiting-on-agent' | 'waiting-on-customer' | 'sla-at-risk';
 
@@ -34,7 +36,8 @@ export function queueFilter(queue: SavedQueue, actor: Actor): TicketFilter {
 }
 
 /**
- * The AND of several filters, written as one: same keys intersect, `anyOf`s combine. `null` when
+ * The AND of several filters, written as one: same keys intersect, `anyOf`s combine, two searches
+ * (`text`) become one that asks for both (a `ValidationError` if either does not parse). `null` when
  * they contradict each other (say, a caller's `requesterId` outside the actor's scope): no ticket
  * can match, and the desk answers an empty page without asking the index. A sentinel value in the
  * filter instead would be a real value to the index (PostgreSQL refused the old U+0000 one).
@@ -42,6 +45,7 @@ export function queueFilter(queue: SavedQueue, actor: Actor): TicketFilter {
  * @example
  * andFilters([{ category: ['open', 'pending'] }, { category: 'open' }]); // → { category: ['open'] }
  * andFilters([{ requesterId: 'c1' }, { requesterId: 'c2' }]);            // → null
+ * andFilters([{ text: 'printer' }, { text: 'jam or toner' }]);           // → { text: '"printer" "jam" or "toner"' }
  */
 export function andFilters(filters: readonly TicketFilter[]): TicketFilter | null {
   const out: Record<string, unknown> = {};
@@ -91,12 +95,8 @@ function intersect(key: string, a: unknown, b: unknown): unknown {
     case 'dueBefore':
     case 'slaDeadlineBefore':
       return (a as string) < (b as string) ? a : b;
-    case 'text': {
-      // Substrings: the one that contains the other implies it. The desk's own scopes carry no
-      // text, so two unrelated texts only meet when a caller ANDs them (one key cannot say both).
-      const [x, y] = [(a as string).toLowerCase(), (b as string).toLowerCase()];
-      return x.includes(y) ? a : y.includes(x) ? b : CONTRADICTION;
-    }
+    case 'text':
+      return andSearches(a as string, b as string);
     case 'awaitingAgent':
     case 'slaBreached':
     case 'slaAtRisk':
@@ -109,4 +109,60 @@ function intersect(key: string, a: unknown, b: unknown): unknown {
       return both.length > 0 ? both : CONTRADICTION;
     }
   }
+}
+
+const sameTerm = (x: SearchTerm, y: SearchTerm) =>
+  x.prefix === y.prefix && x.words.length === y.words.length && x.words.every((w, i) => w === y.words[i]);
+
+/** One search asking for what both ask: their clauses and exclusions together, repeats dropped. */
+function andSearches(a: string, b: string): string {
+  if (a === b) return a;
+  const [x, y] = [parseSearch(a), parseSearch(b)];
+  const sameClause = (c: { any: SearchTerm[] }, d: { any: SearchTerm[] }) =>
+    c.any.length === d.any.length && c.any.every((t, i) => sameTerm(t, d.any[i]!));
+  return formatSearch({
+    all: [...x.all, ...y.all.filter((c) => !x.all.some((d) => sameClause(c, d)))],
+    none: [...x.none, ...y.none.filter((t) => !x.none.some((u) => sameTerm(t, u)))],
+  });
+}
+
+/**
+ * Which part of the search documents an actor's `filter.text` matches: staff and the desk's own
+ * actors (`seesEverything`) and the system (no actor) match internal notes too; a customer, and any
+ * actor kind the desk does not know, the public part only. Set by the desk, never by the caller.
+ *
+ * @example
+ * textScopeOf({ kind: 'agent', id: 'a1' });    // → 'all'
+ * textScopeOf({ kind: 'customer', id: 'c1' }); // → 'public'
+ */
+export function textScopeOf(actor: Actor | undefined): NonNullable<TicketQuery['textScope']> {
+  return actor === undefined || seesEverything(actor) ? 'all' : 'public';
+}
+
+/**
+ * The index query of a desk query: the caller's filter ANDed with the desk's tenant and the actor's
+ * scope (`actorScope`: `undefined` for the system, `null` when the actor may see nothing), the
+ * `textScope` the actor is allowed (whatever the caller passed), and relevance as the sort of a
+ * search that names none. Every `text` is parsed here, so a bad one is a `ValidationError` before
+ * the index is asked anything. `null` when nothing can match.
+ */
+export function scopedTicketQuery(
+  filter: TicketFilter,
+  query: Omit<TicketQuery, 'filter'>,
+  scope: { tenantId: string | null; actor: Actor | undefined; actorScope: TicketFilter | null | undefined },
+): TicketQuery | null {
+  for (const f of [filter, ...(filter.anyOf ?? [])]) if (f.text !== undefined) parseSearch(f.text);
+  if (scope.actorScope === null) return null;
+  const scoped: TicketFilter[] = [filter, { tenantId: scope.tenantId }];
+  if (scope.actorScope) scoped.push(scope.actorScope);
+  const combined = andFilters(scoped);
+  if (combined === null) return null;
+  const { textScope: _asked, ...rest } = query;
+  const searching = combined.text !== undefined && parseSearch(combined.text).all.length > 0;
+  return {
+    ...rest,
+    ...(rest.sort === undefined && searching ? { sort: { field: 'relevance', direction: 'desc' } } : {}),
+    filter: combined,
+    textScope: textScopeOf(scope.actor),
+  };
 }

@@ -18,15 +18,19 @@ export function scopedStore(store: Store, scope: TenantScope): Store {
     index: {
       // The row is written for this tenant whatever the summary says, so an extension cannot
       // write (or overwrite) another tenant's row.
-      upsert: (summary, position) => {
+      upsert: (summary, position, search) => {
         const { tenantId: _theirs, ...rest } = summary;
         return index.upsert(
           scope.tenantId === undefined ? rest : { ...rest, tenantId: scope.tenantId },
           position,
+          search,
         );
       },
       get: (id) => index.get(id, scope),
       query: (q) => index.query({ ...q, filter: { ...q.filter, tenantId } }),
+      ...(index.count === undefined
+        ? {}
+        : { count: (q) => index.count!({ ...q, filter: { ...q.filter, tenantId } }) }),
       checkpoint: () => index.checkpoint(scope),
       setCheckpoint: (position) => index.setCheckpoint(position, scope),
       clear: () => index.clear(scope),

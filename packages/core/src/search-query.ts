@@ -112,5 +112,25 @@ export function parseSearch(text: string): SearchQuery {
  * foldText('Résumé ÜBER'); // → 'resume uber'
  */
 export function foldText(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
+/**
+ * A parsed search written back as text that `parseSearch` reads as the same query: every term
+ * quoted (so a word such as `or` stays a word), `or` between the terms of a clause, `-` before each
+ * excluded term. The desk uses it to AND two searches into one `filter.text`.
+ *
+ * @example
+ * formatSearch(parseSearch('printer "paper jam" or toner -laser invo*'));
+ * // → '"printer" "paper jam" or "toner" "invo"* -"laser"'
+ */
+export function formatSearch(query: SearchQuery): string {
+  const term = (t: SearchTerm) => `"${t.words.join(' ')}"${t.prefix ? '*' : ''}`;
+  return [
+    ...query.all.map((clause) => clause.any.map(term).join(' or ')),
+    ...query.none.map((t) => `-${term(t)}`),
+  ].join(' ');
 }

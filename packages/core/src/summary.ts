@@ -1,6 +1,7 @@
 import type { Ticket } from './model';
 import { PRIORITY_RANK } from './model';
-import type { SortField, TicketFilter, TicketQuery, TicketSummary } from './ports';
+import type { SearchDocument, SortField, TicketFilter, TicketQuery, TicketSummary } from './ports';
+import { matchesSearch, summaryDocument } from './search-match';
 
 /**
  * The index row of a ticket, before extensions add their parts.
@@ -56,12 +57,19 @@ function oneOf(value: string | undefined, wanted: string | null | (string | null
 
 /**
  * Whether a summary matches a filter, by the semantics every `TicketIndex` implements: every key
- * given must hold; an array means "one of"; `null` means "has none"; `tags` means "has all".
+ * given must hold; an array means "one of"; `null` means "has none"; `tags` means "has all"; `text`
+ * is a search (`matchesSearch`) of the row's search document in the part `textScope` allows — the
+ * number, subject and requester only when no document is given, as for a row upserted without one.
  *
  * @example
  * matchesTicketFilter(summary, { category: ['open', 'pending'], assignee: null });
+ * matchesTicketFilter(summary, { text: 'printer' }, { document: searchDocument(ticket), textScope: 'all' });
  */
-export function matchesTicketFilter(s: TicketSummary, f: TicketFilter): boolean {
+export function matchesTicketFilter(
+  s: TicketSummary,
+  f: TicketFilter,
+  search: { document?: SearchDocument; textScope?: TicketQuery['textScope'] } = {},
+): boolean {
   if (f.tenantId !== undefined && (s.tenantId ?? null) !== f.tenantId) return false;
   if (f.ids !== undefined && !f.ids.includes(s.id)) return false;
   if (f.numbers !== undefined && !f.numbers.includes(s.number)) return false;
@@ -75,7 +83,12 @@ export function matchesTicketFilter(s: TicketSummary, f: TicketFilter): boolean 
   if (f.tags !== undefined && !f.tags.every((t) => s.tags.includes(t))) return false;
   if (f.requesterId !== undefined && !oneOf(s.requester.id, f.requesterId)) return false;
   if (f.organization !== undefined && !oneOf(s.organization, f.organization)) return false;
-  if (f.text !== undefined && !s.subject.toLowerCase().includes(f.text.toLowerCase())) return false;
+  if (
+    f.text !== undefined &&
+    !matchesSearch(search.document ?? summaryDocument(s), f.text, search.textScope ?? 'public')
+  ) {
+    return false;
+  }
   if (f.awaitingAgent !== undefined && s.awaitingAgent !== f.awaitingAgent) return false;
   if (f.createdAfter !== undefined && !(s.createdAt > f.createdAfter)) return false;
   if (f.createdBefore !== undefined && !(s.createdAt < f.createdBefore)) return false;
@@ -90,7 +103,7 @@ export function matchesTicketFilter(s: TicketSummary, f: TicketFilter): boolean 
     return false;
   }
   if (f.dueBefore !== undefined && !(s.dueAt !== undefined && s.dueAt <= f.dueBefore)) return false;
-  if (f.anyOf !== undefined && !f.anyOf.some((sub) => matchesTicketFilter(s, sub))) return false;
+  if (f.anyOf !== undefined && !f.anyOf.some((sub) => matchesTicketFilter(s, sub, search))) return false;
   return true;
 }
 
@@ -111,6 +124,9 @@ export function sortValue(s: TicketSummary, field: SortField): string | number |
       return s.sla?.nextDeadline;
     case 'dueAt':
       return s.dueAt;
+    case 'relevance':
+      // A rank is the engine's, per query: the row holds none.
+      return undefined;
     default:
       return s[field];
   }

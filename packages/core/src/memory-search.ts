@@ -1,0 +1,94 @@
+import MiniSearch, { type Query } from 'minisearch';
+import type { SearchDocument, Snippet, TicketQuery } from './ports';
+import { documentMatches, documentWords, type WordedDocument } from './search-match';
+import { foldText, type SearchQuery, type SearchTerm } from './search-query';
+import { snippetOf } from './snippet';
+
+type TextScope = NonNullable<TicketQuery['textScope']>;
+
+/** Where the memory index splits words: as `parseSearch` splits a query. */
+const SEPARATOR = /[^\p{L}\p{M}\p{N}]+/u;
+
+interface StoredDocument {
+  text: SearchDocument;
+  words: WordedDocument;
+}
+
+/**
+ * One tenant's search documents in memory: a minisearch inverted index over the two parts (folded
+ * by `foldText`, no stemming) finds and ranks the candidates; each candidate is then checked
+ * against its stored words, which is where phrases (minisearch has none) and excluded phrases are
+ * decided, and where a snippet is drawn from the part the scope allows.
+ */
+export function memorySearch() {
+  const docs = new Map<string, StoredDocument>();
+  const engine = new MiniSearch<{ id: string; public: string; internal: string }>({
+    fields: ['public', 'internal'],
+    tokenize: (text) => text.split(SEPARATOR),
+    processTerm: (term) => foldText(term) || null,
+  });
+
+  return {
+    /** Puts a row's document (its number, subject and requester when the upsert gave none). */
+    put(id: string, doc: SearchDocument) {
+      const text = { public: doc.public, internal: doc.internal };
+      const entry = { id, ...text };
+      if (engine.has(id)) engine.replace(entry);
+      else engine.add(entry);
+      docs.set(id, { text, words: documentWords(text) });
+    },
+    /** The document stored for a row. */
+    document(id: string): SearchDocument | undefined {
+      return docs.get(id)?.text;
+    },
+    /**
+     * The ids that match a folded, non-empty query in the allowed parts, each with its score
+     * (minisearch's BM25+, public and internal parts weighted alike).
+     */
+    search(query: SearchQuery, scope: TextScope): Map<string, number> {
+      const fields = scope === 'all' ? ['public', 'internal'] : ['public'];
+      const scores = new Map<string, number>();
+      for (const r of engine.search(engineQuery(query, fields))) {
+        const id = r.id as string;
+        const doc = docs.get(id);
+        if (doc && documentMatches(doc.words, query, scope)) scores.set(id, r.score);
+      }
+      return scores;
+    },
+    /** The snippet of a matching row: from its public part, or its internal part when it marks more there. */
+    snippet(id: string, query: SearchQuery, scope: TextScope): Snippet | undefined {
+      const doc = docs.get(id);
+      if (!doc) return undefined;
+      const pub = snippetOf(doc.text.public, query);
+      if (scope !== 'all') return pub;
+      const internal = snippetOf(doc.text.internal, query);
+      if (internal && (!pub || internal.marks.length > pub.marks.length)) return internal;
+      return pub;
+    },
+  };
+}
+
+export type MemorySearch = ReturnType<typeof memorySearch>;
+
+/**
+ * The minisearch query of a parsed search: clauses ANDed, a clause's terms ORed, a phrase as its
+ * words ANDed (adjacency is checked on the stored words after), a prefix on a term's last word,
+ * excluded single words through AND_NOT (excluded phrases are left to the check on stored words).
+ */
+function engineQuery(query: SearchQuery, fields: string[]): Query {
+  const word = (w: string, prefix: boolean): Query => ({ queries: [w], prefix, fields });
+  const term = (t: SearchTerm): Query =>
+    t.words.length === 1
+      ? word(t.words[0]!, t.prefix)
+      : {
+          combineWith: 'AND',
+          queries: t.words.map((w, i) => word(w, t.prefix && i === t.words.length - 1)),
+        };
+  const positive: Query = {
+    combineWith: 'AND',
+    queries: query.all.map((c) => ({ combineWith: 'OR', queries: c.any.map(term) })),
+  };
+  const excluded = query.none.filter((t) => t.words.length === 1);
+  if (excluded.length === 0) return positive;
+  return { combineWith: 'AND_NOT', queries: [positive, { combineWith: 'OR', queries: excluded.map(term) }] };
+}
