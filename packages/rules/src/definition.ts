@@ -14,7 +14,8 @@ import {
   type WorkingTimeCalendar,
 } from '@tessera/core';
 import { loops } from './analysis';
-import { compileHoursSince } from './hours-since';
+import { compileHoursSince, hoursSinceIsSet } from './hours-since';
+import { compilePossible } from './possible';
 import { fastCompiler } from './predicate';
 import { type ParsedTemplate, parseTemplate, templateEngine } from './template';
 import {
@@ -122,6 +123,11 @@ export interface CompiledRule {
   then: Action[];
   /** Instants at which the time conditions may change truth, for computing `due` without polling. */
   thresholds: ((ticket: Ticket) => number | undefined)[];
+  /**
+   * False when the condition holds at no instant for the ticket as it stands (the parts that do
+   * not read the time decide it): the rules slice then skips its thresholds. Absent: it may hold.
+   */
+  possible?: Predicate;
   /** Where the rule stands in the definition (`triggers[2]`), for errors found later (`init`). */
   path: string;
 }
@@ -238,19 +244,25 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
     else ids.add(rule.id);
     const thresholds: CompiledRule['thresholds'] = [];
     const own = new Map<unknown, Predicate>();
+    const isSet = new Map<unknown, Predicate>();
     const nodes = {
       hoursSince: (node: Record<string, unknown>, at: string, list: Problem[]) => {
         const compiled = compileHoursSince(node, at, list, calendars, thresholds);
         own.set(node, compiled);
+        isSet.set(node, hoursSinceIsSet(node));
         return compiled;
       },
     };
     const before = problems.length;
     // Core checks the condition; what it accepted is compiled again by the fast compiler.
     let test: Predicate = () => true;
+    let possible: Predicate | undefined;
     if (rule.when !== undefined) {
       test = tryCompileCondition(rule.when, problems, { nodes, fields: RULE_FIELDS }, `${path}.when`);
-      if (problems.length === before) test = fast.compile(rule.when, (node) => own.get(node));
+      if (problems.length === before) {
+        test = fast.compile(rule.when, (node) => own.get(node));
+        if (kind === 'automation') possible = compilePossible(rule.when, fast, (node) => isSet.get(node));
+      }
     }
     // Values are checked only where the shape was right, so one mistake is reported once.
     if (rule.when !== undefined)
@@ -295,6 +307,7 @@ export function defineRules(definition: RulesDefinition): DefinedRules {
       test,
       then: rule.then ?? [],
       thresholds,
+      ...(possible ? { possible } : {}),
       path,
     };
   };

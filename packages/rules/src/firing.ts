@@ -1,5 +1,7 @@
 import type { ExtensionState, StoredEvent, Ticket } from '@tessera/core';
+import { conditionInputs, readsSlaField } from './condition-inputs';
 import type { CompiledRule, DefinedRules } from './definition';
+import { parseInstant } from './hours-since';
 import { type SlaSeen, slaSeenOf, trackSla, withSlaView } from './sla-view';
 
 /**
@@ -9,7 +11,10 @@ import { type SlaSeen, slaSeenOf, trackSla, withSlaView } from './sla-view';
 export interface RulesState {
   /** When each rule last changed the ticket: the instant of the latest event carrying its id. */
   runs: Record<string, string>;
-  /** Per automation (by id), what `isArmed` and `firingEpisode` read. */
+  /**
+   * Per automation (by id), what `isArmed` and `firingEpisode` read. An automation whose condition
+   * has not held yet may have no track: it is armed, with no true period begun.
+   */
   automations: Record<string, AutomationTrack>;
   /**
    * What the automations' conditions read of the ticket as the latest event left it (each field
@@ -19,6 +24,8 @@ export interface RulesState {
   inputs?: unknown[];
   /** The SLA records as conditions on `sla.*` read them; kept only when a rule reads them. */
   sla?: SlaSeen;
+  /** The earliest instant (ms) of any automation's `ahead`: events before it change no track. */
+  next?: number;
 }
 
 /** One automation's history in brief: what its firing key and its re-arming depend on. */
@@ -37,8 +44,21 @@ export interface AutomationTrack {
   ahead: [number, boolean][];
 }
 
-/** The slice of a ticket folded without the rules extension (and before its first event). */
+/** The slice of a ticket folded without the rules extension. */
 const EMPTY: RulesState = { runs: {}, automations: {} };
+
+/**
+ * An automation with no track yet: armed, never true. A new slice shares the frozen empties below
+ * until it writes: most events of most tickets leave most automations false, so they cost nothing.
+ */
+const IDLE: AutomationTrack = Object.freeze({
+  armed: true,
+  runs: 0,
+  since: null,
+  ahead: Object.freeze([]) as unknown as [number, boolean][],
+});
+const NO_RUNS = Object.freeze({}) as Record<string, string>;
+const NO_TRACKS = Object.freeze({}) as Record<string, AutomationTrack>;
 
 /**
  * The ticket's rules slice (an empty one on a ticket folded without the rules extension).
@@ -48,69 +68,6 @@ const EMPTY: RulesState = { runs: {}, automations: {} };
  */
 export function rulesStateOf(ticket: Pick<Ticket, 'ext'>): RulesState {
   return (ticket.ext?.rules as RulesState | undefined) ?? EMPTY;
-}
-
-/** The ticket fields each time base of `hoursSince` reads. */
-const BASE_FIELDS: Record<string, string[]> = {
-  created: ['createdAt'],
-  updated: ['updatedAt'],
-  solved: ['category', 'solvedAt'],
-  statusChanged: ['statusChangedAt'],
-  lastCustomerMessage: ['lastCustomerMessageAt'],
-  lastAgentReply: ['lastAgentReplyAt'],
-};
-
-/** The ticket fields a condition reads (`sla.*` come from SLA events; an automation has no event). */
-function fieldsOf(node: unknown, out: Set<string>): void {
-  if (typeof node !== 'object' || node === null) return;
-  const n = node as Record<string, unknown>;
-  for (const key of ['all', 'any'])
-    if (Array.isArray(n[key])) for (const child of n[key] as unknown[]) fieldsOf(child, out);
-  if ('not' in n) fieldsOf(n.not, out);
-  if (typeof n.hoursSince === 'string') for (const f of BASE_FIELDS[n.hoursSince] ?? []) out.add(f);
-  if (typeof n.field !== 'string' || n.field.startsWith('event.') || n.field.startsWith('sla.')) return;
-  if (n.field === 'organization') out.add('requester.organizationId');
-  out.add(n.field);
-}
-
-function readsSlaField(when: unknown): boolean {
-  return JSON.stringify(when ?? null).includes('"sla.');
-}
-
-/**
- * Reads, in one go, every ticket field the automations' conditions name (lists and objects as
- * JSON, so an in-place change is seen), and which of them each automation uses.
- */
-function conditionInputs(automations: readonly CompiledRule[]): {
-  readers: ((ticket: Ticket) => unknown)[];
-  uses: number[][];
-} {
-  const index = new Map<string, number>();
-  const uses = automations.map((rule) => {
-    const fields = new Set<string>();
-    fieldsOf(rule.when, fields);
-    return [...fields].map((f) => {
-      if (!index.has(f)) index.set(f, index.size);
-      return index.get(f)!;
-    });
-  });
-  const readers = [...index.keys()].map((field) => {
-    const parts = field.split('.');
-    if (parts.length === 1) {
-      const [key] = parts as [string];
-      return (ticket: Ticket) => {
-        const v = (ticket as unknown as Record<string, unknown>)[key];
-        return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
-      };
-    }
-    return (ticket: Ticket) => {
-      let v: unknown = ticket;
-      for (let i = 0; i < parts.length; i++)
-        v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[parts[i]!] : undefined;
-      return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
-    };
-  });
-  return { readers, uses };
 }
 
 /** Starts, continues or ends the current true period, as the condition is found at `at`. */
@@ -128,11 +85,37 @@ function observe(
 }
 
 /**
+ * `draft[key]`, writable: a slice the fold made starts out sharing a frozen empty, replaced at the
+ * first write (`evolve`'s immer drafts are writable as they are).
+ */
+function writable<K extends 'runs' | 'automations'>(draft: RulesState, key: K): RulesState[K] {
+  const value: unknown = draft[key];
+  if (value === NO_RUNS || value === NO_TRACKS) draft[key] = {} as RulesState[K];
+  return draft[key];
+}
+
+/** The earliest instant ahead of any automation: an event before it changes no track. */
+function earliestAhead(draft: RulesState, ids: readonly string[]): number | undefined {
+  let next: number | undefined;
+  for (const id of ids) {
+    const first = draft.automations[id]?.ahead[0];
+    if (first !== undefined && (next === undefined || first[0] < next)) next = first[0];
+  }
+  return next;
+}
+
+/**
  * The rules extension's slice: folded from every event of the ticket, it records when each rule
  * last acted (events carry the rule's id), and, per automation, whether it is armed and the true
  * period its condition is in. The condition is judged at each event, as the ticket stands after it,
  * and at the instants its time conditions flip between two events — so a change undone in the same
  * millisecond still ends a true period, and a period begun by time alone starts at its threshold.
+ *
+ * Most events cost a look at the fields the conditions read and nothing more: one that changes
+ * none of them, carries no rule's id and comes before every automation's next flip (`next`) leaves
+ * every track as it was (after any event, a rule whose condition is false is armed, so there is
+ * nothing to re-arm). A condition that the parts not reading the time make false (`possible`) is
+ * false at every instant until they change, so its thresholds are not computed.
  *
  * @example
  * const extension = { name: 'rules', state: rulesState(defined, readsSla(all)) };
@@ -145,66 +128,101 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
   const scratch: unknown[] = readers.map(() => undefined);
   const dirty: boolean[] = readers.map(() => false);
   const slaRules = automations.map((rule) => readsSlaField(rule.when));
+  const anySlaRule = slaRules.includes(true);
+  const always = () => true;
+  const possible = automations.map((rule) => rule.possible ?? always);
+  // One subject and one clock for every judgement of the fold: predicates read them and keep nothing.
+  const clock = new Date(0);
+  const subject: { ticket: Ticket; now: Date } = { ticket: undefined as unknown as Ticket, now: clock };
+  const judge = (rule: CompiledRule, ticket: Ticket, at: number) => {
+    clock.setTime(at);
+    subject.ticket = ticket;
+    return rule.test(subject);
+  };
   return {
     initial: () => ({
-      runs: {},
-      automations: Object.fromEntries(
-        automations.map((rule) => [rule.id, { armed: true, runs: 0, since: null, ahead: [] }]),
-      ),
+      runs: NO_RUNS,
+      automations: NO_TRACKS,
       ...(readsSla ? { sla: { breached: [], warned: [] } } : {}),
     }),
     apply(draft, event, ticket) {
-      if (event.ruleId !== undefined) draft.runs[event.ruleId] = event.occurredAt;
+      const ruleId = event.ruleId;
+      if (ruleId !== undefined) writable(draft, 'runs')[ruleId] = event.occurredAt;
       const slaEvent = event.type === 'SlaWarning' || event.type === 'SlaBreached';
       if (draft.sla && slaEvent) trackSla(draft.sla, event as StoredEvent);
       if (automations.length === 0) return;
-      // Which inputs this event changed, without allocating when none did (most events).
       const before = draft.inputs;
       let changedAny = before === undefined;
+      for (let i = 0; !changedAny && i < readers.length; i++)
+        if (readers[i]!(ticket) !== before![i]) changedAny = true;
+      // Most events: nothing an automation reads changed, and no flip ahead is reached.
+      if (
+        !changedAny &&
+        ruleId === undefined &&
+        !(slaEvent && anySlaRule) &&
+        (draft.next === undefined || parseInstant(event.occurredAt) < draft.next)
+      )
+        return;
       for (let i = 0; i < readers.length; i++) {
         const v = readers[i]!(ticket);
         scratch[i] = v;
         dirty[i] = before === undefined || v !== before[i];
-        if (dirty[i]) changedAny = true;
       }
       let at: number | undefined;
       let seen: Ticket | undefined;
       for (let r = 0; r < automations.length; r++) {
         const rule = automations[r]!;
-        let track = draft.automations[ids[r]!];
-        if (!track) {
-          track = { armed: true, runs: 0, since: null, ahead: [] };
-          draft.automations[rule.id] = track;
-        }
+        const id = ids[r]!;
+        let track: AutomationTrack | undefined = draft.automations[id];
         let changed = before === undefined || (slaEvent && slaRules[r]!);
         if (!changed && changedAny) for (const i of uses[r]!) if (dirty[i]) changed = true;
         let holds: boolean;
         if (changed) {
-          at ??= Date.parse(event.occurredAt);
-          // What the ticket as it was scheduled before this event happened, then the new ticket.
-          for (const [point, truth] of track.ahead) if (point < at) observe(track, point, truth);
           seen ??= draft.sla ? withSlaView(ticket, draft.sla) : ticket;
-          holds = rule.test({ ticket: seen, now: new Date(at) });
-          observe(track, at, holds);
-          const points: number[] = [];
-          for (const threshold of rule.thresholds) {
-            const point = threshold(ticket);
-            if (point !== undefined && point > at) points.push(point);
+          subject.ticket = seen;
+          if (!possible[r]!(subject)) {
+            // False now and at every threshold: what judging it in full would find.
+            holds = false;
+            if (track !== undefined) {
+              if (track.ahead.length > 0) {
+                at ??= parseInstant(event.occurredAt);
+                for (const [point, truth] of track.ahead) if (point < at) observe(track, point, truth);
+                track.ahead = [];
+              }
+              observe(track, Number.NaN, false);
+            }
+          } else {
+            if (track === undefined) {
+              track = { armed: true, runs: 0, since: null, ahead: [] };
+              writable(draft, 'automations')[id] = track;
+            }
+            at ??= parseInstant(event.occurredAt);
+            // What the ticket as it was scheduled before this event happened, then the new ticket.
+            for (const [point, truth] of track.ahead) if (point < at) observe(track, point, truth);
+            holds = judge(rule, seen, at);
+            observe(track, at, holds);
+            const points: number[] = [];
+            for (const threshold of rule.thresholds) {
+              const point = threshold(ticket);
+              if (point !== undefined && point > at) points.push(point);
+            }
+            // Only the points where the truth flips: observing the truth it already has changes nothing.
+            const ahead: [number, boolean][] = [];
+            let truth = holds;
+            for (const point of points.sort((a, b) => a - b)) {
+              const then = judge(rule, seen, point);
+              if (then !== truth) ahead.push([point, then]);
+              truth = then;
+            }
+            if (ahead.length > 0 || track.ahead.length > 0) track.ahead = ahead;
           }
-          // Only the points where the truth flips: observing the truth it already has changes nothing.
-          const ahead: [number, boolean][] = [];
-          let truth = holds;
-          for (const point of points.sort((a, b) => a - b)) {
-            const then = rule.test({ ticket: seen, now: new Date(point) });
-            if (then !== truth) ahead.push([point, then]);
-            truth = then;
-          }
-          if (ahead.length > 0 || track.ahead.length > 0) track.ahead = ahead;
+        } else if (track === undefined) {
+          holds = false;
         } else {
           // Nothing it reads changed: its truth at this instant is the schedule's (the thresholds
           // up to now), exactly what evaluating it again would find.
           if (track.ahead.length > 0) {
-            at ??= Date.parse(event.occurredAt);
+            at ??= parseInstant(event.occurredAt);
             let passed = 0;
             for (const [point, truth] of track.ahead) {
               if (point > at) break;
@@ -216,10 +234,19 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
           holds = track.since !== null;
         }
         // A firing disarms the rule until its condition is false at an event (this one counts).
-        if (event.ruleId === ids[r]) track.armed = !holds;
+        // Without a track the condition is false and the rule armed: nothing to record.
+        if (track === undefined) continue;
+        if (ruleId === id) track.armed = !holds;
         else if (!holds && !track.armed) track.armed = true;
       }
-      if (changedAny) draft.inputs = scratch.slice();
+      // In place: the fold's slice is its own, and evolve's is an immer draft.
+      if (before === undefined) draft.inputs = scratch.slice();
+      else if (changedAny) for (let i = 0; i < readers.length; i++) before[i] = scratch[i];
+      const next = earliestAhead(draft, ids);
+      if (next !== draft.next) {
+        if (next === undefined) delete draft.next;
+        else draft.next = next;
+      }
     },
   };
 }
@@ -258,8 +285,9 @@ export function firingEpisode(
   ticket: Pick<Ticket, 'ext' | 'updatedAt' | 'version'>,
   now: Date,
 ): string | undefined {
-  const track = rulesStateOf(ticket).automations[rule.id];
-  if (!track) return undefined;
+  const state = rulesStateOf(ticket);
+  if (state === EMPTY) return undefined;
+  const track = state.automations[rule.id] ?? IDLE;
   const probe = { runs: track.runs, since: track.since };
   // Every point ahead lies after the latest event, so `now` alone bounds them.
   for (const [point, holds] of track.ahead) if (point <= now.getTime()) observe(probe, point, holds);

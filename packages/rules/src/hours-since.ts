@@ -11,6 +11,38 @@ const BASES: Record<HoursSinceBase, (t: Ticket) => string | undefined> = {
   lastAgentReply: (t) => t.lastAgentReplyAt,
 };
 
+// The last instant parsed: the fold judges a rule at an event and at its thresholds, all from the
+// same base (usually the event's own instant), so most parses are of the string parsed just before.
+let parsedIso: string | undefined;
+let parsedMs = Number.NaN;
+
+/**
+ * `Date.parse`, remembering the last string parsed (the same string gives the same number).
+ *
+ * @example
+ * parseInstant('2026-03-02T09:00:00.000Z'); // → 1772442000000
+ */
+export function parseInstant(iso: string): number {
+  if (iso !== parsedIso) {
+    parsedMs = Date.parse(iso);
+    parsedIso = iso;
+  }
+  return parsedMs;
+}
+
+/**
+ * Whether a `hoursSince` node's base is set on the ticket: unset, the node is false at every
+ * instant (what `compilePossible` asks of a time condition).
+ *
+ * @example
+ * hoursSinceIsSet({ hoursSince: 'solved', gte: 96 })({ ticket: openTicket }); // → false
+ */
+export function hoursSinceIsSet(node: Record<string, unknown>): Predicate {
+  const read = BASES[node.hoursSince as HoursSinceBase];
+  if (!read) return () => false;
+  return (s) => read(s.ticket as Ticket) !== undefined;
+}
+
 /**
  * Compiles one `{ hoursSince, gte?, lt?, calendar? }` node, adding to `thresholds` the instants at
  * which it may change truth (so `due` is computed, not polled).
@@ -60,13 +92,13 @@ export function compileHoursSince(
     if (h === undefined) continue;
     thresholds.push((t) => {
       const b = read(t);
-      return b === undefined ? undefined : instant(Date.parse(b), h);
+      return b === undefined ? undefined : instant(parseInstant(b), h);
     });
   }
   return (s) => {
     const b = read(s.ticket as Ticket);
     if (b === undefined || !s.now) return false;
-    const ms = elapsed(Date.parse(b), s.now.getTime());
+    const ms = elapsed(parseInstant(b), s.now.getTime());
     return (gte === undefined || ms >= gte * HOUR) && (lt === undefined || ms < lt * HOUR);
   };
 }
