@@ -15,6 +15,9 @@ export interface FactRow {
 /** The calendar business durations of a ticket are measured in (none: calendar time only). */
 export type CalendarOf = (summary: FactRow['summary']) => WorkingTimeCalendar | undefined;
 
+/** Whether the ticket's SLA policy has a target for the metric (`firstReply`, `resolution`). */
+export type TargetedOf = (summary: FactRow['summary'], metric: string) => boolean;
+
 /** What `report()` answers. */
 export interface Report {
   rows: ReportRow[];
@@ -118,12 +121,14 @@ const GROUP_FIELDS = {
  * @example
  * const rows = page.items.map((summary) => ({ summary, facts: rowFacts(summary) }));
  * computeReport(rows, checkSpec({ from, to, timeZone: 'Europe/Berlin', groupBy: 'day' }), () => undefined, false);
+ * // → { rows: [{ key: '2026-03-01', opened: 4, … }, …], total: { key: 'total', … } }
  */
 export function computeReport(
   tickets: Iterable<FactRow>,
   period: Period,
   calendarOf: CalendarOf,
   business: boolean,
+  targeted: TargetedOf = () => false,
 ): Report {
   const { from, to } = period;
   const inPeriod = (t: number) => t >= from && t < to;
@@ -172,7 +177,7 @@ export function computeReport(
     if (inPeriod(created)) for (const r of rowsAt(created)) r.opened += 1;
 
     const breached = new Set(facts.breaches.map(([m]) => m));
-    const underSla = summary.sla?.policyId !== undefined;
+    const achieves = (metric: string) => targeted(summary, metric) && !breached.has(metric);
     let now: Standing = 'l';
     let solvedOnce = false;
     for (const [at, to] of facts.moves) {
@@ -185,7 +190,7 @@ export function computeReport(
           if (change === 'ld') {
             r.solved += 1;
             measure(r.resolution, t);
-            if (firstSolve && underSla && !breached.has('resolution')) slaOf(r, 'resolution').achieved += 1;
+            if (firstSolve && achieves('resolution')) slaOf(r, 'resolution').achieved += 1;
           } else if (change === 'dl') r.reopened += 1;
           else if (change === 'lm') r.merged += 1;
         }
@@ -199,7 +204,7 @@ export function computeReport(
       if (inPeriod(t)) {
         for (const r of rowsAt(t)) {
           measure(r.firstReply, t);
-          if (underSla && !breached.has('firstReply')) slaOf(r, 'firstReply').achieved += 1;
+          if (achieves('firstReply')) slaOf(r, 'firstReply').achieved += 1;
         }
       }
     }

@@ -14,7 +14,7 @@ import {
   type WorkingTimeCalendar,
 } from '@tessera/core';
 import { type AgentRow, computeAgents } from './agents';
-import { type CalendarOf, computeReport, type FactRow, type Report } from './compute';
+import { type CalendarOf, computeReport, type FactRow, type Report, type TargetedOf } from './compute';
 import { factsState, type ReportFacts, rowFacts } from './facts';
 import { checkSpec, type ReportSpec } from './periods';
 
@@ -23,6 +23,15 @@ export interface ReportsOptions {
   calendars?: Record<string, WorkingTimeCalendar>;
   /** The calendar of tickets whose team has none (or that have no team). */
   calendar?: WorkingTimeCalendar;
+  /**
+   * The policies given to `@tessera/sla` (only `id` and `targets` are read): a first reply or
+   * resolution counts as achieved when the ticket's policy has a target for it and no breach of it
+   * was recorded. Without them, only breaches are counted.
+   */
+  slaPolicies?: readonly {
+    id: string;
+    targets: { readonly firstReply?: number; readonly resolution?: number };
+  }[];
 }
 
 /** Who asks, for `report`, `agents` and `counts`. */
@@ -86,7 +95,7 @@ const isCalendar = (c: unknown): c is WorkingTimeCalendar =>
  * const live = await rep.counts({ actor: { kind: 'agent', id: 'ana', teams: ['billing'] } }); // { mine: 2, unassigned: 5, … }
  */
 export function reports(options: ReportsOptions = {}): ReportsExtension {
-  checkOptions(options, ['calendars', 'calendar'], 'reports');
+  checkOptions(options, ['calendars', 'calendar', 'slaPolicies'], 'reports');
   const problems = [];
   for (const [team, c] of Object.entries(options.calendars ?? {})) {
     if (!isCalendar(c))
@@ -94,7 +103,19 @@ export function reports(options: ReportsOptions = {}): ReportsExtension {
   }
   if (options.calendar !== undefined && !isCalendar(options.calendar))
     problems.push({ path: 'reports.calendar', message: 'a working-time calendar' });
+  if (options.slaPolicies !== undefined && !Array.isArray(options.slaPolicies))
+    problems.push({ path: 'reports.slaPolicies', message: 'the list of SLA policies' });
   if (problems.length > 0) throw new ConfigError(problems);
+  const targets = new Map<string, readonly string[]>();
+  for (const p of options.slaPolicies ?? []) {
+    const metrics = Object.entries(p?.targets ?? {}).filter(([, v]) => v !== undefined);
+    targets.set(
+      p?.id,
+      metrics.map(([m]) => m),
+    );
+  }
+  const targeted: TargetedOf = (s, metric) =>
+    s.sla?.policyId !== undefined && (targets.get(s.sla.policyId)?.includes(metric) ?? false);
   const calendars = new Map(Object.entries(options.calendars ?? {}));
   const business = calendars.size > 0 || options.calendar !== undefined;
   const calendarOf: CalendarOf = (s) =>
@@ -147,7 +168,13 @@ export function reports(options: ReportsOptions = {}): ReportsExtension {
       const actor = reader(asked);
       const period = checkSpec(spec);
       ctx();
-      return computeReport(await rowsOf(actor, period.to, period.filter), period, calendarOf, business);
+      return computeReport(
+        await rowsOf(actor, period.to, period.filter),
+        period,
+        calendarOf,
+        business,
+        targeted,
+      );
     },
     async agents(spec, asked) {
       const actor = reader(asked);

@@ -12,12 +12,17 @@ export type Standing = 'l' | 'd' | 'm';
  * `summary.ext.reports`), so a report reads index rows and never the log. Times are ISO strings.
  */
 export interface ReportFacts {
+  /** When the ticket was opened: the message it was opened with (at that instant) is no reply. */
+  opened?: string;
   /**
    * Each change of standing, oldest first: when, to what, and who made it when it was staff (an
    * agent or admin: the per-agent table credits solves to them). Solved → closed is no change.
    */
   moves: [at: string, to: Standing, by?: string][];
-  /** The first public message by an agent or admin (not automation, the system or a note). */
+  /**
+   * The first public message by an agent or admin after the opening one (not automation, the
+   * system or a note).
+   */
   firstReply?: [at: string, by: string];
   /** The latest rating (a later one replaces it). */
   rating?: [at: string, score: number];
@@ -66,6 +71,7 @@ export function applyFact(facts: ReportFacts, event: StoredEvent): void {
   switch (event.type as string) {
     case 'TicketOpened': {
       // A workflow's initial status is live; should one ever not be, the move keeps the backlog right.
+      facts.opened = at;
       const to = standing(data.category as StatusCategory);
       if (to !== 'l') facts.moves.push([at, to]);
       return;
@@ -79,7 +85,9 @@ export function applyFact(facts: ReportFacts, event: StoredEvent): void {
       return;
     }
     case 'MessagePosted': {
-      if (facts.firstReply !== undefined || data.visibility !== 'public') return;
+      // The message a ticket is opened with is no reply, even when an agent opened it (a phone
+      // call): as the SLA clock counts it, the first reply is the next public staff message.
+      if (facts.firstReply !== undefined || data.visibility !== 'public' || at === facts.opened) return;
       const author = data.author as { kind?: string; id?: string } | undefined;
       if (staff(author?.kind) && typeof author?.id === 'string') facts.firstReply = [at, author.id];
       return;

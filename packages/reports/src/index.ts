@@ -1,6 +1,6 @@
 // The reports module: see docs/reports.md.
 export { type AgentRow, computeAgents } from './agents';
-export { type CalendarOf, computeReport, type FactRow, type Report } from './compute';
+export { type CalendarOf, computeReport, type FactRow, type Report, type TargetedOf } from './compute';
 export {
   type AgentsSpec,
   type AskedBy,
