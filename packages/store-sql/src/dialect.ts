@@ -1,3 +1,6 @@
+import type { SearchQuery } from '@tessera/core';
+import type { SearchSql, TextScope } from './text-search';
+
 /**
  * What differs between the SQL of two stores, and nothing else: how a value is bound, how a
  * caller's string is kept in a text column, how booleans, the lower-cased subject and tags are
@@ -27,8 +30,12 @@ export interface SqlDialect {
   oneOfMany(column: string, values: unknown[], params: unknown[], type: 'text' | 'int'): string;
   /** The conditions that a row carries every one of `tags` (already in stored form). */
   hasTags(tags: string[], params: unknown[], table: string): string[];
-  /** The condition that the stored subject contains the bound `placeholder` (a `subject(...)` value). */
-  subjectContains(placeholder: string): string;
+  /**
+   * The rows of `table` whose search document matches `query` in `scope`, by the store's engine.
+   * Unranked: a `where` condition (it may stand anywhere in a filter, `anyOf` too); ranked: a
+   * `join` and the `rank` expression (higher is better) that relevance sorts and pages by.
+   */
+  search(query: SearchQuery, scope: TextScope, params: unknown[], table: string, ranked: boolean): SearchSql;
   /** Whether tags are kept in an array column of the tickets table (else in a table of their own). */
   readonly tagsColumn: boolean;
   /** The column type of each kind in the schema description. */

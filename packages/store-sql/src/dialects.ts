@@ -1,5 +1,7 @@
 import type { ColumnKind, SqlDialect } from './dialect';
 import { toSqlText } from './postgres-text';
+import { postgresSearch } from './search-postgres';
+import { sqliteSearch } from './search-sqlite';
 
 const SQLITE_TYPES: Record<ColumnKind, string> = {
   text: 'TEXT',
@@ -14,7 +16,7 @@ const SQLITE_TYPES: Record<ColumnKind, string> = {
 /**
  * SQLite (better-sqlite3): `?` placeholders; strings kept as they are (SQLite binds a string with
  * its length, so one holding U+0000 is compared whole, and TEXT compares by code point); booleans
- * as 1/0; tags in a table `ticket_tags`; the subject searched as bytes.
+ * as 1/0; tags in a table `ticket_tags`; text searched with FTS5 (`sqliteSearch`).
  *
  * @example
  * const plan = ticketQuerySql({ filter: { status: 'open' } }, sqliteDialect, 'tickets');
@@ -40,8 +42,7 @@ export const sqliteDialect: SqlDialect = {
       params.push(tag);
       return `EXISTS (SELECT 1 FROM ticket_tags t WHERE t.tag = ? AND t.tenant_key = ${table}.tenant_key AND t.ticket_id = ${table}.id)`;
     }),
-  // On BLOBs instr compares bytes with their lengths; on TEXT it would stop at a U+0000.
-  subjectContains: (placeholder) => `instr(CAST(subject_lc AS BLOB), CAST(${placeholder} AS BLOB)) > 0`,
+  search: sqliteSearch,
   tagsColumn: false,
   columnType: (kind) => SQLITE_TYPES[kind],
   tableOptions: 'WITHOUT ROWID',
@@ -62,7 +63,7 @@ const utf8 = new TextEncoder();
 /**
  * PostgreSQL (pg): `$n` placeholders, typed where the column's index must apply; every string in
  * `toSqlText` form (text cannot hold U+0000); booleans as booleans; tags in a `TEXT[]` column
- * (`@>`); the subject as UTF-8 `bytea`, where a byte substring is a character substring.
+ * (`@>`); the subject as UTF-8 `bytea`; text searched with `tsvector`s (`postgresSearch`).
  *
  * @example
  * const plan = ticketQuerySql({ filter: { tags: ['vip'] } }, postgresDialect, '"tessera".tickets');
@@ -88,7 +89,7 @@ export const postgresDialect: SqlDialect = {
     params.push(tags);
     return [`tags @> $${params.length}::text[]`];
   },
-  subjectContains: (placeholder) => `position(${placeholder}::bytea IN subject_lc) > 0`,
+  search: postgresSearch,
   tagsColumn: true,
   columnType: (kind) => POSTGRES_TYPES[kind],
   tableOptions: '',

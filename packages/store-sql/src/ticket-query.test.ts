@@ -37,6 +37,7 @@ const filters: TicketFilter[] = [
   },
   { anyOf: [] },
   { anyOf: [{}, { status: 'open', tags: ['a'] }, { team: ['t', null] }] },
+  { text: 'paper "jam x" or toner* -laser', status: 'open', anyOf: [{ text: 'nested' }, { team: 't' }] },
 ];
 const sorts: SortField[] = [
   'number',
@@ -53,11 +54,24 @@ const cursors = [
   encodeCursor('2026-01-01', 't\u00002'),
   encodeCursor(3, 't3'),
 ];
-const queries: TicketQuery[] = filters.flatMap((filter) =>
-  sorts.flatMap((field) =>
-    cursors.map((cursor) => ({ filter, sort: { field }, ...(cursor === undefined ? {} : { cursor }) })),
+const queries: TicketQuery[] = [
+  ...filters.flatMap((filter) =>
+    sorts.flatMap((field) =>
+      cursors.map((cursor) => ({ filter, sort: { field }, ...(cursor === undefined ? {} : { cursor }) })),
+    ),
   ),
-);
+  // Relevance pages by a numeric rank, in both scopes.
+  ...filters.flatMap((filter) =>
+    (['public', 'all'] as const).flatMap((textScope) =>
+      [undefined, encodeCursor(1.5, 't\u00003')].map((cursor) => ({
+        filter,
+        textScope,
+        sort: { field: 'relevance' as const },
+        ...(cursor === undefined ? {} : { cursor }),
+      })),
+    ),
+  ),
+];
 
 describe('ticketQuerySql', () => {
   it('binds one value per SQLite `?`, and numbers PostgreSQL placeholders in the order they appear', () => {
@@ -65,7 +79,9 @@ describe('ticketQuerySql', () => {
       const lite = ticketQuerySql(q, sqliteDialect, 'tickets');
       expect(lite.sql.split('?').length - 1, JSON.stringify(q)).toBe(lite.params.length);
       const pg = ticketQuerySql(q, postgresDialect, '"s".tickets');
-      const numbers = [...pg.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+      // A search names one value in several places (a term tested on both parts): each number
+      // first appears in order.
+      const numbers = [...new Set([...pg.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])))];
       expect(numbers, JSON.stringify(q)).toEqual(pg.params.map((_, i) => i + 1));
     }
   });

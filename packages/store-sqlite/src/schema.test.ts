@@ -6,7 +6,7 @@ import { createTicketsTableSql, sqliteDialect, TICKET_INDEXES } from '@tessera/s
 import { sampleSummary } from '@tessera/testing';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS } from './schema';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { sqliteStore } from './store';
 
 /** A database file as @tessera/store-sqlite wrote it at schema version 1, with two tenants' rows. */
@@ -51,7 +51,7 @@ describe('SQLite schema migration 2 (tenants)', () => {
     const filename = join(dir, 'v1.db');
     const rows = versionOne(filename);
     const store = sqliteStore({ filename });
-    expect(store.db.prepare('SELECT version FROM tessera_schema').get()).toEqual({ version: 2 });
+    expect(store.db.prepare('SELECT version FROM tessera_schema').get()).toEqual({ version: SCHEMA_VERSION });
     expect(await store.index.get('T1', { tenantId: 'A' })).toEqual(rows[0]);
     expect(await store.index.get('T1')).toBeUndefined();
     expect(await store.index.get('T2', { tenantId: 'B' })).toEqual(rows[1]);
@@ -80,6 +80,52 @@ describe('SQLite schema migration 2 (tenants)', () => {
     expect(await again.index.get('T1', { tenantId: 'A' })).toEqual(rows[0]);
     await again.close();
     rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe('SQLite schema migration 3 (search)', () => {
+  it('makes the rows of a version 2 file searchable by number, subject and requester, and keeps the FTS index in step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
+    const filename = join(dir, 'v2.db');
+    versionOne(filename);
+    // Up to version 2 only, as the previous @tessera/store-sqlite left it.
+    const db = new Database(filename);
+    db.exec(MIGRATIONS[1]!);
+    db.exec('UPDATE tessera_schema SET version = 2');
+    const old = sampleSummary(4, {
+      id: 'T4',
+      subject: 'Résumé\u0000attached',
+      requester: { id: 'c9', name: 'Ada Lovelace', email: 'ada@example.com' },
+    });
+    db.prepare(
+      `INSERT INTO tickets (tenant_key, id, number, subject_lc, status, category, priority, priority_rank, requester_id,
+         channel, created_at, updated_at, awaiting_agent, sla_breached, sla_at_risk, version, body)
+       VALUES ('', 'T4', 4, ?, 'open', 'open', 'normal', 1, 'c9', 'api', ?, ?, 0, 0, 0, 1, ?)`,
+    ).run(old.subject.toLowerCase(), old.createdAt, old.updatedAt, JSON.stringify(old));
+    db.close();
+    const store = sqliteStore({ filename });
+    try {
+      expect(store.db.prepare('SELECT version FROM tessera_schema').get()).toEqual({ version: 3 });
+      const found = async (text: string, tenantId: string | null = null) =>
+        (await store.index.query({ filter: { tenantId, text } })).items.map((r) => r.id);
+      expect(await found('resume')).toEqual(['T4']);
+      expect(await found('attached')).toEqual(['T4']);
+      expect(await found('#4')).toEqual(['T4']);
+      expect(await found('lovelace')).toEqual(['T4']);
+      expect(await found('ada@example.com')).toEqual(['T4']);
+      expect(await found('ticket', 'A')).toEqual(['T1']);
+      // A new upsert replaces the migrated text, through the triggers, in the FTS index too.
+      await store.index.upsert({ ...old, version: 2 }, undefined, { public: 'plotter', internal: '' });
+      expect(await found('resume')).toEqual([]);
+      expect(await found('plotter')).toEqual(['T4']);
+      // FTS5 compares its index with the content table and throws when they differ.
+      expect(() =>
+        store.db.prepare("INSERT INTO ticket_fts (ticket_fts) VALUES ('integrity-check')").run(),
+      ).not.toThrow();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

@@ -138,6 +138,41 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE blobs ADD COLUMN owner_id TEXT;
   ALTER TABLE blobs ADD COLUMN ticket_id TEXT;
   `,
+  // 3: search. Each ticket row's searchable text in a content table (its own integer rowid, which
+  // FTS5 needs and the ticket table, WITHOUT ROWID, has not), indexed by the FTS5 table
+  // ticket_fts (external content: the text is stored once). Triggers keep the FTS index in step
+  // with the content table inside whatever transaction writes it. Existing rows get the text a
+  // row upserted without a document has (number, subject, requester); `desk.rebuild()` adds
+  // their messages.
+  `
+  CREATE TABLE ticket_search (
+    rowid INTEGER PRIMARY KEY,
+    tenant_key TEXT NOT NULL,
+    ticket_id TEXT NOT NULL,
+    public TEXT NOT NULL,
+    internal TEXT NOT NULL,
+    UNIQUE (tenant_key, ticket_id)
+  );
+  CREATE VIRTUAL TABLE ticket_fts USING fts5(
+    public, internal, content = 'ticket_search', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER ticket_search_insert AFTER INSERT ON ticket_search BEGIN
+    INSERT INTO ticket_fts (rowid, public, internal) VALUES (new.rowid, new.public, new.internal);
+  END;
+  CREATE TRIGGER ticket_search_delete AFTER DELETE ON ticket_search BEGIN
+    INSERT INTO ticket_fts (ticket_fts, rowid, public, internal) VALUES ('delete', old.rowid, old.public, old.internal);
+  END;
+  CREATE TRIGGER ticket_search_update AFTER UPDATE ON ticket_search BEGIN
+    INSERT INTO ticket_fts (ticket_fts, rowid, public, internal) VALUES ('delete', old.rowid, old.public, old.internal);
+    INSERT INTO ticket_fts (rowid, public, internal) VALUES (new.rowid, new.public, new.internal);
+  END;
+  INSERT INTO ticket_search (tenant_key, ticket_id, public, internal)
+    SELECT tenant_key, id, replace(
+      '#' || number || ' ' || json_extract(body, '$.subject') || ' ' || COALESCE(json_extract(body, '$.requester.name'), '')
+        || ' ' || COALESCE(json_extract(body, '$.requester.email'), ''), char(0), ' '), ''
+    FROM tickets;
+  `,
 ];
 
 /** The schema version this code writes. */

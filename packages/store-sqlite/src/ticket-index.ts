@@ -1,7 +1,17 @@
 import type { TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
 import {
+  fallbackDocument,
+  fts5Match,
+  indexedText,
+  MARK_END,
+  MARK_START,
+  markedSnippet,
+  type SearchSnippet,
+  type SearchText,
   sqliteDialect,
   tenantKey as sqlTenantKey,
+  type TicketQuerySql,
+  ticketCountSql,
   ticketPage,
   ticketQuerySql,
   ticketRow,
@@ -25,7 +35,9 @@ export const scopeKey = (scope: TenantScope | undefined): string => tenantKey(sc
 
 /**
  * The ticket index on SQLite tables: rows keyed by (tenant, id), filters and sorts in SQL (the
- * query builder and row of `@tessera/store-sql`, in its SQLite dialect).
+ * query builder and row of `@tessera/store-sql`, in its SQLite dialect), text searched with FTS5:
+ * each row's search document is written to `ticket_search` (and by its triggers to `ticket_fts`)
+ * in the transaction of the row, and only when the row itself is written.
  *
  * @example
  * const index = sqliteTicketIndex(db, wrap);
@@ -48,20 +60,31 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
   const advanceCheckpoint = db.prepare(
     'INSERT INTO checkpoint (tenant_key, position) VALUES (?, ?) ON CONFLICT (tenant_key) DO UPDATE SET position = excluded.position WHERE checkpoint.position IS NULL OR excluded.position > checkpoint.position',
   );
+  const upsertSearch = db.prepare(
+    `INSERT INTO ticket_search (tenant_key, ticket_id, public, internal) VALUES (?, ?, ?, ?)
+     ON CONFLICT (tenant_key, ticket_id) DO UPDATE SET public = excluded.public, internal = excluded.internal
+     WHERE public IS NOT excluded.public OR internal IS NOT excluded.internal`,
+  );
+  const clearSearch = db.prepare('DELETE FROM ticket_search WHERE tenant_key = ?');
   const clearTickets = db.prepare('DELETE FROM tickets WHERE tenant_key = ?');
   const clearTags = db.prepare('DELETE FROM ticket_tags WHERE tenant_key = ?');
   const clearCheckpoint = db.prepare('DELETE FROM checkpoint WHERE tenant_key = ?');
 
-  const upsertTx = db.transaction((s: TicketSummary, position: string | undefined) => {
-    const key = tenantKey(s.tenantId);
-    const changed = upsertTicket.run(...ticketRow(s, sqliteDialect)).changes > 0;
-    if (changed) {
-      deleteTags.run(key, s.id);
-      for (const tag of new Set(s.tags)) insertTag.run(tag, key, s.id);
-    }
-    if (position !== undefined) advanceCheckpoint.run(key, position);
-  });
+  const upsertTx = db.transaction(
+    (s: TicketSummary, position: string | undefined, search: SearchText | undefined) => {
+      const key = tenantKey(s.tenantId);
+      const changed = upsertTicket.run(...ticketRow(s, sqliteDialect)).changes > 0;
+      if (changed) {
+        deleteTags.run(key, s.id);
+        for (const tag of new Set(s.tags)) insertTag.run(tag, key, s.id);
+        const doc = search ?? fallbackDocument(s);
+        upsertSearch.run(key, s.id, indexedText(doc.public), indexedText(doc.internal));
+      }
+      if (position !== undefined) advanceCheckpoint.run(key, position);
+    },
+  );
   const clearTx = db.transaction((key: string) => {
+    clearSearch.run(key);
     clearTickets.run(key);
     clearTags.run(key);
     clearCheckpoint.run(key);
@@ -82,9 +105,42 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
     return statement;
   };
 
+  // The page and its snippets read in one transaction, so both see the same rows.
+  const readPage = db.transaction((plan: TicketQuerySql) => {
+    const rows = preparedQuery(plan.sql).all(...plan.params) as { body: string; search_rank?: number }[];
+    const page = ticketPage(
+      rows.map((r) => r.body),
+      plan,
+      rows.map((r) => r.search_rank ?? 0),
+    );
+    if (plan.search === undefined || page.items.length === 0) return page;
+    // FTS5 marks what it matched (stems and prefixes too) between the sentinels, which a
+    // document never holds; only the page's rows are snippeted.
+    const keys = page.items.map(() => '(?, ?)').join(', ');
+    const snippets = preparedQuery(
+      `SELECT s.tenant_key AS k, s.ticket_id AS id,
+         snippet(ticket_fts, ${plan.scope === 'public' ? 0 : -1}, '${MARK_START}', '${MARK_END}', '…', 20) AS marked
+       FROM ticket_fts JOIN ticket_search s ON s.rowid = ticket_fts.rowid
+       WHERE ticket_fts MATCH ? AND s.rowid IN (SELECT rowid FROM ticket_search WHERE (tenant_key, ticket_id) IN (VALUES ${keys}))`,
+    ).all(
+      fts5Match(plan.search, plan.scope),
+      ...page.items.flatMap((item) => [tenantKey(item.tenantId), item.id]),
+    ) as { k: string; id: string; marked: string }[];
+    const byKey = new Map<string, SearchSnippet>(
+      snippets.map((r) => [JSON.stringify([r.k, r.id]), markedSnippet(r.marked)]),
+    );
+    return {
+      ...page,
+      items: page.items.map((item) => {
+        const snippet = byKey.get(JSON.stringify([tenantKey(item.tenantId), item.id]));
+        return snippet ? { ...item, snippet } : item;
+      }),
+    };
+  });
+
   return {
-    async upsert(summary, position) {
-      wrap('index upsert', () => upsertTx.immediate(summary, position));
+    async upsert(summary, position, search) {
+      wrap('index upsert', () => upsertTx.immediate(summary, position, search));
     },
     async get(id, scope) {
       return wrap('index get', () => {
@@ -94,14 +150,11 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
     },
     async query(q) {
       const plan = ticketQuerySql(q, sqliteDialect, 'tickets');
-      const rows = wrap(
-        'index query',
-        () => preparedQuery(plan.sql).all(...plan.params) as { body: string }[],
-      );
-      return ticketPage(
-        rows.map((r) => r.body),
-        plan,
-      );
+      return wrap('index query', () => readPage(plan));
+    },
+    async count(q) {
+      const { sql, params } = ticketCountSql(q, sqliteDialect, 'tickets');
+      return wrap('index count', () => (preparedQuery(sql).get(...params) as { n: number }).n);
     },
     async checkpoint(scope) {
       return wrap('checkpoint', () => {

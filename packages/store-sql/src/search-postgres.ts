@@ -1,0 +1,68 @@
+import { foldText, type SearchQuery, type SearchTerm } from '@tessera/core';
+import type { SearchSql, TextScope } from './text-search';
+
+/** The search table beside a ticket table (`"s".tickets` → `"s".ticket_search`). */
+export const searchTableOf = (table: string): string => table.replace(/tickets$/u, 'ticket_search');
+
+/**
+ * One term as a `tsquery`: a word or phrase by `websearch_to_tsquery` in the English
+ * configuration (stems) ORed with the simple one (exact words of every language); a prefix by
+ * `to_tsquery('simple', …:*)`. Words are folded as the documents are (`foldText`) and hold only
+ * letters, marks and digits, so neither function can be handed syntax that makes it throw; a word
+ * the parser keeps nothing of makes an empty query, which matches nothing.
+ */
+function termQuery(t: SearchTerm, bind: (v: unknown) => string): string {
+  const words = t.words.map(foldText);
+  if (t.prefix) {
+    const text = words.map((w, i) => `'${w}'${i === words.length - 1 ? ':*' : ''}`).join(' <-> ');
+    return `to_tsquery('simple', ${bind(text)})`;
+  }
+  const p = bind(`"${words.join(' ')}"`);
+  return `(websearch_to_tsquery('english', ${p}) || websearch_to_tsquery('simple', ${p}))`;
+}
+
+/**
+ * The PostgreSQL search: `ticket_search` beside the ticket table holds each row's text and its
+ * `tsvector`s (`tsv_public`, `tsv_internal`, GIN-indexed). Each term is tested on the parts the
+ * scope allows, so under `'all'` one word may match the public part and another the internal one.
+ * Ranked: a join with `ts_rank_cd` over the terms looked for.
+ *
+ * @example
+ * const sql = postgresSearch(parseSearch('printer'), 'public', params, '"tessera".tickets', false);
+ */
+export function postgresSearch(
+  query: SearchQuery,
+  scope: TextScope,
+  params: unknown[],
+  table: string,
+  ranked: boolean,
+): SearchSql {
+  const bind = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const tests = (t: SearchTerm) => {
+    const tq = termQuery(t, bind);
+    return {
+      tq,
+      sql:
+        scope === 'public' ? `d.tsv_public @@ ${tq}` : `(d.tsv_public @@ ${tq} OR d.tsv_internal @@ ${tq})`,
+    };
+  };
+  const positive = query.all.map((c) => c.any.map(tests));
+  const parts = positive.map((c) => `(${c.map((t) => t.sql).join(' OR ')})`);
+  for (const t of query.none) parts.push(`NOT ${tests(t).sql}`);
+  const condition = parts.join(' AND ');
+  const search = searchTableOf(table);
+  const key = `d.doc_tenant = ${table}.tenant_key AND d.doc_id = ${table}.id`;
+  if (!ranked) return { where: `EXISTS (SELECT 1 FROM ${search} d WHERE ${key} AND ${condition})` };
+  const any = positive
+    .flat()
+    .map((t) => t.tq)
+    .join(' || ');
+  const rank =
+    scope === 'public'
+      ? `ts_rank_cd(d.tsv_public, ${any})::float8`
+      : `(ts_rank_cd(d.tsv_public, ${any}) + ts_rank_cd(d.tsv_internal, ${any}))::float8`;
+  return { join: `JOIN ${search} d ON ${key} AND ${condition}`, rank };
+}
