@@ -124,13 +124,32 @@ export function isOutbound(m: Message, own: string): boolean {
   return m.visibility === 'public' ? m.author.kind !== 'customer' : notifiedAddresses(m, own).length > 0;
 }
 
+/**
+ * The lists of a new slice: shared and frozen until the slice first writes to one (most tickets'
+ * slices are folded without a delivery or a claim). `evolve`'s immer drafts are writable as they
+ * are; the fold's private slice gets its own list at the first write.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
+function list<K extends keyof EmailState>(s: EmailState, key: K): EmailState[K] {
+  if (s[key] === NONE) s[key] = [] as EmailState[K];
+  return s[key];
+}
+
 const settle = (s: EmailState, messageId: string) => {
   const i = s.pending.indexOf(messageId);
-  if (i >= 0) s.pending.splice(i, 1);
+  if (i >= 0) list(s, 'pending').splice(i, 1);
 };
 const unsettle = (s: EmailState, messageId: string) => {
-  if (!s.pending.includes(messageId)) s.pending.push(messageId);
+  if (!s.pending.includes(messageId)) list(s, 'pending').push(messageId);
 };
+
+/** The message a `MessagePosted` just added: the last one, unless a later one has the same id. */
+function posted(ticket: Ticket, id: string): Message | undefined {
+  const messages = ticket.messages;
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return messages[i];
+  return undefined;
+}
 
 /**
  * The fold of the channel's slice, in core's one pass: deliveries and claims from the channel's
@@ -142,25 +161,25 @@ const unsettle = (s: EmailState, messageId: string) => {
  */
 export function emailStateFold(own: string): ExtensionState<EmailState> {
   return {
-    initial: () => ({ deliveries: [], sendClaims: [], pending: [] }),
+    initial: () => ({ deliveries: NONE, sendClaims: NONE, pending: NONE }),
     // Only these events change the slice: the fold skips the channel for every other one.
     on: ['MessagePosted', 'TicketMerged', ...EMAIL_EVENTS],
     apply(draft, event: StoredEvent | StoredExtensionEvent, ticket) {
       switch (event.type) {
         case 'MessagePosted': {
           const id = (event.data as { messageId: string }).messageId;
-          const message = ticket.messages.findLast((m) => m.id === id);
+          const message = posted(ticket, id);
           if (message && isOutbound(message, own)) unsettle(draft, id);
           return;
         }
         case 'TicketMerged':
           // Mail of a merged ticket is not sent (its replies go on the ticket it was merged into).
-          draft.pending.length = 0;
+          if (draft.pending.length > 0) draft.pending.length = 0;
           return;
       }
       if (isExtensionEvent<EmailSentData>(event, 'EmailSent')) {
         const d = event.data;
-        draft.deliveries.push({
+        list(draft, 'deliveries').push({
           messageId: d.messageId,
           emailMessageId: d.emailMessageId,
           status: 'sent',
@@ -173,7 +192,7 @@ export function emailStateFold(own: string): ExtensionState<EmailState> {
         const d = event.data;
         // Logs from before the 'unknown' outcome recorded a timed-out send as a final failure.
         const unknown = d.error.startsWith(UNKNOWN_OUTCOME) && !d.bounce;
-        draft.deliveries.push({
+        list(draft, 'deliveries').push({
           messageId: d.messageId,
           ...(d.emailMessageId === undefined ? {} : { emailMessageId: d.emailMessageId }),
           status: unknown ? 'unknown' : 'failed',
@@ -188,7 +207,7 @@ export function emailStateFold(own: string): ExtensionState<EmailState> {
         else if (ticket.category !== 'merged') unsettle(draft, d.messageId);
       } else if (isExtensionEvent<EmailOutcomeUnknownData>(event, 'EmailOutcomeUnknown')) {
         const d = event.data;
-        draft.deliveries.push({
+        list(draft, 'deliveries').push({
           messageId: d.messageId,
           emailMessageId: d.emailMessageId,
           status: 'unknown',
@@ -200,7 +219,7 @@ export function emailStateFold(own: string): ExtensionState<EmailState> {
         settle(draft, d.messageId);
       } else if (isExtensionEvent<EmailSendClaimedData>(event, 'EmailSendClaimed')) {
         const d = event.data;
-        draft.sendClaims.push({
+        list(draft, 'sendClaims').push({
           messageId: d.messageId,
           attempt: d.attempt,
           claimant: d.claimant,
