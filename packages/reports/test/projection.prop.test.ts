@@ -1,0 +1,315 @@
+// The projection is the log: over random command sequences, the report read from the live index
+// rows equals the report after `desk.rebuild()`, and both equal a report computed here straight
+// from the raw log (`store.events.readAll`) by a separate, deliberately plain implementation.
+import {
+  type Actor,
+  createHelpdesk,
+  inMemoryStore,
+  isTesseraError,
+  type StoredEvent,
+  type WorkingTimeCalendar,
+} from '@tessera/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ReportRow, reports } from '../src/index';
+import { office } from './month';
+
+const agentA: Actor = { kind: 'agent', id: 'ana', teams: ['a'] };
+const agentB: Actor = { kind: 'agent', id: 'bo', teams: ['b'] };
+const admin: Actor = { kind: 'admin', id: 'boss' };
+const customer: Actor = { kind: 'customer', id: 'c1' };
+const bot: Actor = { kind: 'automation', id: 'bot' };
+const FROM = Date.parse('2026-03-20T00:00:00Z');
+const TO = Date.parse('2026-04-05T00:00:00Z');
+
+type Step =
+  | { op: 'open'; team: 'a' | 'b' | null }
+  | {
+      op: 'reply' | 'note' | 'customer' | 'bot' | 'solve' | 'close' | 'reopen' | 'pending' | 'log';
+      t: number;
+      who: 0 | 1;
+    }
+  | { op: 'rate'; t: number; score: number }
+  | { op: 'merge'; t: number; into: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ op: fc.constant('open' as const), team: fc.constantFrom('a' as const, 'b' as const, null) }),
+  fc.record({
+    op: fc.constantFrom(
+      'reply' as const,
+      'note' as const,
+      'customer' as const,
+      'bot' as const,
+      'solve' as const,
+      'close' as const,
+      'reopen' as const,
+      'pending' as const,
+      'log' as const,
+    ),
+    t: fc.nat(7),
+    who: fc.constantFrom(0 as const, 1 as const),
+  }),
+  fc.record({ op: fc.constant('rate' as const), t: fc.nat(7), score: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({ op: fc.constant('merge' as const), t: fc.nat(7), into: fc.nat(7) }),
+);
+
+// ---- the reference: from the raw log, by local dates, without the module's code ----
+
+const localDate = (ms: number, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    ms,
+  );
+const rank = (values: number[], p: number) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]!;
+};
+const LIVE = new Set(['new', 'open', 'pending', 'on_hold']);
+const DONE = new Set(['solved', 'closed']);
+
+interface RefRow {
+  opened: number;
+  solved: number;
+  reopened: number;
+  merged: number;
+  backlogStart: number;
+  backlog: number;
+  fr: number[];
+  frB: number[];
+  res: number[];
+  resB: number[];
+  ratings: number;
+  positive: number;
+  minutes: number;
+}
+
+function reference(
+  events: StoredEvent[],
+  timeZone: string,
+  keys: string[],
+  calendars: Record<string, WorkingTimeCalendar>,
+) {
+  const rows = new Map<string, RefRow>(
+    keys.map((k) => [
+      k,
+      {
+        opened: 0,
+        solved: 0,
+        reopened: 0,
+        merged: 0,
+        backlogStart: 0,
+        backlog: 0,
+        fr: [],
+        frB: [],
+        res: [],
+        resB: [],
+        ratings: 0,
+        positive: 0,
+        minutes: 0,
+      },
+    ]),
+  );
+  const byStream = new Map<string, StoredEvent[]>();
+  for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+  for (const stream of byStream.values()) {
+    const opened = stream[0]!;
+    const createdAt = Date.parse(opened.occurredAt);
+    const team = (opened.data as { team?: string }).team;
+    const cal = team === undefined ? undefined : calendars[team];
+    const row = (ms: number) => rows.get(localDate(ms, timeZone))!;
+    row(createdAt).opened += 1;
+    const durationTo = (ms: number, into: number[], intoB: number[]) => {
+      into.push(ms - createdAt);
+      if (cal) intoB.push(cal.workingTimeBetween(new Date(createdAt), new Date(ms)));
+    };
+    let replied = false;
+    let latestRating: StoredEvent | undefined;
+    // Category after each event, to replay the backlog by date.
+    const categories: [date: string, category: string][] = [[localDate(createdAt, timeZone), 'new']];
+    for (const e of stream) {
+      const ms = Date.parse(e.occurredAt);
+      const d = e.data as Record<string, unknown>;
+      if (e.type === 'StatusChanged') {
+        const from = d.fromCategory as string;
+        const to = d.category as string;
+        categories.push([localDate(ms, timeZone), to]);
+        if (LIVE.has(from) && DONE.has(to)) {
+          row(ms).solved += 1;
+          durationTo(ms, row(ms).res, row(ms).resB);
+        }
+        if (DONE.has(from) && LIVE.has(to)) row(ms).reopened += 1;
+        if (LIVE.has(from) && to === 'merged') row(ms).merged += 1;
+      }
+      if (e.type === 'MessagePosted' && !replied && e.occurredAt !== opened.occurredAt) {
+        const author = d.author as Actor;
+        if (d.visibility === 'public' && (author.kind === 'agent' || author.kind === 'admin')) {
+          replied = true;
+          durationTo(ms, row(ms).fr, row(ms).frB);
+        }
+      }
+      if (e.type === 'RatingReceived') latestRating = e;
+      if (e.type === 'TimeLogged') row(ms).minutes += d.minutes as number;
+    }
+    if (latestRating) {
+      const r = row(Date.parse(latestRating.occurredAt));
+      r.ratings += 1;
+      if ((latestRating.data as { score: number }).score >= 4) r.positive += 1;
+    }
+    for (const k of keys) {
+      const at = (before: (date: string) => boolean) => {
+        if (!before(categories[0]![0])) return false;
+        let cat = 'new';
+        for (const [date, c] of categories) if (before(date)) cat = c;
+        return LIVE.has(cat);
+      };
+      if (at((date) => date < k)) rows.get(k)!.backlogStart += 1;
+      if (at((date) => date <= k)) rows.get(k)!.backlog += 1;
+    }
+  }
+  return keys.map((k) => {
+    const r = rows.get(k)!;
+    return {
+      key: k,
+      opened: r.opened,
+      solved: r.solved,
+      reopened: r.reopened,
+      merged: r.merged,
+      backlogStart: r.backlogStart,
+      backlog: r.backlog,
+      firstReply: {
+        count: r.fr.length,
+        medianMs: rank(r.fr, 0.5),
+        p90Ms: rank(r.fr, 0.9),
+        businessMedianMs: rank(r.frB, 0.5),
+        businessP90Ms: rank(r.frB, 0.9),
+      },
+      resolution: {
+        count: r.res.length,
+        medianMs: rank(r.res, 0.5),
+        p90Ms: rank(r.res, 0.9),
+        businessMedianMs: rank(r.resB, 0.5),
+        businessP90Ms: rank(r.resB, 0.9),
+      },
+      sla: {},
+      csat: {
+        ratings: r.ratings,
+        positive: r.positive,
+        percent: r.ratings === 0 ? null : Math.round((r.positive / r.ratings) * 1000) / 10,
+      },
+      timeLoggedMinutes: r.minutes,
+    } satisfies ReportRow;
+  });
+}
+
+// ---- the property ----
+
+describe('the incremental projection', () => {
+  it('equals the report after a rebuild and a from-scratch computation over the raw log', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(step, fc.integer({ min: 0, max: 20 * 60 })), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Tokyo'),
+        async (steps, timeZone) => {
+          const store = inMemoryStore();
+          let now = FROM + 3_600_000;
+          const calendars = { a: office };
+          const rep = reports({ calendars });
+          const desk = createHelpdesk({ store, clock: { now: () => new Date(now) }, extensions: [rep] });
+          const ids: string[] = [];
+          for (const [s, minutes] of steps) {
+            now = Math.min(now + minutes * 60_000, TO - 60_000);
+            const id = s.op === 'open' ? undefined : ids[s.t % Math.max(1, ids.length)];
+            const staff = s.op !== 'open' && 'who' in s && s.who === 1 ? agentB : agentA;
+            try {
+              if (s.op === 'open') {
+                const { ticket } = await desk.execute(
+                  {
+                    type: 'openTicket',
+                    channel: 'email',
+                    requester: { id: 'c1' },
+                    subject: 's',
+                    body: 'b',
+                    ...(s.team ? { team: s.team } : {}),
+                  },
+                  { actor: s.team === null ? customer : admin },
+                );
+                ids.push(ticket.id);
+                continue;
+              }
+              if (id === undefined) continue;
+              switch (s.op) {
+                case 'reply':
+                case 'note':
+                  await desk.execute(
+                    {
+                      type: 'postMessage',
+                      ticketId: id,
+                      body: 'x',
+                      visibility: s.op === 'reply' ? 'public' : 'internal',
+                    },
+                    { actor: staff },
+                  );
+                  break;
+                case 'customer':
+                  await desk.execute(
+                    { type: 'postMessage', ticketId: id, body: 'x', visibility: 'public' },
+                    { actor: customer },
+                  );
+                  break;
+                case 'bot':
+                  await desk.execute(
+                    { type: 'postMessage', ticketId: id, body: 'x', visibility: 'public' },
+                    { actor: bot },
+                  );
+                  break;
+                case 'solve':
+                case 'close':
+                case 'reopen':
+                case 'pending': {
+                  const status = { solve: 'solved', close: 'closed', reopen: 'open', pending: 'pending' }[
+                    s.op
+                  ];
+                  await desk.execute({ type: 'changeStatus', ticketId: id, status }, { actor: admin });
+                  break;
+                }
+                case 'log':
+                  await desk.execute(
+                    { type: 'logTime', ticketId: id, minutes: 5 + s.who * 10 },
+                    { actor: staff },
+                  );
+                  break;
+                case 'rate':
+                  await desk.execute({ type: 'rate', ticketId: id, score: s.score }, { actor: customer });
+                  break;
+                case 'merge': {
+                  const into = ids[s.into % ids.length]!;
+                  await desk.execute({ type: 'merge', ticketId: id, into }, { actor: admin });
+                  break;
+                }
+              }
+            } catch (error) {
+              // A refused command (an invalid move, a closed ticket, not seen by that agent) appends nothing.
+              if (!isTesseraError(error)) throw error;
+            }
+          }
+          const spec = { from: new Date(FROM), to: new Date(TO), timeZone, groupBy: 'day' } as const;
+          const live = await rep.report(spec, { actor: admin });
+          await desk.rebuild();
+          const rebuilt = await rep.report(spec, { actor: admin });
+          expect(rebuilt).toEqual(live);
+          // Every local date the period touches, found hour by hour.
+          const keys = [
+            ...new Set(
+              Array.from({ length: (TO - FROM) / 3_600_000 }, (_, h) =>
+                localDate(FROM + h * 3_600_000, timeZone),
+              ),
+            ),
+          ];
+          expect(live.rows.map((r) => r.key)).toEqual(keys);
+          expect(live.rows).toEqual(reference(await store.events.readAll(), timeZone, keys, calendars));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
