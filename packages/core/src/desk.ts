@@ -18,7 +18,7 @@ import { validateHelpdeskOptions } from './options';
 import { defaultPolicy } from './policy';
 import type { TenantScope, TicketFilter, TicketQuery } from './ports';
 import { projector } from './projector';
-import { queueFilter, type SavedQueue, scopedTicketQuery } from './query-scope';
+import { andFilters, queueFilter, type SavedQueue, scopedTicketQuery } from './query-scope';
 import { type Cascade, createReactor } from './reactor';
 import { createRedaction, seesEverything, viewSlices } from './redact';
 import { logScan } from './scan';
@@ -358,8 +358,10 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     async query(filter, options) {
       const { actor: given, ...q } = options ?? ({} as QueryOptions);
       const actor = validateActor(given);
-      const resolved = 'queue' in filter ? queueFilter(filter.queue as SavedQueue, actor) : filter;
-      return queryAs(resolved, q, actor);
+      if (!('queue' in filter)) return queryAs(filter, q, actor);
+      const { queue, ...rest } = filter;
+      const resolved = andFilters([queueFilter(queue as SavedQueue, actor), rest]);
+      return resolved === null ? { items: [] } : queryAs(resolved, q, actor);
     },
 
     async findByNumber(number, options) {

@@ -76,7 +76,15 @@ export interface Helpdesk {
   get(ticketId: string, options: { actor: Actor }): Promise<Ticket>;
   /** The ticket's events and the ticket as of `asOf`, redacted for the actor exactly as `get` is. */
   history(ticketId: string, options: HistoryOptions): Promise<History>;
-  query(filter: TicketFilter | { queue: SavedQueue }, options: QueryOptions): Promise<Page<TicketSummary>>;
+  /**
+   * Index rows the actor may see. `filter.text` is a search (see `parseSearch`), ranked by relevance
+   * unless `sort` says otherwise; a saved `queue` may carry more filter keys beside it (a search in a
+   * queue: `{ queue: 'unassigned', text: 'refund' }`).
+   */
+  query(
+    filter: TicketFilter | ({ queue: SavedQueue } & TicketFilter),
+    options: QueryOptions,
+  ): Promise<Page<TicketSummary>>;
   tick(now?: Date): Promise<{ due: number; commands: number }>;
   subscribe(handler: CommitHandler): () => void;
   rebuild(options?: { onProgress?: (p: RebuildProgress) => void }): Promise<RebuildProgress>;

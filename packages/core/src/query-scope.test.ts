@@ -16,7 +16,9 @@ describe('andFilters', () => {
     expect(andFilters([{ tenantId: 'a' }, { tenantId: null }])).toBeNull();
     expect(andFilters([{ awaitingAgent: true }, { awaitingAgent: false }])).toBeNull();
     // Two searches AND into one asking for both; a repeated word is asked for once.
-    expect(andFilters([{ text: 'Printer on fire' }, { text: 'fire' }])).toEqual({ text: '"Printer" "on" "fire"' });
+    expect(andFilters([{ text: 'Printer on fire' }, { text: 'fire' }])).toEqual({
+      text: '"Printer" "on" "fire"',
+    });
     expect(andFilters([{ text: 'printer or fax' }, { text: '-laser "paper jam"' }])).toEqual({
       text: '"printer" or "fax" "paper jam" -"laser"',
     });
