@@ -1,6 +1,8 @@
 /**
  * Core benchmarks: replaying the log, and `execute` end to end on the in-memory store.
  * Run: pnpm build && node --expose-gc --import tsx bench/core.bench.ts
+ * It also compares, in the same run, replay and `execute` with the packages of commit acd4a29 (before
+ * issue 12 moved the SLA, rules and email bookkeeping into extension slices): see core-old.ts.
  */
 import {
   type Actor,
@@ -8,14 +10,11 @@ import {
   defaultWorkflow,
   fold,
   inMemoryStore,
-  moduleSet,
   type StoredEvent,
   type Ticket,
 } from '@tessera/core';
-import { emailChannel } from '@tessera/email';
-import { classics, defineRules, rules } from '@tessera/rules';
-import { businessCalendar, sla } from '@tessera/sla';
 import { createActor, transition } from 'xstate';
+import { compareExecute, compareReplay, loadGenerations } from './core-old.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const PER_TICKET = 10;
@@ -183,41 +182,6 @@ async function replay() {
     for (const s of streams) last = fold(s);
     return last;
   });
-  // The same fold with the slices of a typical desk's three modules: SLA, rules with two classic
-  // automations, and the email channel. Interleaved rounds, each keeping its best, so a loaded
-  // machine cannot reverse the ratio.
-  const office = businessCalendar({
-    timeZone: 'UTC',
-    week: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']] },
-  });
-  const modules = moduleSet([
-    sla({
-      calendars: { office },
-      policies: [{ id: 'std', calendar: 'office', targets: { firstReply: 60 } }],
-    }),
-    rules(
-      defineRules({
-        templates: { nudge: 'Any news?' },
-        automations: [
-          classics.autoCloseSolved({ days: 4 }),
-          classics.pendingReminder({ hours: 48, note: 'nudge' }),
-        ],
-      }),
-    ),
-    emailChannel({
-      address: 'support@example.com',
-      secret: 'bench-secret-0123456789',
-      transport: { send: async () => ({ accepted: [], rejected: [] }) },
-    }),
-  ]);
-  let bare = Number.POSITIVE_INFINITY;
-  let sliced = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    gc();
-    bare = Math.min(bare, time(() => streams.reduce<unknown>((_, s) => fold(s), undefined)).ms);
-    gc();
-    sliced = Math.min(sliced, time(() => streams.reduce<unknown>((_, s) => fold(s, modules), undefined)).ms);
-  }
   gc();
   const spread = time(() => {
     let last: unknown;
@@ -241,8 +205,6 @@ async function replay() {
   const sampleEvents = sample.length * PER_TICKET;
   const rows = [
     ['Tessera fold (draft handlers, one private object)', total / (ours.ms / 1000)],
-    ['  the same, best of 3 interleaved rounds', total / (bare / 1000)],
-    ['  with the SLA, rules and email slices, best of 3', total / (sliced / 1000)],
     ['hand-written immutable spread reducer', total / (spread.ms / 1000)],
     [
       `XState transition() per event${share < 1 ? ` (${fmt(sampleEvents)} events)` : ''}`,
@@ -251,11 +213,11 @@ async function replay() {
   ] as const;
   for (const [name, rate] of rows) console.log(`  ${name.padEnd(52)} ${fmt(rate).padStart(12)} events/s`);
   console.log(
-    `  ratio Tessera / spread reducer: ${(rows[0][1] / rows[3][1]).toFixed(2)}× (goal: ≥ 2M events/s, within 3× of spread)`,
+    `  ratio Tessera / spread reducer: ${(rows[0][1] / rows[1][1]).toFixed(2)}× (goal: ≥ 2M events/s, within 3× of spread)`,
   );
-  console.log(
-    `  fold with the three slices / without: ${((100 * bare) / sliced).toFixed(0)}% (issue 12's goal: within 10% of the fold before the modules)`,
-  );
+  // Issue 12's goal: the fold with the SLA, rules and email slices within 10% of the fold before
+  // that bookkeeping left core — both built from source here, in the same run.
+  await compareReplay(generations, streams, Number(process.env.BENCH_ROUNDS ?? 5));
 }
 
 async function execute() {
@@ -303,5 +265,10 @@ async function execute() {
   void defaultWorkflow;
 }
 
+// Both generations first (acd4a29's packages and the working tree's, bundled from source), so
+// the comparisons below run in this same process.
+const generations = await loadGenerations();
 await replay();
 await execute();
+// Issue 12's other goal: execute within 10% of before, with no extension and with all three.
+await compareExecute(generations, Number(process.env.BENCH_COMPARE_COMMANDS ?? 25_000), 3);
