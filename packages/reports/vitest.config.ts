@@ -9,5 +9,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // A throwaway PostgreSQL for the same report on PostgreSQL (store-postgres's own helper).
+    globalSetup: ['../store-postgres/test/pg-server.ts'],
   },
 });
