@@ -71,7 +71,8 @@ const sub = (depth: number): fc.Arbitrary<TicketFilter> => {
       ),
     }),
     fc.record({ tags: fc.subarray(TAGS, { maxLength: 2 }) }),
-    fc.record({ text: fc.constantFrom('print', '\u0000', 'r\u0000j', '', 'PRINT\u0001', 'nothing') }),
+    // No `text`: what a search matches is the engine's (stemming, ranking), and the search cases
+    // (ticket-index-search.ts) check it against their own expectations.
   ];
   if (depth > 0) one.push(fc.record({ anyOf: fc.array(sub(depth - 1), { maxLength: 2 }) }));
   const single = fc.oneof(...one);

@@ -2,6 +2,7 @@ import type { TicketIndex, TicketQuery, TicketSummary } from '@tessera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Factory, open } from './subject';
 import { ticketIndexProperty } from './ticket-index-property';
+import { type SearchConformanceOptions, ticketIndexSearchConformance } from './ticket-index-search';
 
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (minutes: number) => new Date(BASE + minutes * 60_000).toISOString();
@@ -58,16 +59,22 @@ const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
 
 /**
  * The TicketIndex conformance suite: filters, sorts and keyset paging as `TicketFilter` documents,
- * tenants, empty lists and U+0000, and a property against core's reference (`propertyRuns` runs,
- * default 60).
+ * tenants, empty lists and U+0000, a property against core's reference (`propertyRuns` runs,
+ * default 60), and the search cases (`ticketIndexSearchConformance`; `stems` for an engine that
+ * stems English, `searchRuns` for its properties).
  *
  * @example
  * ticketIndexConformance(() => inMemoryTicketIndex());
  */
 export function ticketIndexConformance(
   factory: Factory<TicketIndex>,
-  options: { propertyRuns?: number } = {},
+  options: { propertyRuns?: number; stems?: boolean; searchRuns?: number } = {},
 ): void {
+  const search: SearchConformanceOptions = {
+    ...(options.stems === undefined ? {} : { stems: options.stems }),
+    ...(options.searchRuns === undefined ? {} : { propertyRuns: options.searchRuns }),
+  };
+  ticketIndexSearchConformance(factory, search);
   describe('TicketIndex conformance', () => {
     ticketIndexProperty(factory, options.propertyRuns ?? 60);
     let close: (() => Promise<void>) | undefined;
@@ -337,13 +344,14 @@ export function ticketIndexConformance(
       expect(await found({ tags: ['ta\u0000g'] })).toEqual(['a\u0000b']);
       expect(await found({ tags: ['tag'] })).toEqual([]);
       expect(await found({ requesterId: 'c\u0000' })).toEqual(['a\u0000b']);
-      // Text search is a substring search with U+0000 as one more character.
-      expect(await found({ text: 'o\u0000w' })).toEqual(['a\u0000b']);
-      expect(await found({ text: '\u0000' })).toEqual(['a\u0000b']);
-      expect(await found({ text: 'ow' })).toEqual(['ab']);
-      expect(await found({ text: 'hello' })).toEqual(['a\u0000b', 'ab']);
+      // Text search is by words, and U+0000 separates words as a space does.
+      expect(await found({ text: 'world' })).toEqual(['a\u0000b']);
+      expect(await found({ text: 'hello\u0000world' })).toEqual(['a\u0000b']);
+      expect(await found({ text: '\u0000' })).toEqual(['a\u0000b', 'ab']);
+      expect(await found({ text: 'helloworld' })).toEqual(['ab']);
+      expect(await found({ text: 'hello*' })).toEqual(['a\u0000b', 'ab']);
       expect(await found({ text: 'nothing\u0000' })).toEqual([]);
-      expect(ids(await all(index, { filter: { text: '\u0000' } }))).toEqual(['a\u0000b']);
+      expect(ids(await all(index, { filter: { text: 'hello\u0000world' } }))).toEqual(['a\u0000b']);
       // Paging past a row whose id holds U+0000.
       const first = await index.query({
         filter: scope,
