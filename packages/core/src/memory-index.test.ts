@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors';
+import { inMemoryTicketIndex } from './memory-index';
+import type { SearchDocument, TicketQuery, TicketSummary } from './ports';
+
+const row = (id: string, over: Partial<TicketSummary> = {}): TicketSummary => ({
+  id,
+  number: Number(id.replace(/\D/gu, '')) || 1,
+  subject: `Subject of ${id}`,
+  status: 'open',
+  category: 'open',
+  priority: 'normal',
+  tags: [],
+  requester: { id: 'c1', name: 'Ann Smith', email: 'ann@acme.io' },
+  channel: 'portal',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  awaitingAgent: false,
+  version: 1,
+  ...over,
+});
+const doc = (pub: string, internal = ''): SearchDocument => ({ public: pub, internal });
+
+async function ids(index: ReturnType<typeof inMemoryTicketIndex>, q: TicketQuery): Promise<string[]> {
+  return (await index.query({ limit: 500, ...q })).items.map((s) => s.id);
+}
+
+describe('the memory index searches', () => {
+  it('keeps a row’s document by the row’s version rule: lower changes nothing, equal replaces', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1', { version: 2 }), undefined, doc('alpha'));
+    await index.upsert(row('t1', { version: 1 }), undefined, doc('bravo'));
+    expect(await ids(index, { filter: { text: 'alpha' } })).toEqual(['t1']);
+    expect(await ids(index, { filter: { text: 'bravo' } })).toEqual([]);
+    await index.upsert(row('t1', { version: 2 }), undefined, doc('charlie'));
+    expect(await ids(index, { filter: { text: 'alpha' } })).toEqual([]);
+    expect(await ids(index, { filter: { text: 'charlie' } })).toEqual(['t1']);
+  });
+
+  it('searches the number, subject and requester of a row upserted without a document', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t7', { subject: 'Printer on fire' }));
+    for (const text of ['printer', '#7', '7', 'smith', 'ann@acme.io']) {
+      expect(await ids(index, { filter: { text } })).toEqual(['t7']);
+    }
+  });
+
+  it('matches the internal part only with textScope all, and snippets from the part that matched', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1'), undefined, doc('printer broken', 'warranty expired printer'));
+    expect(await ids(index, { filter: { text: 'warranty' } })).toEqual([]);
+    expect(await ids(index, { filter: { text: 'warranty' }, textScope: 'public' })).toEqual([]);
+    const all = await index.query({ filter: { text: 'warranty' }, textScope: 'all' });
+    expect(all.items[0]?.snippet).toEqual({ text: 'warranty expired printer', marks: [[0, 8]] });
+    const pub = await index.query({ filter: { text: 'printer' }, textScope: 'public' });
+    expect(pub.items[0]?.snippet).toEqual({ text: 'printer broken', marks: [[0, 7]] });
+    expect(await index.count!({ filter: { text: 'warranty' } })).toBe(0);
+    expect(await index.count!({ filter: { text: 'warranty' }, textScope: 'all' })).toBe(1);
+  });
+
+  it('checks phrases and excluded phrases on the stored words', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1'), undefined, doc('paper jam in the tray'));
+    await index.upsert(row('t2'), undefined, doc('jam of paper'));
+    expect(await ids(index, { filter: { text: '"paper jam"' } })).toEqual(['t1']);
+    expect(await ids(index, { filter: { text: '"paper ja"*' } })).toEqual(['t1']);
+    expect(await ids(index, { filter: { text: 'paper -"jam of"' } })).toEqual(['t1']);
+    expect((await ids(index, { filter: { text: 'paper -"of jam"' } })).sort()).toEqual(['t1', 't2']);
+  });
+
+  it('pages relevance by an exact cursor, ties by id', async () => {
+    const index = inMemoryTicketIndex();
+    const texts = [
+      'printer',
+      'printer printer toner',
+      'printer',
+      'a printer among many other words here',
+      'printer',
+    ];
+    for (const [i, text] of texts.entries()) await index.upsert(row(`t${i + 1}`), undefined, doc(text));
+    const q: TicketQuery = { filter: { text: 'printer or toner' }, sort: { field: 'relevance' } };
+    const whole = await ids(index, q);
+    expect(whole[0]).toBe('t2');
+    expect(whole.at(-1)).toBe('t4');
+    // The three with the same text score alike: by id, in the sort's direction.
+    expect(whole.slice(1, 4)).toEqual(['t5', 't3', 't1']);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await index.query({ ...q, limit: 1, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(whole);
+  });
+
+  it('refuses a bad search or cursor with a ValidationError', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1'), undefined, doc('printer'));
+    await expect(index.query({ filter: { text: '-printer' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(index.query({ filter: { text: 'printer' }, cursor: 'nope' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
+  it('gives a snippet only to the results of a search with words, and never stores one it was handed', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1', { snippet: { text: 'forged', marks: [] } }), undefined, doc('printer'));
+    expect((await index.query({})).items[0]?.snippet).toBeUndefined();
+    expect((await index.query({ filter: { text: '  ' } })).items[0]?.snippet).toBeUndefined();
+    expect((await index.get('t1'))?.snippet).toBeUndefined();
+    expect((await index.query({ filter: { text: 'printer' } })).items[0]?.snippet?.text).toBe('printer');
+  });
+
+  it('keeps tenants apart and clears only the tenant’s words', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1', { tenantId: 'acme' }), undefined, doc('zebra shared'));
+    await index.upsert(row('t1', { tenantId: 'beta' }), undefined, doc('yak shared'));
+    expect(await ids(index, { filter: { tenantId: 'acme', text: 'yak' } })).toEqual([]);
+    expect(await ids(index, { filter: { tenantId: 'beta', text: 'yak' } })).toEqual(['t1']);
+    await index.clear({ tenantId: 'beta' });
+    expect(await ids(index, { filter: { tenantId: 'beta', text: 'shared' } })).toEqual([]);
+    expect(await ids(index, { filter: { tenantId: 'acme', text: 'shared' } })).toEqual(['t1']);
+    // Rows upserted again after a clear are searchable again, with their new words only.
+    await index.upsert(row('t1', { tenantId: 'beta' }), undefined, doc('llama'));
+    expect(await ids(index, { filter: { tenantId: 'beta', text: 'yak' } })).toEqual([]);
+    expect(await ids(index, { filter: { tenantId: 'beta', text: 'llama' } })).toEqual(['t1']);
+  });
+});
