@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { classify, withoutPrefilters } from './reply-lines';
@@ -46,6 +49,27 @@ const pieces = [
   'x',
   ',',
   '.',
+  // Openers and endings the attribution pre-checks compare letter by letter, in other cases.
+  'W dniu ',
+  'IN DATA ',
+  'Quoting',
+  'Le',
+  'zitat von',
+  ' Wrote',
+  ' skrev',
+  ' a écrit',
+  ' napisał',
+  '-----Original Message-----',
+  'Begin forwarded message',
+  'Subject',
+  '\f',
+  '\v',
+  '\u212a', // Kelvin sign: lower-cases to an ASCII k
+  '\u2003',
+  '12',
+  'ann@example.org>',
+  'ᐧ',
+  '=',
 ];
 
 it('the cheap pre-checks change no line kind', () => {
@@ -63,4 +87,23 @@ it('the cheap pre-checks change no line kind', () => {
     ),
     { numRuns: 3000 },
   );
+}, 60_000);
+
+it('the cheap pre-checks change no line kind on the reply-trimming corpora', () => {
+  const root = fileURLToPath(new URL('../../../corpora/reply-trimming/', import.meta.url));
+  let mails = 0;
+  for (const dir of ['email_reply_trimmer/emails', 'crisp/fixtures']) {
+    for (const f of readdirSync(join(root, dir))) {
+      if (!f.endsWith('.txt')) continue;
+      const lines = readFileSync(join(root, dir, f), 'utf8')
+        .replace(/\r\n?/g, '\n')
+        .split('\n');
+      // Each line as it is, upper-cased and quoted, so the pre-checks meet every case and both branches.
+      for (const set of [lines, lines.map((l) => l.toUpperCase()), lines.map((l) => `> ${l}`)]) {
+        expect(classify(set)).toEqual(withoutPrefilters(() => classify(set)));
+      }
+      mails++;
+    }
+  }
+  expect(mails).toBeGreaterThan(100);
 }, 60_000);

@@ -3,6 +3,15 @@
  * header field, signature, text). Every pattern sees a bounded slice of its line, so classifying a
  * mail is linear in its length.
  */
+
+import {
+  decoration,
+  isWhite,
+  mayBeAttribution,
+  mayBeMobile,
+  maySeparate,
+  mayStartAttribution,
+} from './reply-prechecks';
 import {
   DEVICE,
   FIELDS,
@@ -28,10 +37,16 @@ export const MAX_PATTERN_LINE = 400;
 
 /** Characters handed to line patterns since the last reset: lets a test prove the work is linear. */
 let examined = 0;
+/** What of `examined` the work counter has been told (it is told once a classification ends). */
+let reported = 0;
 const examine = (n: number) => {
   examined += n;
-  countWork('reply', n);
 };
+/** Hands the characters examined since the last report to the work counter. */
+export function reportWork(): void {
+  countWork('reply', examined - reported);
+  reported = examined;
+}
 /** Whether the cheap pre-checks run before the line patterns (a test compares both ways). */
 let prefilters = true;
 /**
@@ -50,7 +65,11 @@ export function withoutPrefilters<T>(fn: () => T): T {
 /** @internal */
 export function patternWork(reset = false): number {
   const n = examined;
-  if (reset) examined = 0;
+  if (reset) {
+    reportWork();
+    examined = 0;
+    reported = 0;
+  }
   return n;
 }
 
@@ -77,16 +96,6 @@ export function core(line: string): string {
 
 const ASCII = /^[\x20-\x7e\t]*$/;
 
-function decoration(ch: string | undefined): boolean {
-  return ch === '-' || ch === '*' || ch === '_' || isWhite(ch);
-}
-
-function isWhite(ch: string | undefined): boolean {
-  return (
-    ch !== undefined && (ch === ' ' || ch === '\t' || ch === '\u00a0' || ch === '\u3000' || ch === '\u202f')
-  );
-}
-
 function endsWithWord(s: string, word: string): boolean {
   if (!s.endsWith(word)) return false;
   const before = s[s.length - word.length - 1];
@@ -97,8 +106,8 @@ function endsWithWord(s: string, word: string): boolean {
 export function isAttribution(raw: string): boolean {
   if (raw.length > MAX_PATTERN_LINE * 2) return false;
   examine(raw.length);
+  if (prefilters && !mayBeAttribution(raw)) return false;
   const ascii = ASCII.test(raw);
-  if (prefilters && ascii && !mayBeAttribution(raw)) return false;
   let s = core(ascii ? raw : raw.normalize('NFC'));
   if (!s) return false;
   const lower = s.toLowerCase();
@@ -141,23 +150,6 @@ export function isAttribution(raw: string): boolean {
   return false;
 }
 
-/**
- * The test `isAttribution` makes first, on an ASCII line without copying it: a line that neither
- * ends in a colon, nor in the last letter of a "wrote" word, nor starts with a digit is not an
- * attribution. Most lines of a mail are such prose, and this spares them the lower-cased copies.
- */
-function mayBeAttribution(raw: string): boolean {
-  let a = 0;
-  while (a < raw.length && decoration(raw[a])) a++;
-  let b = raw.length;
-  while (b > a && decoration(raw[b - 1])) b--;
-  if (a === b) return false;
-  const last = raw[b - 1]!;
-  if (last === ':') return true;
-  const first = raw[a]!;
-  return WROTE_BY_LAST.has(last.toLowerCase()) || (first >= '0' && first <= '9');
-}
-
 /** `…<local@domain>` at the end: a scan, not a regex, so it cannot backtrack. */
 function endsWithAddress(s: string): boolean {
   if (!s.endsWith('>')) return false;
@@ -187,6 +179,8 @@ function isSeparator(raw: string): boolean {
   if (raw.length > MAX_PATTERN_LINE) return false;
   examine(raw.length);
   const t = raw.trim();
+  // It starts with a dash, a bold mark, an underscore or a quote mark, or ends with a colon.
+  if (prefilters && !maySeparate(t)) return false;
   const dashed = /^[>\s*]*-{2,}/.test(t) || /^[>\s]*_{2,}/.test(t);
   const colon = t.endsWith(':') || t.endsWith('：');
   if (!dashed && !colon) return false;
@@ -251,23 +245,6 @@ function isMobileSignature(raw: string): boolean {
   return STRONG_MOBILE.has(prefix) ? words <= 6 && !rest.includes(',') : words <= 2;
 }
 
-/** The first characters of the mobile prefixes. */
-const MOBILE_FIRST = new Set(MOBILE.map((m) => m[0]!));
-
-/**
- * The test `isMobileSignature` makes first, without copying the line: unless it starts (past `<`
- * and `(`) with the first letter of a mobile prefix or ends in "mobile", it is not one.
- */
-function mayBeMobile(raw: string): boolean {
-  const t = raw.trimStart();
-  let i = 0;
-  while (t[i] === '<' || t[i] === '(') i++;
-  const code = t.codePointAt(i);
-  if (code === undefined) return false;
-  if (MOBILE_FIRST.has(String.fromCodePoint(code).toLowerCase()[0]!)) return true;
-  return /mobile[>)]*\s*$/i.test(t);
-}
-
 function isRule(raw: string): boolean {
   const t = raw.trim();
   if (t === 'ᐧ') return true;
@@ -315,11 +292,13 @@ export function classify(lines: string[], fields: (FieldClass | undefined)[] = [
     for (let j = i; j <= end; j++) kinds[j] = 'header';
     i = end;
   }
+  reportWork();
   return kinds;
 }
 
 /** Whether a line could be the first line of a wrapped attribution: an opener word or an early digit. */
 function startsAttribution(line: string): boolean {
+  if (prefilters && !mayStartAttribution(line)) return false;
   const s = core(line).toLowerCase();
   if (!s) return false;
   const firstWord = s.split(/[\s,]/, 1)[0] ?? '';
@@ -348,7 +327,7 @@ function wrappedAttribution(lines: string[], kinds: Kind[], i: number): number {
     if (next.length > MAX_PATTERN_LINE) return -1;
     if (kk !== 'text' && kk !== 'field' && kk !== 'quote' && kk !== 'header') return -1;
     used++;
-    const open = joined.split('<').length - joined.split('>').length;
+    const open = count(joined, '<') - count(joined, '>');
     const trimmed = next.trimStart();
     const piece = open > 0 && trimmed.startsWith('>') ? trimmed : next.replace(/^[\s>-]*/, '');
     if (kk === 'quote' && piece.length > 40) return -1;
@@ -356,4 +335,11 @@ function wrappedAttribution(lines: string[], kinds: Kind[], i: number): number {
     if (isAttribution(joined)) return j;
   }
   return -1;
+}
+
+/** Occurrences of `ch` in `s` (what `s.split(ch).length - 1` says, without the array). */
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
 }

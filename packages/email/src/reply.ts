@@ -1,5 +1,12 @@
 import { htmlToText } from './html';
-import { classify, type FieldClass, isAttribution, type Kind, MAX_PATTERN_LINE } from './reply-lines';
+import {
+  classify,
+  type FieldClass,
+  isAttribution,
+  type Kind,
+  MAX_PATTERN_LINE,
+  reportWork,
+} from './reply-lines';
 
 export { patternWork } from './reply-lines';
 
@@ -49,7 +56,7 @@ function headerBlockStart(kinds: Kind[], fields: (FieldClass | undefined)[], fro
 const join = (lines: string[]): string => lines.join('\n').trim();
 
 function fromText(input: string): ExtractedReply {
-  const lines = input.replace(/\r\n?/g, '\n').split('\n');
+  const lines = (input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input).split('\n');
   const fields: (FieldClass | undefined)[] = [];
   const kinds = classify(lines, fields);
 
@@ -137,6 +144,7 @@ function fromText(input: string): ExtractedReply {
       quoted = lines;
       body = [];
     }
+    reportWork();
   }
 
   const out: ExtractedReply = { visible: join(body), quoted: join(quoted) };
