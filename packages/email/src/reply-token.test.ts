@@ -60,4 +60,23 @@ describe('reply tokens', () => {
       expect(isTesseraError(e, 'config')).toBe(true);
     }
   });
+
+  it('signs with the secret of each call, though the keyed hash of the last secret is kept', () => {
+    const bytes = new TextEncoder().encode('another-long-enough-secret');
+    // Fixed values: HMAC-SHA256 computed afresh for every token, as before the keyed hash was kept.
+    expect(replyToken('T-1', secret)).toBe('kqwtc.zxcjel6ns4eim6ee');
+    expect(replyToken('T-1', bytes)).toBe('kqwtc.bfwvnzdu4xlaslba');
+    expect(replyToken('T-1', secret)).toBe('kqwtc.zxcjel6ns4eim6ee');
+    expect(verifyReplyToken('kqwtc.bfwvnzdu4xlaslba', bytes)).toBe('T-1');
+    // The same array rewritten in place is another key: the kept one must not be used.
+    bytes[0]! ^= 1;
+    expect(verifyReplyToken('kqwtc.bfwvnzdu4xlaslba', bytes)).toBeUndefined();
+    expect(replyToken('T-1', bytes)).toBe('kqwtc.ibb7zlkjeyujytrb');
+    // A short secret is refused whatever secret came before it, string or bytes.
+    expect(() => replyToken('T-1', '')).toThrow(expect.objectContaining({ code: 'config' }));
+    replyToken('T-1', secret);
+    expect(() => verifyReplyToken('kqwtc.zxcjel6ns4eim6ee', new Uint8Array(4))).toThrow(
+      expect.objectContaining({ code: 'config' }),
+    );
+  });
 });
