@@ -52,7 +52,9 @@ describe('PostgreSQL schema migration 2 (tenants)', () => {
     const store = postgresStore({ connectionString: inject('pgUrl'), schema });
     try {
       await store.ready();
-      expect((await admin.query(`SELECT version FROM ${s}.schema_version`)).rows).toEqual([{ version: 2 }]);
+      expect((await admin.query(`SELECT version FROM ${s}.schema_version`)).rows).toEqual([
+        { version: migrations(schema).length },
+      ]);
       const [a, b, none] = rows;
       expect(await store.index.get('T1', { tenantId: 'A' })).toEqual(a);
       expect(await store.index.get('T1')).toBeUndefined();
@@ -78,6 +80,53 @@ describe('PostgreSQL schema migration 2 (tenants)', () => {
       await store.index.upsert(sampleSummary(9, { id: 'T1', tenantId: 'B' }));
       expect((await store.index.get('T1', { tenantId: 'A' }))?.number).toBe(1);
       expect((await store.index.get('T1', { tenantId: 'B' }))?.number).toBe(9);
+    } finally {
+      await store.close();
+      await admin.query(`DROP SCHEMA ${s} CASCADE`);
+      await admin.end();
+    }
+  }, 60_000);
+});
+
+describe('PostgreSQL schema migration 3 (search)', () => {
+  it('makes the rows of a version 2 schema searchable by number, subject and requester', async () => {
+    const schema = `migrate3_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: inject('pgUrl') });
+    await admin.connect();
+    const s = `"${schema}"`;
+    await admin.query(`CREATE SCHEMA ${s}`);
+    await admin.query(`CREATE TABLE ${s}.schema_version (version INTEGER NOT NULL)`);
+    await admin.query(migrations(schema)[0]!);
+    await admin.query(migrations(schema)[1]!);
+    await admin.query(`INSERT INTO ${s}.schema_version VALUES (2)`);
+    // A version 2 row, its body holding U+0000 (JSON \u0000) as any caller's string may.
+    const old = sampleSummary(4, {
+      id: 'T4',
+      tenantId: 'A',
+      subject: 'Résumé\u0000attached',
+      requester: { id: 'c9', name: 'Ada Lovelace', email: 'ada@example.com' },
+    });
+    await admin.query(
+      `INSERT INTO ${s}.tickets (tenant_key, id, tenant_id, number, subject_lc, status, category, priority, priority_rank,
+         tags, requester_id, channel, created_at, updated_at, awaiting_agent, sla_breached, sla_at_risk, version, body)
+       VALUES ('t:A', 'T4', 'A', 4, $1, 'open', 'open', 'normal', 1, '{}', 'c9', 'api', $2, $3, false, false, false, 1, $4)`,
+      [Buffer.from(old.subject.toLowerCase()), old.createdAt, old.updatedAt, JSON.stringify(old)],
+    );
+    const store = postgresStore({ connectionString: inject('pgUrl'), schema });
+    try {
+      await store.ready();
+      expect((await admin.query(`SELECT version FROM ${s}.schema_version`)).rows).toEqual([{ version: 3 }]);
+      const found = async (text: string) =>
+        (await store.index.query({ filter: { tenantId: 'A', text } })).items.map((r) => r.id);
+      expect(await found('resume')).toEqual(['T4']);
+      expect(await found('attached')).toEqual(['T4']);
+      expect(await found('#4')).toEqual(['T4']);
+      expect(await found('lovelace')).toEqual(['T4']);
+      expect(await found('ada@example.com')).toEqual(['T4']);
+      expect(await found('printer')).toEqual([]);
+      await store.index.upsert({ ...old, version: 2 }, undefined, { public: 'plotter', internal: '' });
+      expect(await found('resume')).toEqual([]);
+      expect(await found('plotter')).toEqual(['T4']);
     } finally {
       await store.close();
       await admin.query(`DROP SCHEMA ${s} CASCADE`);

@@ -111,8 +111,27 @@ export function migrations(schema: string): string[] {
     ALTER TABLE ${s}.blobs ADD COLUMN owner_id TEXT;
     ALTER TABLE ${s}.blobs ADD COLUMN ticket_id TEXT;
     `,
+    // 3: search. Each ticket row's searchable text beside it, keyed like it, with a tsvector per
+    // part (GIN-indexed) that the upsert writes in the row's statement. The store fills it for
+    // existing rows after this step (backfillSearch), in the same transaction.
+    `
+    CREATE TABLE ${s}.ticket_search (
+      doc_tenant TEXT COLLATE "C" NOT NULL,
+      doc_id TEXT COLLATE "C" NOT NULL,
+      doc_public TEXT NOT NULL,
+      doc_internal TEXT NOT NULL,
+      tsv_public TSVECTOR NOT NULL,
+      tsv_internal TSVECTOR NOT NULL,
+      PRIMARY KEY (doc_tenant, doc_id)
+    );
+    CREATE INDEX ticket_search_public ON ${s}.ticket_search USING GIN (tsv_public);
+    CREATE INDEX ticket_search_internal ON ${s}.ticket_search USING GIN (tsv_internal);
+    `,
   ];
 }
+
+/** The version whose migration is followed by `backfillSearch`. */
+export const SEARCH_VERSION = 3;
 
 /**
  * Rewrites the strings already stored into the SQL form of text.ts. Text never held U+0000, so only

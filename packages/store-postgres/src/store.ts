@@ -4,8 +4,9 @@ import { postgresBlobStore } from './blob-store';
 import type { Database } from './database';
 import { postgresEventStore } from './event-store';
 import { postgresMessageIndex } from './message-index';
-import { migrations } from './schema';
+import { migrations, SEARCH_VERSION } from './schema';
 import { postgresTicketIndex } from './ticket-index';
+import { backfillSearch } from './ticket-search';
 
 export type PostgresStoreOptions = ({ connectionString: string } | { pool: pg.Pool }) & {
   /** The schema to keep Tessera's tables in (default `tessera`). */
@@ -78,6 +79,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         for (let v = current; v < steps.length; v++) {
           await client.query('BEGIN');
           await client.query(steps[v]!);
+          if (v + 1 === SEARCH_VERSION) await backfillSearch(client, s);
           await client.query(
             current === 0 && v === 0
               ? `INSERT INTO ${s}.schema_version VALUES ($1)`

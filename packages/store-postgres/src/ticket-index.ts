@@ -1,9 +1,14 @@
-import type { TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
+import type { Page, TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
 import {
+  fallbackDocument,
   fromSqlText,
   postgresDialect,
+  type SearchSnippet,
   tenantKey as sqlTenantKey,
+  type TicketQuerySql,
+  textSnippet,
   ticketColumns,
+  ticketCountSql,
   ticketPage,
   ticketQuerySql,
   ticketRow,
@@ -11,6 +16,7 @@ import {
   upsertTicketSql,
 } from '@tessera/store-sql';
 import type { Database } from './database';
+import { searchValues, tsvectorSql } from './ticket-search';
 
 /**
  * The key column of a tenant's rows: `''` for no tenant, `t:<id>` for a tenant (in SQL text form).
@@ -25,8 +31,10 @@ export const tenantKey = (tenantId: string | undefined | null): string =>
 /** The key column of a port call's scope (no scope: no tenant). */
 export const scopeKey = (scope: TenantScope | undefined): string => tenantKey(scope?.tenantId);
 
-/** The parameter after a row's values: the checkpoint position of an upsert. */
-const POSITION = `$${ticketColumns(postgresDialect).length + 1}`;
+/** The parameters after a row's values: the checkpoint position, then the document's values. */
+const COLUMNS = ticketColumns(postgresDialect).length;
+const POSITION = `$${COLUMNS + 1}`;
+const DOC = [2, 3, 4, 5].map((i) => `$${COLUMNS + i}`);
 
 /**
  * The ticket index in PostgreSQL tables: rows keyed by (tenant, id), filters and sorts in SQL (the
@@ -36,16 +44,58 @@ const POSITION = `$${ticketColumns(postgresDialect).length + 1}`;
  * const index = postgresTicketIndex(db);
  */
 export function postgresTicketIndex({ s, q }: Database): TicketIndex {
-  // The row and its checkpoint in one statement, so a crash cannot leave one without the other.
-  const upsert = `WITH up AS (${upsertTicketSql(postgresDialect, `${s}.tickets`)} RETURNING 1)
+  // The row, its document and its checkpoint in one statement, so a crash cannot leave one
+  // without the others; the document is written only when the row is (`up` returns it then).
+  const upsert = `WITH up AS (${upsertTicketSql(postgresDialect, `${s}.tickets`)} RETURNING 1),
+    doc AS (
+      INSERT INTO ${s}.ticket_search (doc_tenant, doc_id, doc_public, doc_internal, tsv_public, tsv_internal)
+      SELECT $1, $2, ${DOC[0]}::text, ${DOC[1]}::text, ${tsvectorSql(DOC[2]!)}, ${tsvectorSql(DOC[3]!)} FROM up
+      ON CONFLICT (doc_tenant, doc_id) DO UPDATE SET doc_public = excluded.doc_public,
+        doc_internal = excluded.doc_internal, tsv_public = excluded.tsv_public, tsv_internal = excluded.tsv_internal)
     INSERT INTO ${s}.checkpoint (tenant_key, position) SELECT $1, ${POSITION} WHERE ${POSITION}::text IS NOT NULL
     ON CONFLICT (tenant_key) DO UPDATE SET position = excluded.position
     WHERE ${s}.checkpoint.position IS NULL OR excluded.position > ${s}.checkpoint.position`;
+  /**
+   * The page's snippets, cut from the documents' text in the part the scope allows (the public
+   * one first) by `textSnippet`: `ts_headline` would mark the words of the folded text only.
+   */
+  async function withSnippets(page: Page<TicketSummary>, plan: TicketQuerySql): Promise<Page<TicketSummary>> {
+    const { rows } = await q<{
+      doc_tenant: string;
+      doc_id: string;
+      doc_public: string;
+      doc_internal: string;
+    }>(
+      'index query',
+      `SELECT doc_tenant, doc_id, doc_public, doc_internal FROM ${s}.ticket_search
+       WHERE (doc_tenant, doc_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [page.items.map((item) => tenantKey(item.tenantId)), page.items.map((item) => toSqlText(item.id))],
+    );
+    const search = plan.search!;
+    const byKey = new Map<string, SearchSnippet>();
+    for (const r of rows) {
+      // A match this cannot mark (a stem it does not know) still gets the text's beginning.
+      const snippet =
+        textSnippet(r.doc_public, search) ??
+        (plan.scope === 'all' ? textSnippet(r.doc_internal, search) : undefined) ??
+        openingSnippet(r.doc_public);
+      byKey.set(JSON.stringify([r.doc_tenant, r.doc_id]), snippet);
+    }
+    return {
+      ...page,
+      items: page.items.map((item) => {
+        const snippet = byKey.get(JSON.stringify([tenantKey(item.tenantId), toSqlText(item.id)]));
+        return snippet ? { ...item, snippet } : item;
+      }),
+    };
+  }
+
   return {
-    async upsert(summary, pos) {
+    async upsert(summary, pos, search) {
       await q('index upsert', upsert, [
         ...ticketRow(summary, postgresDialect),
         pos === undefined ? null : toSqlText(pos),
+        ...searchValues(search ?? fallbackDocument(summary)),
       ]);
     },
     async get(id, scope) {
@@ -58,11 +108,18 @@ export function postgresTicketIndex({ s, q }: Database): TicketIndex {
     },
     async query(query) {
       const plan = ticketQuerySql(query, postgresDialect, `${s}.tickets`);
-      const { rows } = await q<{ body: string }>('index query', plan.sql, plan.params);
-      return ticketPage(
+      const { rows } = await q<{ body: string; search_rank?: number }>('index query', plan.sql, plan.params);
+      const page = ticketPage(
         rows.map((r) => r.body),
         plan,
+        rows.map((r) => r.search_rank ?? 0),
       );
+      return plan.search === undefined || page.items.length === 0 ? page : withSnippets(page, plan);
+    },
+    async count(query) {
+      const { sql, params } = ticketCountSql(query, postgresDialect, `${s}.tickets`);
+      const { rows } = await q<{ n: string }>('index count', sql, params);
+      return Number(rows[0]?.n ?? 0);
     },
     async checkpoint(scope) {
       const { rows } = await q<{ position: string | null }>(
@@ -86,10 +143,17 @@ export function postgresTicketIndex({ s, q }: Database): TicketIndex {
       // One statement, so a crash cannot leave a tenant's rows gone and its checkpoint standing.
       await q(
         'index clear',
-        `WITH gone AS (DELETE FROM ${s}.tickets WHERE tenant_key = $1)
+        `WITH gone AS (DELETE FROM ${s}.tickets WHERE tenant_key = $1),
+           docs AS (DELETE FROM ${s}.ticket_search WHERE doc_tenant = $1)
          DELETE FROM ${s}.checkpoint WHERE tenant_key = $1`,
         [key],
       );
     },
   };
+}
+
+/** About 20 words from the start of `text`, nothing marked. */
+function openingSnippet(text: string): SearchSnippet {
+  const words = text.split(/(?<=\s)/u);
+  return { text: words.length > 20 ? `${words.slice(0, 20).join('').trimEnd()}…` : text, marks: [] };
 }
