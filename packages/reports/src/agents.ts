@@ -29,8 +29,8 @@ interface AgentAcc {
  * logged time in the period, by id. Pure, like `computeReport`.
  *
  * @example
- * const rows = page.items.map((summary) => ({ summary, facts: rowFacts(summary) }));
- * computeAgents(rows, checkSpec({ from, to, timeZone: 'UTC' }), () => undefined, false);
+ * const period = checkSpec({ from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', timeZone: 'UTC' });
+ * computeAgents([{ summary, facts: rowFacts(summary) }], period, (row) => (row.team === 'billing' ? office : undefined), true);
  * // → [{ agentId: 'ana', solved: 3, firstReply: { count: 2, … }, csat: { … }, timeLoggedMinutes: 45 }, …]
  */
 export function computeAgents(

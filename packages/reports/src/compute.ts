@@ -119,8 +119,8 @@ const GROUP_FIELDS = {
  * may feed it facts folded straight from the log.
  *
  * @example
- * const rows = page.items.map((summary) => ({ summary, facts: rowFacts(summary) }));
- * computeReport(rows, checkSpec({ from, to, timeZone: 'Europe/Berlin', groupBy: 'day' }), () => undefined, false);
+ * const period = checkSpec({ from: '2026-03-01T00:00:00+01:00', to: '2026-04-01T00:00:00+02:00', timeZone: 'Europe/Berlin', groupBy: 'day' });
+ * computeReport([{ summary, facts: rowFacts(summary) }], period, () => undefined, false);
  * // → { rows: [{ key: '2026-03-01', opened: 4, … }, …], total: { key: 'total', … } }
  */
 export function computeReport(

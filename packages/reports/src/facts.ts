@@ -63,7 +63,7 @@ type Data = Record<string, unknown>;
  *
  * @example
  * const facts = emptyFacts();
- * for (const event of await desk.history(ticketId, { actor: admin })) applyFact(facts, event);
+ * for (const e of events) applyFact(facts, e); // a ticket's events, oldest first
  */
 export function applyFact(facts: ReportFacts, event: StoredEvent): void {
   const data = event.data as Data;
@@ -136,8 +136,7 @@ export const factsState: ExtensionState<ReportFacts> = {
  * before the module was installed (`desk.rebuild()` fills them in).
  *
  * @example
- * const page = await desk.query({ filter: { team: 'billing' } }, { actor: admin });
- * const solves = page.items.map((row) => rowFacts(row).moves.filter(([, to]) => to === 'd').length);
+ * const solves = rowFacts(summary).moves.filter(([, to]) => to === 'd').length;
  */
 export function rowFacts(summary: Pick<TicketSummary, 'ext'>): ReportFacts {
   return (summary.ext?.reports as ReportFacts | undefined) ?? emptyFacts();
