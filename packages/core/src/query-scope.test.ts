@@ -59,3 +59,32 @@ describe('the desk and an empty scope', () => {
     expect(asked.map((q) => q.filter?.tenantId)).toEqual([null]);
   });
 });
+
+describe('what the desk asks the index for a search', () => {
+  it('sets textScope from the actor whatever the caller passed, and sorts a search by relevance', async () => {
+    const store = inMemoryStore();
+    const asked: TicketQuery[] = [];
+    const query = store.index.query.bind(store.index);
+    store.index.query = (q) => {
+      asked.push(q);
+      return query(q);
+    };
+    const desk = createHelpdesk({ store });
+    const all = { textScope: 'all' } as const;
+    await desk.query({ text: 'printer' }, { actor: customer, ...all });
+    await desk.query({ text: 'printer' }, { actor: { kind: 'agent', id: 'a1' }, textScope: 'public' });
+    await desk
+      .query({ text: 'printer' }, { actor: { kind: 'robot', id: 'r1' } as unknown as Actor, ...all })
+      .catch(() => undefined);
+    await desk.query({ text: 'printer' }, { actor: customer, sort: { field: 'number' } });
+    await desk.query({ text: '  ' }, { actor: customer });
+    await desk.query({}, { actor: customer });
+    expect(asked.map((q) => [q.textScope, q.sort?.field])).toEqual([
+      ['public', 'relevance'],
+      ['all', 'relevance'],
+      ['public', 'number'],
+      ['public', undefined],
+      ['public', undefined],
+    ]);
+  });
+});
