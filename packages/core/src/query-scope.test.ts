@@ -73,9 +73,6 @@ describe('what the desk asks the index for a search', () => {
     const all = { textScope: 'all' } as const;
     await desk.query({ text: 'printer' }, { actor: customer, ...all });
     await desk.query({ text: 'printer' }, { actor: { kind: 'agent', id: 'a1' }, textScope: 'public' });
-    await desk
-      .query({ text: 'printer' }, { actor: { kind: 'robot', id: 'r1' } as unknown as Actor, ...all })
-      .catch(() => undefined);
     await desk.query({ text: 'printer' }, { actor: customer, sort: { field: 'number' } });
     await desk.query({ text: '  ' }, { actor: customer });
     await desk.query({}, { actor: customer });
