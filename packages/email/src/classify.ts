@@ -124,6 +124,12 @@ function parameters(value: string): { type: string; params: Record<string, strin
   return { type: (parts[0] ?? '').trim().toLowerCase(), params };
 }
 
+/** The media type of a Content-Type value, as `parameters(value).type` says it. */
+function mediaType(value: string): string {
+  const semi = value.indexOf(';');
+  return (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+}
+
 function decode(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
@@ -267,7 +273,9 @@ export function classifyEmail(mail: ClassifiableEmail, options: ClassifyOptions 
 
   // bounce
   const contentType = first(mail, 'content-type');
-  const ct = contentType ? parameters(contentType) : undefined;
+  // Only a report's parameters are read: most mail is spared splitting its Content-Type.
+  const ct =
+    contentType && mediaType(contentType) === 'multipart/report' ? parameters(contentType) : undefined;
   const from = mail.from?.address ?? '';
   const local = from.slice(0, from.lastIndexOf('@') >>> 0).toLowerCase();
   let isDsn = false;

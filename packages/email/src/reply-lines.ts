@@ -8,6 +8,7 @@ import {
   decoration,
   isWhite,
   mayBeAttribution,
+  mayBeField,
   mayBeMobile,
   maySeparate,
   mayStartAttribution,
@@ -206,6 +207,7 @@ function fieldOf(raw: string): FieldClass | undefined {
     }
   }
   if (colon <= 0) return undefined;
+  if (prefilters && !mayBeField(t, colon)) return undefined;
   const key = t.slice(0, colon).replace(/\*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
   const cls = FIELDS[key];
   if (!cls) return undefined;

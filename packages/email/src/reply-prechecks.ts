@@ -6,7 +6,7 @@
  * classifier runs with and without them in reply-lines.prop.test.ts, on generated lines and on the
  * corpora.
  */
-import { MOBILE, OPENERS, WROTE_BY_LAST } from './reply-words';
+import { FIELDS, MOBILE, OPENERS, WROTE_BY_LAST } from './reply-words';
 
 /** Decoration around a line's words: dashes, bold marks, underscores and spaces. */
 export function decoration(ch: string | undefined): boolean {
@@ -94,9 +94,38 @@ export function mayBeMobile(raw: string): boolean {
   while (t[i] === '<' || t[i] === '(') i++;
   const code = t.codePointAt(i);
   if (code === undefined) return false;
-  const group = MOBILE_BY_FIRST.get(String.fromCodePoint(code).toLowerCase()[0]!);
+  const first =
+    code < 128 ? String.fromCharCode(foldAscii(code)) : String.fromCodePoint(code).toLowerCase()[0]!;
+  const group = MOBILE_BY_FIRST.get(first);
   if (group) for (const m of group) if (mayStartWith(t, i, m)) return true;
-  return /mobile[>)]*\s*$/i.test(t);
+  return endsWithMobile(t);
+}
+
+/** `/mobile[>)]*\s*$/i.test(t)`, read from the end instead of tried at every position. */
+function endsWithMobile(t: string): boolean {
+  let e = t.length;
+  while (e > 0 && isJsSpace(t.charCodeAt(e - 1))) e--;
+  while (e > 0 && (t[e - 1] === '>' || t[e - 1] === ')')) e--;
+  if (e < 6) return false;
+  // Without the u flag, /i folds ASCII letters only: a non-ASCII letter never matches.
+  for (let k = 0; k < 6; k++) if (foldAscii(t.charCodeAt(e - 6 + k)) !== 'mobile'.charCodeAt(k)) return false;
+  return true;
+}
+
+/** What `\s` matches. */
+function isJsSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /**
@@ -153,5 +182,26 @@ export function mayStartAttribution(line: string): boolean {
 function foldedAt(line: string, at: number, word: string): boolean {
   for (let k = 0; k < word.length; k++)
     if (foldAscii(line.charCodeAt(at + k)) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** First characters of the header field names, and the longest name. */
+const FIELD_FIRST = new Set(Object.keys(FIELDS).map((k) => k[0]!));
+const FIELD_LONGEST = Math.max(...Object.keys(FIELDS).map((k) => k.length));
+
+/**
+ * The test `fieldOf` makes before cleaning the name before the colon (`t[0, colon)`, stars dropped,
+ * spaces collapsed, lower-cased): an ASCII name must start with the first letter of a field name
+ * and be no longer than the longest. A non-ASCII character leaves it to the real test.
+ */
+export function mayBeField(t: string, colon: number): boolean {
+  let letters = 0;
+  for (let i = 0; i < colon; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128) return true;
+    if (c === 42 /* * */ || isJsSpace(c)) continue;
+    if (letters === 0 && !FIELD_FIRST.has(String.fromCharCode(foldAscii(c)))) return false;
+    if (++letters > FIELD_LONGEST) return false;
+  }
   return true;
 }
