@@ -2,7 +2,7 @@ import MiniSearch, { type Query } from 'minisearch';
 import type { SearchDocument, Snippet, TicketQuery } from './ports';
 import { documentMatches, documentWords, type WordedDocument } from './search-match';
 import { foldText, type SearchQuery, type SearchTerm } from './search-query';
-import { snippetOf } from './snippet';
+import { snippetOfWords } from './snippet';
 
 type TextScope = NonNullable<TicketQuery['textScope']>;
 
@@ -59,9 +59,9 @@ export function memorySearch() {
     snippet(id: string, query: SearchQuery, scope: TextScope): Snippet | undefined {
       const doc = docs.get(id);
       if (!doc) return undefined;
-      const pub = snippetOf(doc.text.public, query);
+      const pub = snippetOfWords(doc.text.public, doc.words.public, query);
       if (scope !== 'all') return pub;
-      const internal = snippetOf(doc.text.internal, query);
+      const internal = snippetOfWords(doc.text.internal, doc.words.internal, query);
       if (internal && (!pub || internal.marks.length > pub.marks.length)) return internal;
       return pub;
     },

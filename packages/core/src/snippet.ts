@@ -33,8 +33,16 @@ function matchedWords(words: readonly TextWord[], query: SearchQuery): boolean[]
  * // → { text: 'Hello, my résumé upload fails with an error', marks: [[10, 16], [17, 23]] }
  */
 export function snippetOf(text: string, query: SearchQuery): Snippet | undefined {
-  const words = wordsOf(text);
-  const hit = matchedWords(words, foldQuery(query));
+  return snippetOfWords(text, wordsOf(text), foldQuery(query));
+}
+
+/** `snippetOf` over a text already split into words (`wordsOf`), for a folded query. */
+export function snippetOfWords(
+  text: string,
+  words: readonly TextWord[],
+  query: SearchQuery,
+): Snippet | undefined {
+  const hit = matchedWords(words, query);
   const n = words.length;
   // Matched words before each index, so any window's count is one subtraction.
   const before = new Array<number>(n + 1).fill(0);
