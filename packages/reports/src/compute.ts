@@ -91,6 +91,18 @@ function liveStretches(created: number, moves: ReportFacts['moves']): [number, n
   return out;
 }
 
+/** The index of the first point after t (points sorted ascending; their length when none is). */
+function firstAfter(points: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]! > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Live at instant p: the state after every fact strictly before p. */
 const liveAt = (stretches: [number, number | undefined][], p: number) =>
   stretches.some(([a, b]) => a < p && (b === undefined || b >= p));
@@ -135,6 +147,10 @@ export function computeReport(
   const unit = period.groupBy === 'day' || period.groupBy === 'week' ? period.groupBy : undefined;
   const buckets: TimeBucket[] = unit ? timeBuckets(period, unit) : [];
   const timeRows = buckets.map((b) => acc(b.key));
+  // The rows' boundaries: each start, then the last end (the rows are contiguous).
+  const points =
+    buckets.length === 0 ? [] : [...buckets.map((b) => b.start), buckets[buckets.length - 1]!.end];
+  const liveDiff = new Array<number>(points.length + 1).fill(0);
   const valueRows = new Map<string | null, Acc>();
   const total = acc('total');
   // The row of an instant inside the period: a binary search over the day or week starts.
@@ -230,9 +246,13 @@ export function computeReport(
     if (liveAt(stretches, from)) total.backlogStart += 1;
     if (liveAt(stretches, to)) total.backlog += 1;
     if (unit) {
-      for (let i = 0; i < buckets.length; i++) {
-        if (liveAt(stretches, buckets[i]!.start)) timeRows[i]!.backlogStart += 1;
-        if (liveAt(stretches, buckets[i]!.end)) timeRows[i]!.backlog += 1;
+      // Each live stretch (a, b] covers a run of row boundaries: mark where the run starts and ends.
+      for (const [a, b] of stretches) {
+        const first = firstAfter(points, a);
+        const last = b === undefined ? points.length - 1 : firstAfter(points, b) - 1;
+        if (first > last) continue;
+        liveDiff[first]! += 1;
+        liveDiff[last + 1]! -= 1;
       }
     } else if (period.groupBy) {
       const startLive = liveAt(stretches, from);
@@ -245,6 +265,15 @@ export function computeReport(
     }
   }
 
+  if (unit) {
+    // Live at boundary k: the running sum of the marks; row i runs from boundary i to i + 1.
+    let live = 0;
+    for (let k = 0; k < points.length; k++) {
+      live += liveDiff[k]!;
+      if (k < timeRows.length) timeRows[k]!.backlogStart = live;
+      if (k > 0) timeRows[k - 1]!.backlog = live;
+    }
+  }
   const rows = unit
     ? timeRows
     : [...valueRows.values()].sort((a, b) =>
