@@ -35,3 +35,19 @@ describe('a tenant’s view of the store', () => {
     expect((await store.index.get('T2', {}))?.tenantId).toBeUndefined();
   });
 });
+
+describe('a tenant’s view of the store, searching', () => {
+  it('passes the search document through upsert and counts within the tenant', async () => {
+    const store = inMemoryStore();
+    const acme = scopedStore(store, { tenantId: 'acme' });
+    const globex = scopedStore(store, { tenantId: 'globex' });
+    await acme.index.upsert(row('T1'), undefined, { public: 'zebra crossing', internal: '' });
+    await globex.index.upsert(row('T1'), undefined, { public: 'zebra too', internal: '' });
+    const found = await acme.index.query({ filter: { text: 'crossing' } });
+    expect(found.items.map((s) => [s.id, s.tenantId])).toEqual([['T1', 'acme']]);
+    expect(await acme.index.count?.({ filter: { text: 'zebra' } })).toBe(1);
+    // A filter naming another tenant is overridden by the view's own.
+    expect(await acme.index.count?.({ filter: { text: 'zebra', tenantId: 'globex' } })).toBe(1);
+    expect((await acme.index.query({ filter: { text: 'too', tenantId: 'globex' } })).items).toEqual([]);
+  });
+});

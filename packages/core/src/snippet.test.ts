@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Snippet } from './ports';
 import { matchesSearch } from './search-match';
-import { parseSearch } from './search-query';
+import { foldText, parseSearch } from './search-query';
 import { snippetHtml, snippetOf } from './snippet';
 
 const marked = (s: Snippet | undefined) => s?.marks.map(([a, b]) => s.text.slice(a, b));
@@ -53,6 +54,57 @@ describe('snippetOf', () => {
     expect(marked(snippetOf(text, parseSearch('מדפיסה')))).toEqual(['מדפיסה']);
     expect(marked(snippetOf(text, parseSearch('drucker druckt')))).toEqual(['Drucker', 'druckt']);
   });
+});
+
+describe('snippetOf over random texts', () => {
+  const WORDS = ['jam', 'Paper', 'résumé', 'ТОНЕР', 'print', 'printer', 'x'];
+  const SEPARATORS = [' ', '  ', '\n', ', ', '-', '<', '&'];
+  it('marks only matched words, in order, inside the text, and has one exactly when a sought term is found', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...SEPARATORS)), { maxLength: 60 }),
+        fc.array(fc.tuple(fc.constantFrom(...WORDS), fc.boolean(), fc.constantFrom('', ' or ', ' -')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (pieces, parts) => {
+          const text = pieces.map(([w, sep]) => w + sep).join('');
+          const typed = parts.map(
+            ([w, prefix, join], i) => `${i === 0 ? '' : join || ' '}${w}${prefix ? '*' : ''}`,
+          );
+          let query: ReturnType<typeof parseSearch>;
+          try {
+            query = parseSearch(typed.join(''));
+          } catch {
+            return;
+          }
+          const sought = query.all.flatMap((c) => c.any).map((t) => ({ ...t, words: t.words.map(foldText) }));
+          const s = snippetOf(text, query);
+          const found = sought.some((t) =>
+            matchesSearch({ public: text, internal: '' }, `"${t.words.join(' ')}"${t.prefix ? '*' : ''}`),
+          );
+          expect(s !== undefined).toBe(found);
+          if (!s) return;
+          let at = 0;
+          for (const [a, b] of s.marks) {
+            expect(a).toBeGreaterThanOrEqual(at);
+            expect(b).toBeGreaterThan(a);
+            at = b;
+            const word = foldText(s.text.slice(a, b));
+            const ok = sought.some((t) =>
+              t.words.some(
+                (w, k) => word === w || (t.prefix && k === t.words.length - 1 && word.startsWith(w)),
+              ),
+            );
+            expect(ok).toBe(true);
+          }
+          expect(at).toBeLessThanOrEqual(s.text.length);
+          expect(s.marks.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 60_000);
 });
 
 describe('snippetHtml', () => {
