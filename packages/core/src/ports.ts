@@ -206,7 +206,10 @@ export interface TicketIndex {
    * array for a "one of" key (`status: []`, `ids: []`) matches nothing. Any string, including one
    * holding U+0000, is an ordinary value: it never makes the adapter fail. Order and cursors are
    * exact within one tenant; across tenants (no `tenantId`) two rows with the same id and sort value
-   * tie, so page within one tenant.
+   * tie, so page within one tenant. `filter.text` searches the rows' documents in the part
+   * `textScope` allows (`matchesSearch` is the meaning, stemming aside); a text that does not parse
+   * is a `ValidationError`; each result of a search with words gets a `snippet` of the allowed part,
+   * and the `relevance` sort ranks by the engine's score. `clear` drops the documents with the rows.
    */
   query(query: TicketQuery): Promise<Page<TicketSummary>>;
   /**
