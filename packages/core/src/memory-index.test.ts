@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors';
 import { inMemoryTicketIndex } from './memory-index';
 import type { SearchDocument, TicketQuery, TicketSummary } from './ports';
+import { matchesSearch } from './search-match';
 
 const row = (id: string, over: Partial<TicketSummary> = {}): TicketSummary => ({
   id,
@@ -126,4 +128,51 @@ describe('the memory index searches', () => {
     expect(await ids(index, { filter: { tenantId: 'beta', text: 'yak' } })).toEqual([]);
     expect(await ids(index, { filter: { tenantId: 'beta', text: 'llama' } })).toEqual(['t1']);
   });
+});
+
+describe('the memory index against matchesSearch', () => {
+  const WORDS = ['jam', 'Paper', 'résumé', 'resume', 'ТОНЕР', 'print', 'printer', 'tray'];
+  const text = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((w) => w.join(' '));
+  const term = fc
+    .tuple(fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 2 }), fc.boolean())
+    .map(([words, prefix]) => {
+      const body = words.length > 1 ? `"${words.join(' ')}"` : words[0]!;
+      return prefix ? `${words.length > 1 ? body : body.slice(0, 3)}*` : body;
+    });
+  const query = fc
+    .array(fc.tuple(term, fc.constantFrom(' ', ' or ', ' -')), { minLength: 1, maxLength: 4 })
+    .map((parts) => parts.map(([t, join], i) => (i === 0 ? t : `${join}${t}`)).join(''));
+
+  it('finds exactly the documents matchesSearch says match, in either scope', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 8 }),
+        query,
+        fc.constantFrom('public', 'all'),
+        async (docs, q, textScope) => {
+          const index = inMemoryTicketIndex();
+          for (const [i, [pub, internal]] of docs.entries()) {
+            await index.upsert(row(`t${i + 1}`), undefined, doc(pub, internal));
+          }
+          let got: string[];
+          try {
+            got = await ids(index, { filter: { text: q }, textScope });
+          } catch (e) {
+            expect(e).toBeInstanceOf(ValidationError);
+            expect(() => matchesSearch(doc(''), q)).toThrow(ValidationError);
+            return;
+          }
+          const want = docs
+            .map(([pub, internal], i) => ({
+              id: `t${i + 1}`,
+              hit: matchesSearch(doc(pub, internal), q, textScope),
+            }))
+            .filter((d) => d.hit)
+            .map((d) => d.id);
+          expect(got.sort()).toEqual(want.sort());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 60_000);
 });

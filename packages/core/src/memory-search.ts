@@ -11,14 +11,24 @@ const SEPARATOR = /[^\p{L}\p{M}\p{N}]+/u;
 
 interface StoredDocument {
   text: SearchDocument;
-  words: WordedDocument;
+  /** Split on first need (a phrase to check, a snippet to draw), not on every upsert. */
+  words?: WordedDocument;
 }
+
+const wordsOfDocument = (doc: StoredDocument): WordedDocument => {
+  doc.words ??= documentWords(doc.text);
+  return doc.words;
+};
+
+/** Whether minisearch's answer is the search's answer as it is: no phrase to check for adjacency. */
+const exact = (query: SearchQuery) =>
+  [...query.all.flatMap((c) => c.any), ...query.none].every((t) => t.words.length === 1);
 
 /**
  * One tenant's search documents in memory: a minisearch inverted index over the two parts (folded
- * by `foldText`, no stemming) finds and ranks the candidates; each candidate is then checked
- * against its stored words, which is where phrases (minisearch has none) and excluded phrases are
- * decided, and where a snippet is drawn from the part the scope allows.
+ * by `foldText`, no stemming) finds and ranks the matches. Words, `or`, prefixes and excluded words
+ * it answers exactly; a search with a phrase (minisearch has none) has its candidates checked on
+ * their words, which is also where a snippet is drawn from the part the scope allows.
  */
 export function memorySearch() {
   const docs = new Map<string, StoredDocument>();
@@ -35,7 +45,7 @@ export function memorySearch() {
       const entry = { id, ...text };
       if (engine.has(id)) engine.replace(entry);
       else engine.add(entry);
-      docs.set(id, { text, words: documentWords(text) });
+      docs.set(id, { text });
     },
     /** The document stored for a row. */
     document(id: string): SearchDocument | undefined {
@@ -48,10 +58,11 @@ export function memorySearch() {
     search(query: SearchQuery, scope: TextScope): Map<string, number> {
       const fields = scope === 'all' ? ['public', 'internal'] : ['public'];
       const scores = new Map<string, number>();
+      const check = !exact(query);
       for (const r of engine.search(engineQuery(query, fields))) {
         const id = r.id as string;
         const doc = docs.get(id);
-        if (doc && documentMatches(doc.words, query, scope)) scores.set(id, r.score);
+        if (doc && (!check || documentMatches(wordsOfDocument(doc), query, scope))) scores.set(id, r.score);
       }
       return scores;
     },
@@ -59,9 +70,10 @@ export function memorySearch() {
     snippet(id: string, query: SearchQuery, scope: TextScope): Snippet | undefined {
       const doc = docs.get(id);
       if (!doc) return undefined;
-      const pub = snippetOfWords(doc.text.public, doc.words.public, query);
+      const words = wordsOfDocument(doc);
+      const pub = snippetOfWords(doc.text.public, words.public, query);
       if (scope !== 'all') return pub;
-      const internal = snippetOfWords(doc.text.internal, doc.words.internal, query);
+      const internal = snippetOfWords(doc.text.internal, words.internal, query);
       if (internal && (!pub || internal.marks.length > pub.marks.length)) return internal;
       return pub;
     },
