@@ -97,6 +97,7 @@ function writable<K extends 'runs' | 'automations'>(draft: RulesState, key: K): 
 /** The earliest instant ahead of any automation: an event before it changes no track. */
 function earliestAhead(draft: RulesState, ids: readonly string[]): number | undefined {
   let next: number | undefined;
+  if (draft.automations === NO_TRACKS) return next;
   for (const id of ids) {
     const first = draft.automations[id]?.ahead[0];
     if (first !== undefined && (next === undefined || first[0] < next)) next = first[0];
@@ -153,8 +154,13 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
       if (automations.length === 0) return;
       const before = draft.inputs;
       let changedAny = before === undefined;
-      for (let i = 0; !changedAny && i < readers.length; i++)
-        if (readers[i]!(ticket) !== before![i]) changedAny = true;
+      for (let i = 0; i < readers.length; i++) {
+        const v = readers[i]!(ticket);
+        scratch[i] = v;
+        const d = before === undefined || v !== before[i];
+        dirty[i] = d;
+        if (d) changedAny = true;
+      }
       // Most events: nothing an automation reads changed, and no flip ahead is reached.
       if (
         !changedAny &&
@@ -163,17 +169,13 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
         (draft.next === undefined || parseInstant(event.occurredAt) < draft.next)
       )
         return;
-      for (let i = 0; i < readers.length; i++) {
-        const v = readers[i]!(ticket);
-        scratch[i] = v;
-        dirty[i] = before === undefined || v !== before[i];
-      }
       let at: number | undefined;
       let seen: Ticket | undefined;
       for (let r = 0; r < automations.length; r++) {
         const rule = automations[r]!;
         const id = ids[r]!;
-        let track: AutomationTrack | undefined = draft.automations[id];
+        const tracks = draft.automations;
+        let track: AutomationTrack | undefined = tracks === NO_TRACKS ? undefined : tracks[id];
         let changed = before === undefined || (slaEvent && slaRules[r]!);
         if (!changed && changedAny) for (const i of uses[r]!) if (dirty[i]) changed = true;
         let holds: boolean;
