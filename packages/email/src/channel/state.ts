@@ -120,7 +120,7 @@ export function notifiedAddresses(m: Pick<Message, 'notify'>, own: string): stri
  * @example
  * isOutbound(agentReply, 'support@example.com'); // true
  */
-export function isOutbound(m: Message, own: string): boolean {
+export function isOutbound(m: Pick<Message, 'visibility' | 'author' | 'notify'>, own: string): boolean {
   return m.visibility === 'public' ? m.author.kind !== 'customer' : notifiedAddresses(m, own).length > 0;
 }
 
@@ -144,13 +144,6 @@ const unsettle = (s: EmailState, messageId: string) => {
   if (!s.pending.includes(messageId)) list(s, 'pending').push(messageId);
 };
 
-/** The message a `MessagePosted` just added: the last one, unless a later one has the same id. */
-function posted(ticket: Ticket, id: string): Message | undefined {
-  const messages = ticket.messages;
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return messages[i];
-  return undefined;
-}
-
 /**
  * The fold of the channel's slice, in core's one pass: deliveries and claims from the channel's
  * own events, and which outbound messages are still to send.
@@ -167,9 +160,10 @@ export function emailStateFold(own: string): ExtensionState<EmailState> {
     apply(draft, event: StoredEvent | StoredExtensionEvent, ticket) {
       switch (event.type) {
         case 'MessagePosted': {
-          const id = (event.data as { messageId: string }).messageId;
-          const message = posted(ticket, id);
-          if (message && isOutbound(message, own)) unsettle(draft, id);
+          // The message as core just added it to the ticket: its author, visibility and notify are
+          // the event's own (read there, not looked up among the ticket's messages).
+          const d = event.data as Pick<Message, 'visibility' | 'author' | 'notify'> & { messageId: string };
+          if (isOutbound(d, own)) unsettle(draft, d.messageId);
           return;
         }
         case 'TicketMerged':
