@@ -6,7 +6,8 @@ export const searchTableOf = (table: string): string => table.replace(/tickets$/
 
 /**
  * One term as a `tsquery`: a word or phrase by `websearch_to_tsquery` in the English
- * configuration (stems) ORed with the simple one (exact words of every language); a prefix by
+ * configuration (stems) ORed with the simple one (exact words of every language), the English one
+ * only where it keeps every word of the term; a prefix by
  * `to_tsquery('simple', …:*)`. Words are folded as the documents are (`foldText`) and hold only
  * letters, marks and digits, so neither function can be handed syntax that makes it throw; a word
  * the parser keeps nothing of makes an empty query, which matches nothing.
@@ -18,7 +19,12 @@ function termQuery(t: SearchTerm, bind: (v: unknown) => string): string {
     return `to_tsquery('simple', ${bind(text)})`;
   }
   const p = bind(`"${words.join(' ')}"`);
-  return `(websearch_to_tsquery('english', ${p}) || websearch_to_tsquery('simple', ${p}))`;
+  const english = `websearch_to_tsquery('english', ${p})`;
+  const simple = `websearch_to_tsquery('simple', ${p})`;
+  // English drops its stop words, and a phrase with one dropped at its end or start would match
+  // the rest anywhere ('"jam of"' would be 'jam'): it counts only while it keeps every word
+  // (n lexemes and the n - 1 operators between them).
+  return `(CASE WHEN numnode(${english}) = ${2 * words.length - 1} THEN ${english} || ${simple} ELSE ${simple} END)`;
 }
 
 /**

@@ -149,6 +149,9 @@ export function ticketIndexSearchConformance(
       expect(await found('ton*')).toEqual([3]);
       expect(await found('"drum wo"*')).toEqual([4]);
       expect(await found('"paper jam" -"the tray"')).toEqual([]);
+      // Stop words count in a phrase: "jam in" is not any "jam".
+      expect(await found('"jam of"')).toEqual([2]);
+      expect(await found('paper -"jam in"')).toEqual([2]);
       // A phrase stands within one part: public 'paper' and internal 'jam' are not the phrase.
       expect(await found('"empty paper"', 'all')).toEqual([]);
       expect(await found('"worn jam"', 'all')).toEqual([]);
