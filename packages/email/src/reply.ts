@@ -53,10 +53,46 @@ function headerBlockStart(kinds: Kind[], fields: (FieldClass | undefined)[], fro
 
 // ---------------------------------------------------------------- extraction
 
-const join = (lines: string[]): string => lines.join('\n').trim();
+/**
+ * Part of the output: lines `[from, to)` of the text, or lines picked one by one (a signature's
+ * quotes). Ranges are cut out of the text rather than joined anew, so the reply and the history
+ * share the mail's own string instead of copying it.
+ */
+type Part = { from: number; to: number } | string[];
+
+/** Where line `k` starts in `src` (one past the end of `src` for k = lines.length). */
+function offset(lines: string[], k: number): number {
+  let at = 0;
+  for (let i = 0; i < k; i++) at += lines[i]!.length + 1;
+  return at;
+}
+
+/** The parts' lines joined by `\n`, trimmed: what `[...lines of every part].join('\n').trim()` says. */
+function joined(src: string, lines: string[], parts: Part[]): string {
+  const texts: string[] = [];
+  for (const p of parts) {
+    if (Array.isArray(p)) {
+      if (p.length) texts.push(p.join('\n'));
+    } else if (p.to > p.from) {
+      texts.push(src.slice(offset(lines, p.from), offset(lines, p.to) - 1));
+    }
+  }
+  return (texts.length === 1 ? texts[0]! : texts.join('\n')).trim();
+}
+
+function has(kinds: Kind[], kind: Kind, from: number, to: number): boolean {
+  return find(kinds, kind, from, to) >= 0;
+}
+
+function find(kinds: Kind[], kind: Kind, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (kinds[i] === kind) return i;
+  return -1;
+}
 
 function fromText(input: string): ExtractedReply {
-  const lines = (input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input).split('\n');
+  const src = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
+  const lines = src.split('\n');
+  const n = lines.length;
   const fields: (FieldClass | undefined)[] = [];
   const kinds = classify(lines, fields);
 
@@ -64,7 +100,7 @@ function fromText(input: string): ExtractedReply {
   let cut = kinds.indexOf('header');
   const block = headerBlockStart(kinds, fields, 0);
   if (block >= 0 && (cut < 0 || block < cut)) cut = block;
-  if (cut < 0) cut = lines.length;
+  if (cut < 0) cut = n;
   // A rule or separator right above the cut belongs to the history ("____" above "From:").
   let start = cut;
   for (let i = cut - 1; i >= 0; i--) {
@@ -73,89 +109,82 @@ function fromText(input: string): ExtractedReply {
     break;
   }
 
-  let body = lines.slice(0, start);
-  let bodyKinds = kinds.slice(0, start);
-  let quoted = lines.slice(start);
+  // What they wrote is lines [b0, b1); the history is `quoted`, in order.
+  let b0 = 0;
+  let b1 = start;
+  let quoted: Part[] = [{ from: start, to: n }];
 
   // Bottom-posting: nothing but history before the cut and text after it.
-  if (!bodyKinds.includes('text') && !bodyKinds.includes('mobile')) {
+  if (!has(kinds, 'text', b0, b1) && !has(kinds, 'mobile', b0, b1)) {
     let last = -1;
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < n; i++) {
       const k = kinds[i];
       if (k === 'quote' || k === 'header' || k === 'field') last = i;
     }
-    const tail = kinds.slice(last + 1);
-    if (last >= 0 && tail.includes('text')) {
-      body = lines.slice(last + 1);
-      bodyKinds = tail;
-      quoted = lines.slice(0, last + 1);
+    if (last >= 0 && has(kinds, 'text', last + 1, n)) {
+      b0 = last + 1;
+      b1 = n;
+      quoted = [{ from: 0, to: last + 1 }];
     }
   }
 
   // Signature: a "-- " line or a rule followed only by a short tail; else trailing mobile lines.
-  let sig = bodyKinds.indexOf('sigdash');
-  const rule = bodyKinds.indexOf('rule');
-  if (
-    rule >= 0 &&
-    (sig < 0 || rule < sig) &&
-    signatureLike(body.slice(rule + 1), bodyKinds.slice(rule + 1))
-  ) {
-    sig = rule;
-  }
+  let sig = find(kinds, 'sigdash', b0, b1);
+  const rule = find(kinds, 'rule', b0, b1);
+  if (rule >= 0 && (sig < 0 || rule < sig) && signatureLike(lines, kinds, rule + 1, b1)) sig = rule;
   // A "Sent from my iPhone" line ends what they wrote: what follows it is the original, pasted
   // unquoted by the phone's client (or more signature).
-  const firstText = bodyKinds.indexOf('text');
-  const mobile = firstText < 0 ? -1 : bodyKinds.indexOf('mobile', firstText);
+  const firstText = find(kinds, 'text', b0, b1);
+  const mobile = firstText < 0 ? -1 : find(kinds, 'mobile', firstText, b1);
   if (mobile >= 0 && (sig < 0 || mobile < sig)) {
     let end = mobile + 1;
-    while (end < body.length && (bodyKinds[end] === 'mobile' || bodyKinds[end] === 'empty')) end++;
-    if (bodyKinds.slice(end).includes('text')) {
-      quoted = [...body.slice(end), ...quoted];
-      body = body.slice(0, end);
-      bodyKinds = bodyKinds.slice(0, end);
+    while (end < b1 && (kinds[end] === 'mobile' || kinds[end] === 'empty')) end++;
+    if (has(kinds, 'text', end, b1)) {
+      quoted = [{ from: end, to: b1 }, ...quoted];
+      b1 = end;
     }
     sig = mobile;
   }
   let signature: string | undefined;
-  if (sig >= 0 && body.slice(0, sig).some((l) => l.trim())) {
-    const tail = body.slice(sig);
-    const tailKinds = bodyKinds.slice(sig);
+  if (sig >= 0 && lines.slice(b0, sig).some((l) => l.trim())) {
     // Quotes below a signature are history, not signature.
-    const sigLines = tail.filter((_, i) => tailKinds[i] !== 'quote');
-    const quotedLines = tail.filter((_, i) => tailKinds[i] === 'quote');
-    signature = join(sigLines);
-    if (quotedLines.length) quoted = [...quotedLines, ...quoted];
-    body = body.slice(0, sig);
-    bodyKinds = bodyKinds.slice(0, sig);
+    const sigLines: string[] = [];
+    const quotedLines: string[] = [];
+    for (let i = sig; i < b1; i++) (kinds[i] === 'quote' ? quotedLines : sigLines).push(lines[i]!);
+    signature = sigLines.join('\n').trim();
+    if (quotedLines.length) quoted = [quotedLines, ...quoted];
+    b1 = sig;
   }
 
   // Trailing quotes after the text are history too.
-  if (bodyKinds.includes('text')) {
-    let end = body.length;
-    while (end > 0 && (bodyKinds[end - 1] === 'quote' || bodyKinds[end - 1] === 'empty')) end--;
-    if (end < body.length) {
-      quoted = [...body.slice(end), ...quoted];
-      body = body.slice(0, end);
-      bodyKinds = bodyKinds.slice(0, end);
+  if (has(kinds, 'text', b0, b1)) {
+    let end = b1;
+    while (end > b0 && (kinds[end - 1] === 'quote' || kinds[end - 1] === 'empty')) end--;
+    if (end < b1) {
+      quoted = [{ from: end, to: b1 }, ...quoted];
+      b1 = end;
     }
-  } else if (!bodyKinds.includes('mobile') && !kinds.includes('text')) {
+  } else if (!has(kinds, 'mobile', b0, b1) && !kinds.includes('text')) {
     // Nothing but quotes: history if any of it carries an attribution, else what they sent.
     if (lines.some((l) => l.length <= MAX_PATTERN_LINE && isAttribution(l.replace(/^[\s>]*/, '')))) {
-      quoted = lines;
-      body = [];
+      quoted = [{ from: 0, to: n }];
+      b1 = b0;
     }
     reportWork();
   }
 
-  const out: ExtractedReply = { visible: join(body), quoted: join(quoted) };
+  const out: ExtractedReply = {
+    visible: joined(src, lines, [{ from: b0, to: b1 }]),
+    quoted: joined(src, lines, quoted),
+  };
   if (signature) out.signature = signature;
   return out;
 }
 
 /** A short tail of short lines (a name, a title, a phone number) rather than more message. */
-function signatureLike(lines: string[], kinds: Kind[]): boolean {
+function signatureLike(lines: string[], kinds: Kind[], from: number, to: number): boolean {
   let n = 0;
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = from; i < to; i++) {
     if (kinds[i] === 'empty') continue;
     if (kinds[i] === 'rule' || kinds[i] === 'sigdash' || kinds[i] === 'mobile') continue;
     if (lines[i]!.length > 80) return false;
