@@ -66,6 +66,8 @@ const LIVE: StatusCategory[] = ['new', 'open', 'pending', 'on_hold'];
 const READERS = new Set<string>(['agent', 'admin', 'system', 'automation']);
 /** The index's largest page: a report reads every row in its scope, so it reads them in as few pages as it can. */
 const PAGE = 500;
+/** How far back the second pass of a read looks: more than any clock skew between the desk's processes. */
+const CATCH_UP_MS = 60_000;
 
 /** Refuses a customer (or a kind no one knows) before anything is read; checks the actor's shape. */
 function reader(options: unknown): Actor {
@@ -129,28 +131,35 @@ export function reports(options: ReportsOptions = {}): ReportsExtension {
     ]);
   };
 
-  /** Every index row the actor may read that a period can count: created before its end. */
+  /**
+   * Every index row the actor may read that a period can count: created before its end. Paged by
+   * the index's own order (last update first: the one every store keeps an index for, so each page
+   * is a seek, not a sort of the whole table). A row updated while the pages are read moves ahead
+   * of the cursor and could be missed, so a second pass reads the rows updated since a minute
+   * before the first began, and each ticket counts once, as last read.
+   */
   async function rowsOf(actor: Actor, to: number, filter: TicketFilter | undefined): Promise<FactRow[]> {
     const c = ctx();
     const scoped: TicketFilter = { ...filter, createdBefore: new Date(to).toISOString() };
     if (filter?.createdBefore !== undefined && filter.createdBefore < scoped.createdBefore!)
       scoped.createdBefore = filter.createdBefore;
-    const out: FactRow[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await c.query(
-        {
-          filter: scoped,
-          sort: { field: 'createdAt', direction: 'asc' },
-          limit: PAGE,
-          ...(cursor ? { cursor } : {}),
-        },
-        { actor },
-      );
-      for (const summary of page.items) out.push({ summary, facts: rowFacts(summary) });
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
+    const since = new Date(c.now().getTime() - CATCH_UP_MS).toISOString();
+    const rows = new Map<string, FactRow>();
+    const read = async (f: TicketFilter) => {
+      let cursor: string | undefined;
+      do {
+        const page = await c.query({ filter: f, limit: PAGE, ...(cursor ? { cursor } : {}) }, { actor });
+        for (const summary of page.items) rows.set(summary.id, { summary, facts: rowFacts(summary) });
+        cursor = page.nextCursor;
+      } while (cursor);
+    };
+    await read(scoped);
+    await read({
+      ...scoped,
+      updatedAfter:
+        scoped.updatedAfter !== undefined && scoped.updatedAfter > since ? scoped.updatedAfter : since,
+    });
+    return [...rows.values()];
   }
 
   return {
