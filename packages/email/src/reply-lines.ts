@@ -10,6 +10,7 @@ import {
   mayBeAttribution,
   mayBeField,
   mayBeMobile,
+  mayForward,
   maySeparate,
   mayStartAttribution,
 } from './reply-prechecks';
@@ -185,6 +186,7 @@ function isSeparator(raw: string): boolean {
   const dashed = /^[>\s*]*-{2,}/.test(t) || /^[>\s]*_{2,}/.test(t);
   const colon = t.endsWith(':') || t.endsWith('：');
   if (!dashed && !colon) return false;
+  if (prefilters && !dashed && !mayForward(t)) return false;
   const lower = core(t).toLowerCase();
   if (colon && FORWARD_LINES.some((f) => lower.startsWith(f))) return true;
   // Only when dashes or bold marks surround it: "-----Original Message-----", "*----- Forwarded -----*"

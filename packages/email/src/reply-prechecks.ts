@@ -6,7 +6,7 @@
  * classifier runs with and without them in reply-lines.prop.test.ts, on generated lines and on the
  * corpora.
  */
-import { FIELDS, MOBILE, OPENERS, WROTE_BY_LAST } from './reply-words';
+import { FIELDS, FORWARD_LINES, MOBILE, OPENERS, WROTE_BY_LAST } from './reply-words';
 
 /** Decoration around a line's words: dashes, bold marks, underscores and spaces. */
 export function decoration(ch: string | undefined): boolean {
@@ -37,7 +37,8 @@ export function mayBeAttribution(raw: string): boolean {
   if (x >= 128 || y >= 128) return true;
   // A control character there (a form feed, say: the real test trims some away) is left to it.
   if (x < 32 || y < 32) return true;
-  if (y === 58 /* : */) return true;
+  // Ending in a colon, an attribution has a digit, an address or " via " ("X via Discourse").
+  if (y === 58 /* : */) return hasDigitOrAt(raw) || / via /i.test(raw);
   if (x >= 48 && x <= 57) return true;
   // Without a colon or a leading digit, only a line ending in a "wrote" word as a whole word is one.
   const words = WROTE_BY_LAST.get(String.fromCharCode(foldAscii(y)));
@@ -75,9 +76,31 @@ function isAsciiAlnum(c: number): boolean {
 
 /** The first and last characters `isSeparator`'s patterns need, on the trimmed line. */
 export function maySeparate(t: string): boolean {
-  const c = t[0];
   const z = t[t.length - 1];
-  return c === '-' || c === '*' || c === '_' || c === '>' || z === ':' || z === '：';
+  if (z === ':' || z === '：') return true;
+  // Past quote marks, spaces and bold marks a dash or an underscore must come.
+  let i = 0;
+  for (; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 128) return true;
+    if (c !== 62 /* > */ && c !== 42 /* * */ && !isJsSpace(c)) break;
+  }
+  return t[i] === '-' || t[i] === '_';
+}
+
+/** First letters of the forward lines ("Begin forwarded message:", "Début du message…", …). */
+const FORWARD_FIRST = new Set(FORWARD_LINES.map((f) => f[0]!));
+
+/**
+ * The test `isSeparator` makes on a line that ends in a colon but has no dashes, before its
+ * lower-cased copy: only a forward line can be one, so its first letter (past decoration) must
+ * be the first letter of one.
+ */
+export function mayForward(t: string): boolean {
+  let i = 0;
+  while (i < t.length && decoration(t[i])) i++;
+  const c = t.charCodeAt(i);
+  return c >= 128 || FORWARD_FIRST.has(String.fromCharCode(foldAscii(c)));
 }
 
 /** The mobile prefixes by their first character. */
@@ -204,4 +227,12 @@ export function mayBeField(t: string, colon: number): boolean {
     if (++letters > FIELD_LONGEST) return false;
   }
   return true;
+}
+
+function hasDigitOrAt(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 64 /* @ */) return true;
+  }
+  return false;
 }
