@@ -97,8 +97,19 @@ export function ticketQuerySql(q: TicketQuery, dialect: SqlDialect, table: strin
       );
   }
   const dir = direction === 'asc' ? 'ASC' : 'DESC';
-  const sql = `SELECT body${ranked ? `, ${column} AS search_rank` : ''} FROM ${table} ${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${notNull ? '' : `(${column} IS NULL), `}${column} ${dir}, id ${dir} LIMIT ${dialect.bind(params, limit + 1)}`;
+  const order = (value: string, id: string) =>
+    `${notNull ? '' : `(${value} IS NULL), `}${value} ${dir}, ${id} ${dir}`;
+  const filtered = `FROM ${table} ${join} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const limited = `LIMIT ${dialect.bind(params, limit + 1)}`;
+  // A search may match many rows, all sorted before the limit: sort their keys, and read the
+  // bodies of the page's rows only (the sorter would carry every matching body otherwise).
+  const sql = search
+    ? `SELECT t.body${ranked ? ', k.page_value AS search_rank' : ''} FROM (
+        SELECT tenant_key AS page_tenant, id AS page_id, ${column} AS page_value ${filtered}
+        ORDER BY ${order(column, 'id')} ${limited}) k
+      JOIN ${table} t ON t.tenant_key = k.page_tenant AND t.id = k.page_id
+      ORDER BY ${order('k.page_value', 'k.page_id')}`
+    : `SELECT body ${filtered} ORDER BY ${order(column, 'id')} ${limited}`;
   return { sql, params, field: ranked ? 'relevance' : field, limit, scope, ...(search ? { search } : {}) };
 }
 

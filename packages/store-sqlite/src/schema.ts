@@ -153,6 +153,8 @@ export const MIGRATIONS: string[] = [
     internal TEXT NOT NULL,
     UNIQUE (tenant_key, ticket_id)
   );
+  -- From an FTS match (a rowid) to its ticket without reading the text.
+  CREATE INDEX ticket_search_rowkey ON ticket_search (rowid, tenant_key, ticket_id);
   CREATE VIRTUAL TABLE ticket_fts USING fts5(
     public, internal, content = 'ticket_search', content_rowid = 'rowid',
     tokenize = 'porter unicode61 remove_diacritics 2'

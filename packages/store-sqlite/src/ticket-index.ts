@@ -116,19 +116,18 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
     if (plan.search === undefined || page.items.length === 0) return page;
     // FTS5 marks what it matched (stems and prefixes too) between the sentinels, which a
     // document never holds; only the page's rows are snippeted.
-    const keys = page.items.map(() => '(?, ?)').join(', ');
-    const snippets = preparedQuery(
-      `SELECT s.tenant_key AS k, s.ticket_id AS id,
-         snippet(ticket_fts, ${plan.scope === 'public' ? 0 : -1}, '${MARK_START}', '${MARK_END}', '…', 20) AS marked
-       FROM ticket_fts JOIN ticket_search s ON s.rowid = ticket_fts.rowid
-       WHERE ticket_fts MATCH ? AND s.rowid IN (SELECT rowid FROM ticket_search WHERE (tenant_key, ticket_id) IN (VALUES ${keys}))`,
-    ).all(
-      fts5Match(plan.search, plan.scope),
-      ...page.items.flatMap((item) => [tenantKey(item.tenantId), item.id]),
-    ) as { k: string; id: string; marked: string }[];
-    const byKey = new Map<string, SearchSnippet>(
-      snippets.map((r) => [JSON.stringify([r.k, r.id]), markedSnippet(r.marked)]),
+    // One FTS5 lookup by rowid per row: MATCH with a rowid list would walk every match.
+    const snippetOf = preparedQuery(
+      `SELECT snippet(ticket_fts, ${plan.scope === 'public' ? 0 : -1}, '${MARK_START}', '${MARK_END}', '…', 20) AS marked
+       FROM ticket_fts WHERE ticket_fts MATCH ?
+         AND rowid = (SELECT rowid FROM ticket_search WHERE tenant_key = ? AND ticket_id = ?)`,
     );
+    const match = fts5Match(plan.search, plan.scope);
+    const byKey = new Map<string, SearchSnippet>();
+    for (const item of page.items) {
+      const found = snippetOf.get(match, tenantKey(item.tenantId), item.id) as { marked: string } | undefined;
+      if (found) byKey.set(JSON.stringify([tenantKey(item.tenantId), item.id]), markedSnippet(found.marked));
+    }
     return {
       ...page,
       items: page.items.map((item) => {
