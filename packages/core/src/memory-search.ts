@@ -42,9 +42,11 @@ export function memorySearch() {
     /** Puts a row's document (its number, subject and requester when the upsert gave none). */
     put(id: string, doc: SearchDocument) {
       const text = { public: doc.public, internal: doc.internal };
-      const entry = { id, ...text };
-      if (engine.has(id)) engine.replace(entry);
-      else engine.add(entry);
+      const old = docs.get(id);
+      // Removed with the very text it was added with, not `replace`d: replace only discards, and
+      // the leftovers change scores as later searches sweep them, so relevance pages would shift.
+      if (old) engine.remove({ id, ...old.text });
+      engine.add({ id, ...text });
       docs.set(id, { text });
     },
     /** The document stored for a row. */
