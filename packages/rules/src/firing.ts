@@ -141,11 +141,9 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
     return rule.test(subject);
   };
   return {
-    initial: () => ({
-      runs: NO_RUNS,
-      automations: NO_TRACKS,
-      ...(readsSla ? { sla: { breached: [], warned: [] } } : {}),
-    }),
+    initial: readsSla
+      ? () => ({ runs: NO_RUNS, automations: NO_TRACKS, sla: { breached: [], warned: [] } })
+      : () => ({ runs: NO_RUNS, automations: NO_TRACKS }),
     apply(draft, event, ticket) {
       const ruleId = event.ruleId;
       if (ruleId !== undefined) writable(draft, 'runs')[ruleId] = event.occurredAt;
