@@ -105,6 +105,11 @@ const AUTO_SUBJECTS = [
   'otomatik yanıt',
 ];
 
+/** The same, by first character: a subject is compared with the few that could start it. */
+const AUTO_SUBJECTS_BY_FIRST = new Map<string, string[]>();
+for (const s of AUTO_SUBJECTS)
+  AUTO_SUBJECTS_BY_FIRST.set(s[0]!, [...(AUTO_SUBJECTS_BY_FIRST.get(s[0]!) ?? []), s]);
+
 const AUTO_SENDERS = ['mailer-daemon', 'postmaster'];
 const NOREPLY = /^(?:no-?reply|do-?not-?reply|donotreply|noreply-[^@]*|bounces?)$/i;
 
@@ -255,13 +260,15 @@ export function classifyEmail(mail: ClassifiableEmail, options: ClassifyOptions 
     kinds.add('loop');
   }
   const ownDomains = (options.ownDomains ?? []).map((d) => d.toLowerCase());
-  const mid = mail.messageId?.toLowerCase();
+  // Lower-cased only when there is something to compare them with.
+  const mid = ownDomains.length ? mail.messageId?.toLowerCase() : undefined;
   if (mid && ownDomains.some((d) => mid.endsWith(`@${d}>`) || mid.endsWith(`@${d}`))) {
     reasons.push(`message-id: ${mail.messageId} is one of ours`);
     kinds.add('loop');
   }
-  const sender = mail.from?.address.toLowerCase();
-  if (sender && (options.ownAddresses ?? []).some((a) => a.toLowerCase() === sender)) {
+  const ownAddresses = options.ownAddresses ?? [];
+  const sender = ownAddresses.length ? mail.from?.address.toLowerCase() : undefined;
+  if (sender && ownAddresses.some((a) => a.toLowerCase() === sender)) {
     reasons.push(`from: ${mail.from?.address} is one of our own addresses`);
     kinds.add('loop');
   }
@@ -319,7 +326,7 @@ export function classifyEmail(mail: ClassifiableEmail, options: ClassifyOptions 
     kinds.add('bulk');
   }
   const subject = mail.subject.trim().toLowerCase();
-  const marker = AUTO_SUBJECTS.find((s) => subject.startsWith(s));
+  const marker = AUTO_SUBJECTS_BY_FIRST.get(subject[0] ?? '')?.find((s) => subject.startsWith(s));
   if (marker) {
     reasons.push(`subject: starts with "${marker}"`);
     kinds.add('auto-reply');
