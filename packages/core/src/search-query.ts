@@ -26,8 +26,9 @@ const MAX_TERMS = 32;
 const SEPARATOR = /[^\p{L}\p{M}\p{N}]+/u;
 
 /**
- * Parses what a user types into a search box. Words are ANDed; `or` (any case) between two terms makes either
- * one do; `"quoted words"` are a phrase; `-word` or `-"a phrase"` excludes; `word*` is a prefix;
+ * Parses what a user types into a search box. Words are ANDed; `or` (any case) between two terms
+ * makes either one do; `"quoted words"` are a phrase; `-word` or `-"a phrase"` excludes; `word*` is
+ * a prefix;
  * `#123` finds ticket 123 (the number is a word of every ticket's document). An `or` with no term
  * on one side, or next to an excluded term, is ignored. A text of no words (blank, punctuation)
  * is an empty query, which matches every ticket; one that only excludes is a `ValidationError`
