@@ -28,11 +28,11 @@ const SEPARATOR = /[^\p{L}\p{M}\p{N}]+/u;
 /**
  * Parses what a user types into a search box. Words are ANDed; `or` (any case) between two terms
  * makes either one do; `"quoted words"` are a phrase; `-word` or `-"a phrase"` excludes; `word*` is
- * a prefix;
- * `#123` finds ticket 123 (the number is a word of every ticket's document). An `or` with no term
- * on one side, or next to an excluded term, is ignored. A text of no words (blank, punctuation)
- * is an empty query, which matches every ticket; one that only excludes is a `ValidationError`
- * (there is nothing to rank or to mark), as is a text over 1,000 characters or 32 terms.
+ * a prefix; `#123` finds ticket 123 (the number is a word of every ticket's document). An `or`
+ * with no term on one side, or next to an excluded term, is ignored. A text of no words (blank,
+ * punctuation) is an empty query, which matches every ticket; one that only excludes is a
+ * `ValidationError` (there is nothing to rank or to mark), as is a text over 1,000 characters or
+ * 32 terms.
  *
  * @example
  * parseSearch('printer "paper jam" or toner -laser invo*');
