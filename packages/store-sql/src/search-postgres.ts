@@ -1,7 +1,12 @@
 import { foldText, type SearchQuery, type SearchTerm } from '@tessera/core';
 import type { SearchSql, TextScope } from './text-search';
 
-/** The search table beside a ticket table (`"s".tickets` → `"s".ticket_search`). */
+/**
+ * The search table beside a ticket table.
+ *
+ * @example
+ * searchTableOf('"tessera".tickets'); // '"tessera".ticket_search'
+ */
 export const searchTableOf = (table: string): string => table.replace(/tickets$/u, 'ticket_search');
 
 /**
@@ -34,6 +39,7 @@ function termQuery(t: SearchTerm, bind: (v: unknown) => string): string {
  * Ranked: a join with `ts_rank_cd` over the terms looked for.
  *
  * @example
+ * const params: unknown[] = [];
  * const sql = postgresSearch(parseSearch('printer'), 'public', params, '"tessera".tickets', false);
  */
 export function postgresSearch(

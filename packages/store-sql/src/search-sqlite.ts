@@ -25,6 +25,7 @@ export function fts5Match(query: SearchQuery, scope: TextScope): string {
  * into a lookup; ranked, a join on the matches with their bm25 (negated: higher is better).
  *
  * @example
+ * const params: unknown[] = [];
  * const sql = sqliteSearch(parseSearch('printer'), 'all', params, 'tickets', true);
  */
 export function sqliteSearch(

@@ -29,7 +29,6 @@ export { blobStoreConformance, messageIndexConformance } from './message-index';
 export { rebuildWithEmail, seedRebuildTickets } from './rebuild';
 export type { Factory, Subject } from './subject';
 export { sampleSummary, ticketIndexConformance } from './ticket-index';
-export { type SearchConformanceOptions, ticketIndexSearchConformance } from './ticket-index-search';
 export { expectTickedOnce, seedTicking, type TickingTickets, tickingScenario } from './ticking';
 export { runTickingProcess, type TickingProcessIo } from './ticking-process';
 export { WAIT_LIMIT_MS, waitFor } from './wait';

@@ -60,7 +60,7 @@ const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
 /**
  * The TicketIndex conformance suite: filters, sorts and keyset paging as `TicketFilter` documents,
  * tenants, empty lists and U+0000, a property against core's reference (`propertyRuns` runs,
- * default 60), and the search cases (`ticketIndexSearchConformance`; `stems` for an engine that
+ * default 60), and the search cases (ticket-index-search.ts; `stems` for an engine that
  * stems English, `searchRuns` for its properties).
  *
  * @example
