@@ -10,7 +10,7 @@ export interface AgentRow {
   solved: number;
   /** First replies of tickets that were that agent's (creation → their reply). */
   firstReply: Durations;
-  /** The latest ratings given in the period of tickets assigned to that agent now. */
+  /** The latest ratings given in the period of tickets assigned to that agent when they were rated. */
   csat: Csat;
   /** Minutes that agent logged in the period. */
   timeLoggedMinutes: number;
@@ -25,8 +25,8 @@ interface AgentAcc {
 }
 
 /**
- * The per-agent table: every agent who solved, first-replied, was assigned a rated ticket or
- * logged time in the period, by id. Pure, like `computeReport`.
+ * The per-agent table: every agent who solved, first-replied, was assigned a ticket when it was
+ * rated, or logged time in the period, by id. Pure, like `computeReport`.
  *
  * @example
  * const period = checkSpec({ from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', timeZone: 'UTC' });
@@ -69,8 +69,9 @@ export function computeAgents(
       const calendar = calendarOf(summary);
       if (calendar) samples.business.push(calendar.workingTimeBetween(new Date(created), new Date(end)));
     }
-    if (facts.rating && summary.assignee !== undefined && inPeriod(facts.rating[0])) {
-      const a = of(summary.assignee);
+    const ratedAssignee = facts.rating?.[2];
+    if (facts.rating && ratedAssignee !== undefined && inPeriod(facts.rating[0])) {
+      const a = of(ratedAssignee);
       a.ratings += 1;
       if (facts.rating[1] >= 4) a.positive += 1;
     }

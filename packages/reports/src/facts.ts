@@ -24,8 +24,10 @@ export interface ReportFacts {
    * system or a note).
    */
   firstReply?: [at: string, by: string];
-  /** The latest rating (a later one replaces it). */
-  rating?: [at: string, score: number];
+  /** The latest rating (a later one replaces it), and who the ticket was assigned to then. */
+  rating?: [at: string, score: number, assignee?: string];
+  /** Who the ticket is assigned to, as folded so far: what a rating records. */
+  assignee?: string;
   /** Each `TimeLogged`: when, minutes, by whom. */
   time: [at: string, minutes: number, agentId: string][];
   /** The first breach recorded by `@tessera/sla` per metric: metric and the instant it was breached. */
@@ -39,6 +41,8 @@ export const FACT_EVENTS = [
   'MessagePosted',
   'RatingReceived',
   'TimeLogged',
+  'Assigned',
+  'Unassigned',
   'SlaBreached',
 ] as const;
 
@@ -93,7 +97,14 @@ export function applyFact(facts: ReportFacts, event: StoredEvent): void {
       return;
     }
     case 'RatingReceived':
-      if (typeof data.score === 'number') facts.rating = [at, data.score];
+      if (typeof data.score === 'number')
+        facts.rating = facts.assignee === undefined ? [at, data.score] : [at, data.score, facts.assignee];
+      return;
+    case 'Assigned':
+      if (typeof data.assignee === 'string') facts.assignee = data.assignee;
+      return;
+    case 'Unassigned':
+      delete facts.assignee;
       return;
     case 'TimeLogged':
       if (typeof data.minutes === 'number' && typeof data.agentId === 'string')

@@ -141,7 +141,7 @@ describe('a scripted month, by hand', () => {
       csat: { ratings: 0, positive: 0, percent: null },
     });
     expect(b!.firstReply).toMatchObject({ count: 1, medianMs: 24 * H, businessMedianMs: 8 * H });
-    // kenji: T6 and T5, T5's reply in 2 h, its 3 is not positive.
+    // kenji: T6 and T5, T5's reply in 2 h, its 3 is not positive (T5 is yuki's now, but was kenji's when rated).
     expect(k).toMatchObject({
       solved: 2,
       timeLoggedMinutes: 60,

@@ -127,6 +127,9 @@ export async function playMonth(store: Store = inMemoryStore(), tenantId?: strin
   await reply('2026-03-10T03:00:00Z', t5, kenji);
   await status('2026-03-11T01:00:00Z', t5, 'solved', kenji);
   await rate('2026-03-11T02:00:00Z', t5, 3);
+  // Handed to yuki after its rating: the rating stays kenji's.
+  at('2026-03-11T03:00:00Z');
+  await desk.execute({ type: 'assign', ticketId: t5, assignee: 'yuki', team: 'tokyo' }, { actor: kenji });
 
   await reply('2026-03-12T10:00:00+01:00', t2, customer);
   await log('2026-03-12T14:00:00+01:00', t2, 45, bo);
