@@ -35,7 +35,7 @@ type Step =
   | { op: 'open'; team: 'a' | 'b' | null }
   | { op: 'tick' }
   | {
-      op: 'reply' | 'note' | 'customer' | 'bot' | 'solve' | 'close' | 'reopen' | 'pending' | 'log';
+      op: 'reply' | 'note' | 'customer' | 'bot' | 'solve' | 'close' | 'reopen' | 'pending' | 'log' | 'assign';
       t: number;
       who: 0 | 1;
     }
@@ -56,6 +56,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       'reopen' as const,
       'pending' as const,
       'log' as const,
+      'assign' as const,
     ),
     t: fc.nat(7),
     who: fc.constantFrom(0 as const, 1 as const),
@@ -236,11 +237,16 @@ function reference(
   });
 }
 
-/** The per-agent table from the raw log (no ticket is assigned here, so no CSAT is anyone's). */
+/** The per-agent table from the raw log. */
 function referenceAgents(events: StoredEvent[], calendars: Record<string, WorkingTimeCalendar>) {
-  const agents = new Map<string, { solved: number; fr: number[]; frB: number[]; minutes: number }>();
+  const agents = new Map<
+    string,
+    { solved: number; fr: number[]; frB: number[]; minutes: number; ratings: number; positive: number }
+  >();
+  const assignee = new Map<string, string | undefined>();
+  const rated = new Map<string, [score: number, by: string | undefined]>();
   const of = (id: string) => {
-    if (!agents.has(id)) agents.set(id, { solved: 0, fr: [], frB: [], minutes: 0 });
+    if (!agents.has(id)) agents.set(id, { solved: 0, fr: [], frB: [], minutes: 0, ratings: 0, positive: 0 });
     return agents.get(id)!;
   };
   const opened = new Map<string, StoredEvent>();
@@ -258,6 +264,9 @@ function referenceAgents(events: StoredEvent[], calendars: Record<string, Workin
     )
       of(e.actor.id).solved += 1;
     if (e.type === 'TimeLogged') of(d.agentId as string).minutes += d.minutes as number;
+    if (e.type === 'Assigned' && d.assignee !== undefined) assignee.set(e.streamId, d.assignee as string);
+    if (e.type === 'Unassigned') assignee.delete(e.streamId);
+    if (e.type === 'RatingReceived') rated.set(e.streamId, [d.score as number, assignee.get(e.streamId)]);
     const author = d.author as Actor | undefined;
     if (
       e.type === 'MessagePosted' &&
@@ -273,6 +282,12 @@ function referenceAgents(events: StoredEvent[], calendars: Record<string, Workin
       if (cal) of(author.id).frB.push(cal.workingTimeBetween(new Date(created), new Date(e.occurredAt)));
     }
   }
+  // Each ticket's latest rating, for whoever had the ticket then.
+  for (const [score, by] of rated.values()) {
+    if (by === undefined) continue;
+    of(by).ratings += 1;
+    if (score >= 4) of(by).positive += 1;
+  }
   return [...agents.keys()].sort().map((agentId) => {
     const a = agents.get(agentId)!;
     return {
@@ -285,7 +300,11 @@ function referenceAgents(events: StoredEvent[], calendars: Record<string, Workin
         businessMedianMs: rank(a.frB, 0.5),
         businessP90Ms: rank(a.frB, 0.9),
       },
-      csat: { ratings: 0, positive: 0, percent: null },
+      csat: {
+        ratings: a.ratings,
+        positive: a.positive,
+        percent: a.ratings === 0 ? null : Math.round((a.positive / a.ratings) * 1000) / 10,
+      },
       timeLoggedMinutes: a.minutes,
     };
   });
@@ -379,6 +398,9 @@ describe('the incremental projection', () => {
                   await desk.execute({ type: 'changeStatus', ticketId: id, status }, { actor: admin });
                   break;
                 }
+                case 'assign':
+                  await desk.execute({ type: 'assign', ticketId: id, assignee: staff.id }, { actor: admin });
+                  break;
                 case 'log':
                   await desk.execute(
                     { type: 'logTime', ticketId: id, minutes: 5 + s.who * 10 },
