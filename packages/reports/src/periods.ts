@@ -96,7 +96,10 @@ export function checkSpec(spec: unknown, groups: readonly string[] = GROUPS): Pe
   if (!knownZone(s.timeZone))
     problems.push({ path: 'timeZone', message: 'an IANA time zone, e.g. Europe/Berlin' });
   if (s.groupBy !== undefined && !groups.includes(s.groupBy as string))
-    problems.push({ path: 'groupBy', message: `one of ${groups.join(', ')}` });
+    problems.push({
+      path: 'groupBy',
+      message: groups.length === 0 ? 'not taken here: the rows are agents' : `one of ${groups.join(', ')}`,
+    });
   if (
     s.filter !== undefined &&
     (typeof s.filter !== 'object' || s.filter === null || Array.isArray(s.filter))

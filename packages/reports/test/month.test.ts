@@ -191,6 +191,12 @@ describe('a scripted month, by hand', () => {
     }
   });
 
+  it('the per-agent table takes no groupBy', async () => {
+    await expect(month.rep.agents({ ...berlinDays } as never, { actor: admin })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
   it('counts the dashboard in one call', async () => {
     // Live now: T3 (ana, berlin, replied last by ana), T7 and T8 (no team, unassigned, opened by an
     // admin: the counts are of now, not of a period).
