@@ -37,3 +37,27 @@ describe('reports()', () => {
     expect(rowFacts(row!)).toEqual({ opened: '2026-03-02T08:00:00.000Z', moves: [], time: [], breaches: [] });
   });
 });
+
+describe('installed on a desk that already has tickets', () => {
+  it('counts them once desk.rebuild() has written their facts', async () => {
+    const store = inMemoryStore();
+    const clock = { now: () => new Date('2026-03-02T08:00:00Z') };
+    const before = createHelpdesk({ store, clock });
+    const { ticket } = await before.execute(
+      { type: 'openTicket', channel: 'portal', requester: { id: 'c1' }, subject: 'Help', body: 'b' },
+      { actor: customer },
+    );
+    await before.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: admin });
+
+    const rep = reports();
+    const desk = createHelpdesk({ store, clock, extensions: [rep] });
+    // The rows were written without the module: their creation counts, their solve is not known yet.
+    expect((await rep.report(spec, { actor: admin })).total).toMatchObject({ opened: 1, solved: 0 });
+    await desk.rebuild();
+    expect((await rep.report(spec, { actor: admin })).total).toMatchObject({
+      opened: 1,
+      solved: 1,
+      backlog: 0,
+    });
+  });
+});
