@@ -37,18 +37,24 @@ export type { FieldClass };
  */
 export const MAX_PATTERN_LINE = 400;
 
-/** Characters handed to line patterns since the last reset: lets a test prove the work is linear. */
+/**
+ * Characters handed to line patterns since the last report (one mail's worth: a small integer).
+ * The running total is kept apart and added to once per mail: a counter that only grows would
+ * pass 2^31 in a long-running process and turn every addition into a heap number allocation.
+ */
 let examined = 0;
-/** What of `examined` the work counter has been told (it is told once a classification ends). */
-let reported = 0;
+/** Characters examined since the last reset of `patternWork`, as of the last report. */
+let total = 0;
 const examine = (n: number) => {
   examined += n;
 };
 /** Hands the characters examined since the last report to the work counter. */
 export function reportWork(): void {
-  countWork('reply', examined - reported);
-  reported = examined;
+  countWork('reply', examined);
+  total += examined;
+  examined = 0;
 }
+
 /** Whether the cheap pre-checks run before the line patterns (a test compares both ways). */
 let prefilters = true;
 /**
@@ -66,12 +72,9 @@ export function withoutPrefilters<T>(fn: () => T): T {
 
 /** @internal */
 export function patternWork(reset = false): number {
-  const n = examined;
-  if (reset) {
-    reportWork();
-    examined = 0;
-    reported = 0;
-  }
+  reportWork();
+  const n = total;
+  if (reset) total = 0;
   return n;
 }
 
@@ -253,6 +256,7 @@ function isRule(raw: string): boolean {
   const t = raw.trim();
   if (t === 'ᐧ') return true;
   if (t.length < 2 || t.length > MAX_PATTERN_LINE) return false;
+  if (!'-_=+~#*'.includes(t[0]!)) return false; // most lines: spare them the iterator
   for (const ch of t) if (!'-_=+~#*'.includes(ch)) return false;
   return true;
 }
@@ -279,7 +283,7 @@ export function classify(lines: string[], fields: (FieldClass | undefined)[] = [
     else if (isMobileSignature(t)) kinds[i] = 'mobile';
     else {
       const field = fieldOf(t);
-      fields[i] = field;
+      if (field) fields[i] = field;
       kinds[i] = field ? 'field' : 'text';
     }
   }

@@ -166,8 +166,13 @@ function mayStartWith(t: string, at: number, prefix: string): boolean {
   return true;
 }
 
-/** The one-word openers that are ASCII: the only ones an ASCII first word can be. */
-const ASCII_OPENERS = OPENERS.filter((o) => /^[a-z]+$/.test(o));
+/** The one-word openers that are ASCII (the only ones an ASCII first word can be), by first letter code. */
+const ASCII_OPENERS: (string[] | undefined)[] = [];
+for (const o of OPENERS) {
+  if (!/^[a-z]+$/.test(o)) continue;
+  const c = o.charCodeAt(0);
+  ASCII_OPENERS[c] = [...(ASCII_OPENERS[c] ?? []), o];
+}
 const isAsciiSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 const isDecoration = (c: number) => c === 45 || c === 42 || c === 95 || c === 32 || c === 9;
 
@@ -195,8 +200,12 @@ export function mayStartAttribution(line: string): boolean {
     if (word < 0 && (isAsciiSpace(c) || c === 44)) word = i;
   }
   if (word < 0) word = head === b ? b : -1;
-  if (word >= 0) {
-    for (const o of ASCII_OPENERS) if (o.length === word - a && foldedAt(line, a, o)) return true;
+  const openers = word > a ? ASCII_OPENERS[foldAscii(line.charCodeAt(a))] : undefined;
+  if (openers) {
+    for (let k = 0; k < openers.length; k++) {
+      const o = openers[k]!;
+      if (o.length === word - a && foldedAt(line, a, o)) return true;
+    }
   }
   return (b - a >= 7 && foldedAt(line, a, 'w dniu ')) || (b - a >= 8 && foldedAt(line, a, 'in data '));
 }

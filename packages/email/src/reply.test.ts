@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractReply, patternWork } from './reply';
+import { workCounts } from './work-counter';
 
 const quote = '> Could you try again?\n> Thanks, Support';
 
@@ -117,6 +118,20 @@ describe('extractReply', () => {
     patternWork(true);
     extractReply(`${'On '.repeat(300_000)} wrote:\n> x`);
     expect(patternWork(true)).toBeLessThan(100);
+  });
+
+  it('tells the work counter every character its patterns examined, once', () => {
+    const mails = [
+      'Thanks!\n\nOn Mon, 2 Mar 2026 at 10:00, A <a@b.example> wrote:\n> Try again?',
+      '> only\n> quotes',
+    ];
+    workCounts(true);
+    patternWork(true);
+    for (const m of mails) extractReply(m);
+    // The counter first: what extractReply reported by itself before it returned.
+    const counted = workCounts(true).reply;
+    expect(counted).toBeGreaterThan(0);
+    expect(patternWork(true)).toBe(counted);
   });
 
   it('strips a mobile signature only when the whole line is one, not prose that begins like one', () => {
