@@ -39,6 +39,22 @@ describe('the memory index searches', () => {
     expect(await ids(index, { filter: { text: 'charlie' } })).toEqual(['t1']);
   });
 
+  it('takes a document into its engine when a search comes: several upserts in between leave only the last', async () => {
+    const index = inMemoryTicketIndex();
+    await index.upsert(row('t1', { version: 1 }), undefined, doc('alpha foxtrot'));
+    await index.upsert(row('t2', { version: 1 }), undefined, doc('alpha beta'));
+    expect((await ids(index, { filter: { text: 'alpha' } })).sort()).toEqual(['t1', 't2']);
+    for (const [version, text] of [[2, 'bravo'], [3, 'charlie'], [4, 'delta alpha']] as const) {
+      await index.upsert(row('t1', { version }), undefined, doc(text));
+    }
+    await index.upsert(row('t2', { version: 2 }), undefined, doc('echo'));
+    expect(await ids(index, { filter: { text: 'foxtrot or bravo or charlie or beta' } })).toEqual([]);
+    expect(await ids(index, { filter: { text: 'alpha' } })).toEqual(['t1']);
+    expect(await ids(index, { filter: { text: 'delta' } })).toEqual(['t1']);
+    expect(await ids(index, { filter: { text: 'echo' } })).toEqual(['t2']);
+    expect(await index.count!({ filter: { text: 'alpha or echo' } })).toBe(2);
+  });
+
   it('searches the number, subject and requester of a row upserted without a document', async () => {
     const index = inMemoryTicketIndex();
     await index.upsert(row('t7', { subject: 'Printer on fire' }));
