@@ -44,7 +44,11 @@ describe('the memory index searches', () => {
     await index.upsert(row('t1', { version: 1 }), undefined, doc('alpha foxtrot'));
     await index.upsert(row('t2', { version: 1 }), undefined, doc('alpha beta'));
     expect((await ids(index, { filter: { text: 'alpha' } })).sort()).toEqual(['t1', 't2']);
-    for (const [version, text] of [[2, 'bravo'], [3, 'charlie'], [4, 'delta alpha']] as const) {
+    for (const [version, text] of [
+      [2, 'bravo'],
+      [3, 'charlie'],
+      [4, 'delta alpha'],
+    ] as const) {
       await index.upsert(row('t1', { version }), undefined, doc(text));
     }
     await index.upsert(row('t2', { version: 2 }), undefined, doc('echo'));
