@@ -261,6 +261,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     ...(tenantId === undefined ? {} : { tenantId }),
     store: scopedStore(store, scope),
     workflows,
+    limits: Object.freeze({ ...limits }),
     execute: (command, opts) => executeKeyed(command, validateExecuteOptions(opts), true),
     load,
     history: async (ticketId) => upcast(await store.events.readStream(names.ticket(ticketId))),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHelpdesk } from './desk';
 import { ConfigError } from './errors';
-import type { Extension } from './extension';
+import type { Extension, ExtensionContext } from './extension';
+import { DEFAULT_LIMITS } from './validate';
 
 describe('extensions at createHelpdesk', () => {
   it('two extensions that provide the same capability are a ConfigError naming both', () => {
@@ -30,6 +31,16 @@ describe('extensions at createHelpdesk', () => {
       },
     };
     expect(() => createHelpdesk({ extensions: [strict] })).toThrow(ConfigError);
+  });
+
+  it("init sees the desk's limits: the options over the defaults, frozen", () => {
+    const seen: ExtensionContext['limits'][] = [];
+    const probe: Extension = { name: 'probe', init: (ctx) => void seen.push(ctx.limits) };
+    createHelpdesk({ extensions: [probe], limits: { maxSubjectLength: 80 } });
+    createHelpdesk({ extensions: [probe] });
+    expect(seen[0]).toEqual({ ...DEFAULT_LIMITS, maxSubjectLength: 80 });
+    expect(seen[1]).toEqual(DEFAULT_LIMITS);
+    expect(Object.isFrozen(seen[0])).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import type { WorkflowSet } from './decide';
 import type { NewDomainEvent, StoredEvent, StoredExtensionEvent, Upcaster } from './events';
 import type { Actor, ActorKind, Ticket } from './model';
 import type { Page, Store, TicketFilter, TicketQuery, TicketSummary } from './ports';
+import type { Limits } from './validate';
 
 /** The result of `desk.execute`: the ticket after the command (and the triggers it set off). */
 export interface ExecuteResult {
@@ -79,6 +80,12 @@ export interface ExtensionContext {
   store: Store;
   /** The desk's workflows, so an extension can check the status names it was given in `init`. */
   workflows: WorkflowSet;
+  /**
+   * The desk's limits on command input (`createHelpdesk({ limits })` over the defaults), so what an
+   * extension files as a command (an inbound mail's subject, body and attachments) is cut to what
+   * the desk accepts rather than refused by it.
+   */
+  limits: Readonly<Limits>;
   /**
    * Executes a command (core's or any installed extension's) as the given actor: the one way an
    * extension issues commands (see docs/extensions.md). Inside `react`, use `committed.execute`
