@@ -203,7 +203,9 @@ function fieldOf(raw: string): FieldClass | undefined {
   examine(raw.length);
   // Most lines have no colon at all: spare them the copy below.
   if (prefilters && !raw.includes(':') && !raw.includes('：')) return undefined;
-  const t = raw.replace(/^[\s>]*/, '');
+  // Classified lines come trimmed and without a leading `>`: nothing to strip.
+  const c0 = raw.charCodeAt(0);
+  const t = c0 === 62 || c0 <= 32 || c0 >= 128 ? raw.replace(/^[\s>]*/, '') : raw;
   let colon = -1;
   for (let i = 0; i < t.length && i < 40; i++) {
     if (t[i] === ':' || t[i] === '：') {

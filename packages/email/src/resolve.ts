@@ -165,6 +165,7 @@ export async function resolveThread(
   // 1. signed reply token
   let tokens = 0;
   for (const address of recipients(mail)) {
+    if (!address.includes('+')) continue; // no tag, no token: spare it the split
     const parts = splitAddress(address);
     if (!parts?.tag) continue;
     if (++tokens > MAX_TOKENS) break;
