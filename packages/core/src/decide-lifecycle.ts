@@ -77,7 +77,14 @@ export function decideChangeStatus(
       },
     );
   }
-  const reason = ticket.category === 'solved' && category !== 'closed' ? 'reopen' : 'manual';
+  // An automation's change says so, so a trigger on a person's change (`reason: 'manual'`) and the
+  // log tell them apart; which rule it was is the event's `ruleId`.
+  const reason =
+    ticket.category === 'solved' && category !== 'closed'
+      ? 'reopen'
+      : actor.kind === 'automation'
+        ? 'automation'
+        : 'manual';
   return [statusChanged(ticket, workflow, command.status, reason)];
 }
 

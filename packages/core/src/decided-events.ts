@@ -72,7 +72,7 @@ export function statusChanged(
   ticket: Ticket,
   workflow: Workflow,
   to: string,
-  reason: 'manual' | 'customer-reply' | 'agent-reply' | 'reopen',
+  reason: 'manual' | 'automation' | 'customer-reply' | 'agent-reply' | 'reopen',
 ): DomainEvent {
   return {
     type: 'StatusChanged',

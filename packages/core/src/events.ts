@@ -52,7 +52,7 @@ export interface StatusChangedData {
   fromCategory: StatusCategory;
   category: StatusCategory;
   /** Why it moved: a manual change, a reply per the workflow, a type change, a merge. */
-  reason: 'manual' | 'customer-reply' | 'agent-reply' | 'type-change' | 'merge' | 'reopen';
+  reason: 'manual' | 'automation' | 'customer-reply' | 'agent-reply' | 'type-change' | 'merge' | 'reopen';
 }
 
 export interface AssignedData {

@@ -130,6 +130,13 @@ describe('classics', () => {
     await desk.tick();
     expect((await desk.get(a.id, { actor: agent })).status).toBe('closed');
     expect((await desk.get(b.id, { actor: agent })).status).toBe('awaiting-confirmation');
+    // The log says an automation closed it, and which rule: not a person's 'manual' change.
+    const { events } = await desk.history(a.id, { actor: agent });
+    const changes = events.filter((e) => e.type === 'StatusChanged');
+    expect(changes.map((e) => [e.data.reason, e.actor.kind, e.ruleId])).toEqual([
+      ['manual', 'agent', undefined],
+      ['automation', 'automation', 'auto-close-solved'],
+    ]);
   });
 
   it('pendingReminder: a note, and a reply to the customer when a template is given', async () => {
