@@ -19,6 +19,17 @@ export function isWhite(ch: string | undefined): boolean {
   );
 }
 
+/** `decoration()` on a code unit. */
+function isDecorationCode(c: number): boolean {
+  return (
+    c === 45 || c === 42 || c === 95 || c === 32 || c === 9 || c === 0xa0 || c === 0x3000 || c === 0x202f
+  );
+}
+
+/** WROTE_BY_LAST for the ASCII last letters, by code: an array read instead of a map. */
+const WROTE_BY_ASCII_LAST: (string[] | undefined)[] = [];
+for (let c = 0; c < 128; c++) WROTE_BY_ASCII_LAST[c] = WROTE_BY_LAST.get(String.fromCharCode(c));
+
 /**
  * The test `isAttribution` makes first, without copying the line: a line that neither ends in a
  * colon, nor in a "wrote" word, nor starts with a digit is not an attribution. Most lines of a
@@ -28,9 +39,9 @@ export function isWhite(ch: string | undefined): boolean {
  */
 export function mayBeAttribution(raw: string): boolean {
   let a = 0;
-  while (a < raw.length && decoration(raw[a])) a++;
+  while (a < raw.length && isDecorationCode(raw.charCodeAt(a))) a++;
   let b = raw.length;
-  while (b > a && decoration(raw[b - 1])) b--;
+  while (b > a && isDecorationCode(raw.charCodeAt(b - 1))) b--;
   if (a === b) return false;
   const x = raw.charCodeAt(a);
   const y = raw.charCodeAt(b - 1);
@@ -41,7 +52,7 @@ export function mayBeAttribution(raw: string): boolean {
   if (y === 58 /* : */) return hasDigitOrAt(raw) || / via /i.test(raw);
   if (x >= 48 && x <= 57) return true;
   // Without a colon or a leading digit, only a line ending in a "wrote" word as a whole word is one.
-  const words = WROTE_BY_LAST.get(String.fromCharCode(foldAscii(y)));
+  const words = WROTE_BY_ASCII_LAST[foldAscii(y)];
   if (!words) return false;
   for (const w of words) if (mayEndWithWord(raw, b, w)) return true;
   return false;
