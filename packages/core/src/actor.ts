@@ -23,9 +23,12 @@ export const EXECUTE_OPTION_KEYS: readonly string[] = [
   'ruleId',
 ];
 
+/** The longest email address a party may have (RFC 3696's 320 characters). */
+export const MAX_EMAIL = 320;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** Whether a party's email has the shape of an address: something, one `@`, something, no spaces. */
+export const isEmailAddress = (value: string): boolean => EMAIL.test(value);
 const MAX_ID = 200;
-const MAX_EMAIL = 320;
 const MAX_TEAMS = 200;
 const MAX_KEY = 1000;
 
@@ -74,7 +77,7 @@ function checkActor(actor: unknown, path: string, problems: Problem[]): void {
     actor.email !== undefined &&
     text(actor.email, `${path}.email`, problems, { max: MAX_EMAIL }) &&
     actor.email.length <= MAX_EMAIL &&
-    !EMAIL.test(actor.email)
+    !isEmailAddress(actor.email)
   ) {
     problems.push({
       path: `${path}.email`,

@@ -1,3 +1,4 @@
+import { isEmailAddress, MAX_EMAIL } from './actor';
 import type { Command } from './commands';
 import { type Problem, ValidationError } from './errors';
 import { copyPlainJson, describeValue } from './json';
@@ -77,9 +78,8 @@ const strings = (opts: { maxItems: number; maxLength: number; nonEmpty?: boolean
 };
 
 const partyId = str({ nonEmpty: true, max: 200 });
-const partyEmail = str({ max: 320 });
+const partyEmail = str({ max: MAX_EMAIL });
 const partyName = str({ max: 200 });
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 const party: Check = (v, path, problems) => {
   if (!isObject(v))
@@ -87,7 +87,7 @@ const party: Check = (v, path, problems) => {
   partyId(v.id, `${path}.id`, problems);
   if (v.email !== undefined) {
     partyEmail(v.email, `${path}.email`, problems);
-    if (typeof v.email === 'string' && v.email.length <= 320 && !EMAIL.test(v.email)) {
+    if (typeof v.email === 'string' && v.email.length <= MAX_EMAIL && !isEmailAddress(v.email)) {
       problems.push({
         path: `${path}.email`,
         message: `is not an email address: ${describeValue(v.email)}`,
