@@ -36,7 +36,8 @@ function termQuery(t: SearchTerm, bind: (v: unknown) => string): string {
  * The PostgreSQL search: `ticket_search` beside the ticket table holds each row's text and its
  * `tsvector`s (`tsv_public`, `tsv_internal`, GIN-indexed). Each term is tested on the parts the
  * scope allows, so under `'all'` one word may match the public part and another the internal one.
- * Ranked: a join with `ts_rank_cd` over the terms looked for.
+ * Unranked: the keys of the matching documents; ranked: a join with `ts_rank_cd` over the terms
+ * looked for.
  *
  * @example
  * const params: unknown[] = [];
@@ -67,7 +68,13 @@ export function postgresSearch(
   const condition = parts.join(' AND ');
   const search = searchTableOf(table);
   const key = `d.doc_tenant = ${table}.tenant_key AND d.doc_id = ${table}.id`;
-  if (!ranked) return { where: `EXISTS (SELECT 1 FROM ${search} d WHERE ${key} AND ${condition})` };
+  // The matches first (OFFSET 0 keeps the planner from folding them into the outer query): with
+  // EXISTS it walked the sort's index checking each row, which for a rare word is nearly every
+  // row (2.7 s at 1M tickets, against 5 ms from the matches; a common word costs its matches).
+  if (!ranked)
+    return {
+      where: `(${table}.tenant_key, ${table}.id) IN (SELECT d.doc_tenant, d.doc_id FROM ${search} d WHERE ${condition} OFFSET 0)`,
+    };
   const any = positive
     .flat()
     .map((t) => t.tq)
