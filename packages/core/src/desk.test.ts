@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from './commands';
 import { createHelpdesk } from './desk';
-import { AdapterError, isTesseraError } from './errors';
+import { AdapterError, ConfigError, isTesseraError } from './errors';
 import type { StoredEvent } from './events';
 import type { Extension } from './extension';
 import type { HelpdeskOptions } from './helpdesk';
@@ -543,10 +543,13 @@ describe('subscribe, rebuild, tick and extensions', () => {
   it('extensions react within execute, as automation with causation, and cascades stop at the depth limit', async () => {
     const tagger: Extension = {
       name: 'tagger',
-      react: (c) =>
-        c.events.some((e) => e.type === 'TicketOpened')
-          ? [{ command: { type: 'tag', ticketId: c.ticket.id, tags: ['triaged'] }, ruleId: 'triage' }]
-          : [],
+      react: async (c) => {
+        if (c.events.some((e) => e.type === 'TicketOpened'))
+          await c.execute({
+            command: { type: 'tag', ticketId: c.ticket.id, tags: ['triaged'] },
+            ruleId: 'triage',
+          });
+      },
       summarize: (ticket, summary) => ({ ...summary, ext: { tagger: ticket.tags.length } }),
     };
     const store = inMemoryStore();
@@ -565,16 +568,16 @@ describe('subscribe, rebuild, tick and extensions', () => {
 
     const pingPong: Extension = {
       name: 'ping-pong',
-      react: (c) => [
-        {
+      react: async (c) => {
+        await c.execute({
           command: {
             type: 'setPriority',
             ticketId: c.ticket.id,
             priority: c.ticket.priority === 'high' ? 'low' : 'high',
           },
           ruleId: c.ticket.priority === 'high' ? 'lower' : 'raise',
-        },
-      ],
+        });
+      },
     };
     const loop = testDesk({ extensions: [pingPong], maxCascadeDepth: 4 }).desk;
     await expect(loop.execute(openCmd(), { actor: customer })).rejects.toThrow(
@@ -590,9 +593,12 @@ describe('subscribe, rebuild, tick and extensions', () => {
         t.category === 'pending' && !t.tags.includes('reminded')
           ? new Date(Date.parse(t.statusChangedAt) + 3_600_000)
           : undefined,
-      onDue: (t, now) => {
+      onDue: async (t, now, ctx) => {
         calls.push(`${t.id}@${now.toISOString()}`);
-        return [{ type: 'tag', ticketId: t.id, tags: ['reminded'] }];
+        await ctx.execute(
+          { type: 'tag', ticketId: t.id, tags: ['reminded'] },
+          { actor: { kind: 'automation', id: 'reminder' } },
+        );
       },
     };
     const { desk, advance, clock } = testDesk({ extensions: [reminder] });
@@ -607,6 +613,26 @@ describe('subscribe, rebuild, tick and extensions', () => {
   });
 });
 
+describe('hooks issue commands with execute, and return nothing', () => {
+  it('a list returned from react or onDue, as older versions ran, is a ConfigError naming the extension, not dropped', async () => {
+    const tag = (id: string) => ({ type: 'tag', ticketId: id, tags: ['x'] });
+    const returnsList = { name: 'old-style', react: (c: { ticket: { id: string } }) => [tag(c.ticket.id)] };
+    const { desk } = testDesk({ extensions: [returnsList as unknown as Extension] });
+    const refused = desk.execute(openCmd(), { actor: customer });
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/old-style\.react.*committed\.execute/);
+
+    const dueList = {
+      name: 'old-due',
+      due: () => new Date(0),
+      onDue: (t: { id: string }) => [tag(t.id)],
+    };
+    const later = testDesk({ extensions: [dueList as unknown as Extension] }).desk;
+    await later.execute(openCmd(), { actor: customer });
+    await expect(later.tick()).rejects.toThrow(/old-due\.onDue.*ctx\.execute/);
+  });
+});
+
 describe('reactions are not repeated, and tick goes on', () => {
   it('a retried command (same idempotency key) does not set off its reactions again', async () => {
     let reactions = 0;
@@ -614,7 +640,6 @@ describe('reactions are not repeated, and tick goes on', () => {
       name: 'counter',
       react: () => {
         reactions++;
-        return [];
       },
     };
     const { desk } = testDesk({ extensions: [counter] });
@@ -645,9 +670,12 @@ describe('reactions are not repeated, and tick goes on', () => {
     const closer: Extension = {
       name: 'closer',
       due: (t) => (t.category === 'new' ? new Date(0) : undefined),
-      onDue: (t) => [
-        { type: 'changeStatus', ticketId: t.id, status: t.subject === 'bad' ? 'nowhere' : 'open' },
-      ],
+      onDue: async (t, _now, ctx) => {
+        await ctx.execute(
+          { type: 'changeStatus', ticketId: t.id, status: t.subject === 'bad' ? 'nowhere' : 'open' },
+          { actor: { kind: 'automation', id: 'closer' } },
+        );
+      },
     };
     const { desk } = testDesk({
       extensions: [closer],

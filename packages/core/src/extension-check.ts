@@ -30,3 +30,22 @@ export function checkExtensions(extensions: readonly Extension[]): void {
     }
   }
 }
+
+/**
+ * Refuses what a `react` or `onDue` hook returned: hooks issue commands with `execute` and return
+ * nothing. Older versions ran a returned list of commands; dropping one without a word would lose
+ * them, so it is a `ConfigError` naming the extension.
+ *
+ * @example
+ * returnsNothing('tagger', 'react', undefined); // fine
+ * returnsNothing('tagger', 'react', [{ type: 'addTags' }]); // ConfigError
+ */
+export function returnsNothing(extension: string, hook: 'react' | 'onDue', returned: unknown): void {
+  if (returned === undefined) return;
+  throw new ConfigError([
+    {
+      path: `extensions.${extension}.${hook}`,
+      message: `${hook} returned ${Array.isArray(returned) ? 'a list' : typeof returned}: issue commands with ${hook === 'react' ? 'committed.execute' : 'ctx.execute'} and return nothing`,
+    },
+  ]);
+}

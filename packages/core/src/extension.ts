@@ -217,26 +217,18 @@ export interface Extension<S = unknown> {
   /**
    * Runs after each committed command, before `execute` resolves. It issues commands with
    * `committed.execute` (each runs at once, in the same cascade, to a fixed depth, so the next one
-   * sees its changes).
-   * @deprecated Returning commands still works until every package has moved to `committed.execute`;
-   * it will be removed.
+   * sees its changes) and returns nothing: a returned value is a `ConfigError` (a list of commands
+   * returned, as older versions ran them, would otherwise be dropped without a word).
    */
-  react?(
-    committed: Committed,
-    ctx: ExtensionContext,
-  ): Issued | undefined | Promise<Issued | undefined> | void | Promise<void>;
+  react?(committed: Committed, ctx: ExtensionContext): void | Promise<void>;
   /** The next instant `tick` should call `onDue` for this ticket. */
   due?(ticket: Ticket): Date | undefined;
   /**
    * Called by `tick` once the ticket's due instant has passed. It issues commands with
-   * `ctx.execute`: a refused one is reported to `onError` and the tick goes on.
-   * @deprecated Returning commands still works until every package has moved; it will be removed.
+   * `ctx.execute` (a refused one is reported to `onError` and the tick goes on) and returns
+   * nothing, as `react`.
    */
-  onDue?(
-    ticket: Ticket,
-    now: Date,
-    ctx: ExtensionContext,
-  ): Issued | undefined | Promise<Issued | undefined> | void | Promise<void>;
+  onDue?(ticket: Ticket, now: Date, ctx: ExtensionContext): void | Promise<void>;
   /** Called after events are committed (also those of other processes when the store can watch). */
   onCommitted?(events: StoredEvent[], ctx: ExtensionContext): void | Promise<void>;
   /** Called by `tick`, for periodic work not tied to one ticket (e.g. retrying mail). */
@@ -247,6 +239,3 @@ export interface Extension<S = unknown> {
    */
   onRebuild?(ctx: ExtensionContext): void | Promise<void>;
 }
-
-/** Commands returned from `react`/`onDue` (deprecated: use `execute`). */
-export type Issued = (Command | ModuleCommand | IssuedCommand)[];

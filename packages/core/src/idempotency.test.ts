@@ -56,7 +56,6 @@ describe('idempotency keys are scoped to their ticket', () => {
           { type: 'postMessage', ticketId: t.id, body: 'reminder', visibility: 'internal' },
           { actor: { kind: 'automation', id: 'noter' }, idempotencyKey: `remind:${t.id}:1` },
         );
-        return [];
       },
     };
     const store = inMemoryStore();
@@ -80,7 +79,6 @@ describe('idempotency keys are scoped to their ticket', () => {
           { type: 'tag', ticketId: t.id, tags: ['done'] },
           { actor: { kind: 'automation', id: 'tagger' }, idempotencyKey: 'tag-once' },
         );
-        return [];
       },
     };
     const store = inMemoryStore();

@@ -128,7 +128,6 @@ export type {
   ExtensionContext,
   ExtensionDecideContext,
   ExtensionState,
-  Issued,
   ScanOptions,
   ScanPage,
 } from './extension';

@@ -49,7 +49,7 @@ describe('validateHelpdeskOptions', () => {
       internalFields: ['cost'],
       customersMayClose: true,
       visibility: 'organization',
-      extensions: [{ name: 'x', provides: ['acknowledgement'], react: () => [] }],
+      extensions: [{ name: 'x', provides: ['acknowledgement'], react: () => {} }],
       limits: { maxTags: 10 },
       upcasters: { TicketOpened: (e: unknown) => e },
       maxRetries: 0,

@@ -3,6 +3,7 @@ import type { Command, ExecuteOptions, IssuedCommand, ModuleCommand } from './co
 import { ConfigError } from './errors';
 import type { StoredEvent } from './events';
 import type { Committed, ExecuteResult, Extension, ExtensionContext } from './extension';
+import { returnsNothing } from './extension-check';
 import type { Actor, Ticket } from './model';
 
 /** Where a command stands in a cascade of reactions. */
@@ -72,9 +73,8 @@ export function createReactor(deps: ReactorDeps) {
           return r;
         },
       };
-      // Commands are issued with `committed.execute`; a returned list (deprecated) runs the same way.
-      const issued = await ext.react(committed, deps.context());
-      for (const item of issued ?? []) await committed.execute(item);
+      // Commands are issued with `committed.execute`, the one way (see docs/extensions.md).
+      returnsNothing(ext.name, 'react', await ext.react(committed, deps.context()));
     }
     return all;
   }

@@ -1,6 +1,7 @@
 import type { Command, IssuedCommand, ModuleCommand } from './commands';
 import { isTesseraError } from './errors';
 import type { ExecuteResult, Extension, ExtensionContext } from './extension';
+import { returnsNothing } from './extension-check';
 import type { Ticket } from './model';
 import type { Page, TicketFilter, TicketQuery, TicketSummary } from './ports';
 
@@ -76,18 +77,14 @@ export async function tick(deps: SchedulerDeps, now: Date): Promise<{ due: numbe
               ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
             }),
         };
-        let issued: Awaited<ReturnType<NonNullable<Extension['onDue']>>>;
+        let returned: unknown;
         try {
-          issued = await ext.onDue(current, now, context);
+          returned = await ext.onDue(current, now, context);
         } catch (error) {
           if (!refused(error)) throw error;
           continue;
         }
-        // A returned list (deprecated) runs the same way, each refusal reported and the tick going on.
-        for (const item of issued ?? [])
-          await issue(item).catch((error) => {
-            if (!refused(error)) throw error;
-          });
+        returnsNothing(ext.name, 'onDue', returned);
       }
       const after = await deps.load(ticket.id);
       if (after) await deps.index(after);

@@ -19,20 +19,18 @@ describe('an automated message is not the agent’s answer', () => {
     it(`a public acknowledgement by ${kind} keeps the ticket waiting on the agent`, async () => {
       const ack: Extension = {
         name: 'ack',
-        react: (c) =>
-          c.events.some((e) => e.type === 'TicketOpened')
-            ? [
-                {
-                  command: {
-                    type: 'postMessage',
-                    ticketId: c.ticket.id,
-                    body: 'We got it',
-                    visibility: 'public',
-                  },
-                  actor: { kind, id: 'ack' },
-                },
-              ]
-            : [],
+        react: async (c) => {
+          if (c.events.some((e) => e.type === 'TicketOpened'))
+            await c.execute({
+              command: {
+                type: 'postMessage',
+                ticketId: c.ticket.id,
+                body: 'We got it',
+                visibility: 'public',
+              },
+              actor: { kind, id: 'ack' },
+            });
+        },
       };
       const desk = createHelpdesk({ extensions: [ack] });
       const { ticket } = await desk.execute(open, { actor: customer });

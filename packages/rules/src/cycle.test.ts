@@ -54,17 +54,15 @@ describe('a cascade through another extension', () => {
     // An extension that flips tag `a` back whenever it changes: with a rule that sets it, a cycle.
     const flipper: Extension = {
       name: 'flipper',
-      react: (committed) =>
-        committed.events.some((e) => e.type === 'TagsChanged')
-          ? [
-              {
-                command: committed.ticket.tags.includes('a')
-                  ? { type: 'untag', ticketId: committed.ticket.id, tags: ['a'] }
-                  : { type: 'tag', ticketId: committed.ticket.id, tags: ['a'] },
-                ruleId: 'flipper',
-              },
-            ]
-          : [],
+      react: async (committed) => {
+        if (committed.events.some((e) => e.type === 'TagsChanged'))
+          await committed.execute({
+            command: committed.ticket.tags.includes('a')
+              ? { type: 'untag', ticketId: committed.ticket.id, tags: ['a'] }
+              : { type: 'tag', ticketId: committed.ticket.id, tags: ['a'] },
+            ruleId: 'flipper',
+          });
+      },
     };
     const desk = createHelpdesk({
       store: inMemoryStore(),
