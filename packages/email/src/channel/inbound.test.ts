@@ -161,6 +161,24 @@ describe('emailChannel inbound, limits', () => {
     expect(t2.messages[0]!.body).toBe('Help');
   }, 30_000);
 
+  it("cuts to the desk's own limits (createHelpdesk({ limits })), so a mail over them is filed, not refused", async () => {
+    const channel = emailChannel({ ...base, autoReply: false });
+    const desk = createHelpdesk({
+      extensions: [channel],
+      limits: { maxBodyLength: 40, maxSubjectLength: 5, maxAttachments: 1 },
+    });
+    const result = await channel.ingest(
+      mail('small@example.org', 'My printer is on fire, and the fax is too.'),
+    );
+    expect(result.action).toBe('opened');
+    expect(result.truncated).toEqual(['body: longer than 40 characters; cut (the original keeps it all)']);
+    const ticket = await desk.get(result.ticketId!, { actor: ADMIN });
+    expect(ticket.subject).toBe('Print');
+    expect(ticket.messages[0]!.body).toBe('My printer is on fire, and the fax is to');
+    // One attachment allowed: the original mail takes it.
+    expect(ticket.messages[0]!.attachments.map((a) => a.filename)).toEqual(['original.eml']);
+  });
+
   it('an ordinary mail is not marked truncated', async () => {
     const channel = emailChannel({ ...base, autoReply: false });
     createHelpdesk({ extensions: [channel] });

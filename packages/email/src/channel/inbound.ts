@@ -2,7 +2,6 @@ import {
   type Actor,
   type Attachment,
   type Command,
-  DEFAULT_LIMITS,
   type EmailMeta,
   type ExecuteResult,
   type Party,
@@ -17,12 +16,20 @@ import { emailState } from './state';
 import type { InboundMail, IngestResult } from './types';
 
 const HOUR = 3_600_000;
-// Core's limits, from core (the context does not carry the desk's own `limits` yet).
-const MAX_BODY = DEFAULT_LIMITS.maxBodyLength;
-const MAX_SUBJECT = DEFAULT_LIMITS.maxSubjectLength;
-const MAX_ATTACHMENTS = DEFAULT_LIMITS.maxAttachments;
-/** Core's limit on a message's HTML (four times its body limit). */
-const MAX_HTML = 4 * MAX_BODY;
+/**
+ * The desk's limits on what a command may carry (`createHelpdesk({ limits })`, from the context):
+ * what the channel files is cut to them, so a long mail is filed cut rather than refused.
+ */
+const limitsOf = (s: ChannelSettings) => {
+  const limits = s.context().limits;
+  return {
+    body: limits.maxBodyLength,
+    subject: limits.maxSubjectLength,
+    attachments: limits.maxAttachments,
+    /** Core's limit on a message's HTML (four times its body limit). */
+    html: 4 * limits.maxBodyLength,
+  };
+};
 /** Elements open at once in stored HTML; deeper tags are dropped, their text kept. */
 const MAX_HTML_DEPTH = 100;
 
@@ -84,7 +91,8 @@ export function inboundFiling(s: ChannelSettings, bounces: BounceFiling) {
       owner,
       ...(ticketId ? { ticketId } : {}),
     });
-    const keep = options.keepOriginal === false ? MAX_ATTACHMENTS : MAX_ATTACHMENTS - 1;
+    const max = limitsOf(s).attachments;
+    const keep = options.keepOriginal === false ? max : max - 1;
     for (const a of mail.attachments.slice(0, keep)) {
       const blob = await s.context().store.blobs.put(a.content, meta(a.contentType, a.filename));
       out.push({
@@ -125,21 +133,22 @@ export function inboundFiling(s: ChannelSettings, bounces: BounceFiling) {
 
   /** The message's content, blobs stored; what had to be cut is added to `truncated`. */
   async function contentOf(mail: InboundMail, raw: Uint8Array, email: InboundMeta, ticketId?: string) {
+    const limits = limitsOf(s);
     const truncated = [...mail.truncated];
     const attachments = await storeAttachments(mail, raw, ticketId);
     if (mail.attachments.length > attachments.length - (options.keepOriginal === false ? 0 : 1)) {
-      truncated.push(`attachments: more than ${MAX_ATTACHMENTS}; the rest are only in the original`);
+      truncated.push(`attachments: more than ${limits.attachments}; the rest are only in the original`);
     }
     // Past core's limit the HTML is left out rather than cut mid-tag; original.eml still has it.
     const sanitized = mail.html
-      ? sanitizeInboundHtml(mail.html, { maxDepth: MAX_HTML_DEPTH, maxLength: MAX_HTML })
+      ? sanitizeInboundHtml(mail.html, { maxDepth: MAX_HTML_DEPTH, maxLength: limits.html })
       : undefined;
     if (sanitized) truncated.push(...sanitized.truncated);
     // The visible text, or the whole text when trimming left nothing (a bare forward, an image).
     let body = mail.visible.trim() || mail.text.trim() || '(no text)';
-    if (body.length > MAX_BODY) {
-      body = body.slice(0, MAX_BODY);
-      truncated.push(`body: longer than ${MAX_BODY} characters; cut (the original keeps it all)`);
+    if (body.length > limits.body) {
+      body = body.slice(0, limits.body);
+      truncated.push(`body: longer than ${limits.body} characters; cut (the original keeps it all)`);
     }
     if (truncated.length > 0) email.truncated = truncated;
     return {
@@ -272,7 +281,7 @@ export function inboundFiling(s: ChannelSettings, bounces: BounceFiling) {
           reason: `${mail.classification.kind} never opens a ticket: ${mail.classification.reasons.join('; ')}`,
         };
       }
-      const subject = mail.subject.trim().slice(0, MAX_SUBJECT) || '(no subject)';
+      const subject = mail.subject.trim().slice(0, limitsOf(s).subject) || '(no subject)';
       // Blobs are written only once the mail is known to be kept.
       const content = await contentOf(mail, raw, email);
       const { result, mine } = await fileOnce(
