@@ -10,7 +10,8 @@ import { initialExt, type ModuleSet, NO_MODULES } from './modules';
  */
 const CORE: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
+/** An event as `apply` takes it: stored, or new (not yet given a version and stream). */
+export type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
 function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet): Ticket {
   const d = event.data;

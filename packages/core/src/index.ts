@@ -6,6 +6,7 @@ export {
   validateExecuteOptions,
 } from './actor';
 export {
+  type Applicable,
   apply,
   deepFreeze,
   evolve,
@@ -170,7 +171,7 @@ export {
   type Ticket,
   type Visibility,
 } from './model';
-export { type ModuleSet, moduleSet, NO_MODULES } from './modules';
+export { type ModuleCommandSpec, type ModuleSet, moduleSet, NO_MODULES, type Slice } from './modules';
 export {
   checkOptions,
   describeValue,
@@ -190,6 +191,7 @@ export type {
   ExpectedVersion,
   MailTransport,
   MessageIndex,
+  OneOrMany,
   OutboundEmail,
   Page,
   SearchDocument,

@@ -96,7 +96,8 @@ export interface SearchDocument {
   internal: string;
 }
 
-type OneOrMany<T> = T | T[];
+/** A filter value: one value, or an array meaning "one of these". */
+export type OneOrMany<T> = T | T[];
 
 /**
  * A filter on ticket summaries: every key given must hold (AND); an array means "one of";

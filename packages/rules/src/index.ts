@@ -25,3 +25,4 @@ export {
   rulesStateOf,
 } from './firing';
 export type { SlaSeen } from './sla-view';
+export type { ParsedTemplate } from './template';
