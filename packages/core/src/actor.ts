@@ -1,4 +1,5 @@
 import type { ExecuteOptions } from './commands';
+import { isEmailAddress, MAX_EMAIL } from './email-address';
 import { type Problem, ValidationError } from './errors';
 import { copyPlainJson, describeValue } from './json';
 import type { Actor, ActorKind } from './model';
@@ -23,11 +24,6 @@ export const EXECUTE_OPTION_KEYS: readonly string[] = [
   'ruleId',
 ];
 
-/** The longest email address a party may have (RFC 3696's 320 characters). */
-export const MAX_EMAIL = 320;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-/** Whether a party's email has the shape of an address: something, one `@`, something, no spaces. */
-export const isEmailAddress = (value: string): boolean => EMAIL.test(value);
 const MAX_ID = 200;
 const MAX_TEAMS = 200;
 const MAX_KEY = 1000;

@@ -1,5 +1,5 @@
-import { isEmailAddress, MAX_EMAIL } from './actor';
 import type { Command } from './commands';
+import { isEmailAddress, MAX_EMAIL } from './email-address';
 import { type Problem, ValidationError } from './errors';
 import { copyPlainJson, describeValue } from './json';
 import { CHANNELS, PRIORITIES } from './model';
