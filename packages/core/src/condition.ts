@@ -44,11 +44,10 @@ export type Condition<Node extends object = never> =
 
 /** What a condition is evaluated against. `ticket` may be a `Ticket` or a `TicketSummary`. */
 export interface ConditionSubject {
-  // biome-ignore lint/suspicious/noExplicitAny: a structural view; fields are resolved by path
-  ticket: Record<string, any>;
+  /** A structural view: fields are resolved by path, so any object with the named fields will do. */
+  ticket: object;
   /** The ticket before the event, for `changed`, `changedTo`, `changedFrom`. */
-  // biome-ignore lint/suspicious/noExplicitAny: as above
-  previous?: Record<string, any>;
+  previous?: object;
   event?: StoredEvent;
   now?: Date;
 }
@@ -124,11 +123,13 @@ function accessor(field: string, which: 'ticket' | 'previous'): Accessor {
       return v !== undefined ? v : get(s.event.data);
     };
   }
-  if (field === 'organization') {
-    return (s) => s[which]?.organization ?? s[which]?.requester?.organizationId;
-  }
+  // The subject is structural (a Ticket, a TicketSummary, any object): read by name.
+  const of = (s: ConditionSubject) => s[which] as Record<string, unknown> | undefined;
+  if (field === 'organization')
+    return (s) =>
+      of(s)?.organization ?? (of(s)?.requester as { organizationId?: unknown } | undefined)?.organizationId;
   const parts = field.split('.');
-  if (parts.length === 1) return (s) => s[which]?.[field];
+  if (parts.length === 1) return (s) => of(s)?.[field];
   const get = pathGetter(parts);
   return (s) => (s[which] === undefined ? undefined : get(s[which]));
 }

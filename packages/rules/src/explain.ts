@@ -27,7 +27,7 @@ function describe(node: unknown): string {
 function readField(field: string, s: ConditionSubject): unknown {
   const root: Record<string, unknown> = field.startsWith('event.')
     ? (s.event as unknown as Record<string, unknown>)
-    : s.ticket;
+    : (s.ticket as Record<string, unknown>);
   let v: unknown = root;
   for (const part of (field.startsWith('event.') ? field.slice(6) : field).split('.'))
     v = (v as Record<string, unknown> | undefined)?.[part];

@@ -130,9 +130,13 @@ export function accessor(field: string, which: 'ticket' | 'previous'): Get {
       return v !== undefined ? v : get(s.event.data);
     };
   }
-  if (field === 'organization') return (s) => s[which]?.organization ?? s[which]?.requester?.organizationId;
+  // The subject is structural (a Ticket, a TicketSummary, any object): read by name.
+  const of = (s: ConditionSubject) => s[which] as Record<string, unknown> | undefined;
+  if (field === 'organization')
+    return (s) =>
+      of(s)?.organization ?? (of(s)?.requester as { organizationId?: unknown } | undefined)?.organizationId;
   const parts = field.split('.');
-  if (parts.length === 1) return (s) => s[which]?.[field];
+  if (parts.length === 1) return (s) => of(s)?.[field];
   const get = pathGet(parts);
   return (s) => (s[which] === undefined ? undefined : get(s[which]));
 }
