@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHelpdesk } from './desk';
-import { deskSearchCases } from './desk-search-cases';
 import type { ExtensionContext } from './extension';
 import { inMemoryStore } from './memory';
 import type { Actor } from './model';
-
-deskSearchCases('memory', () => inMemoryStore());
 
 describe('counting a search on an index without count', () => {
   it('pages through query with the actor’s textScope', async () => {

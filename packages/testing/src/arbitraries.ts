@@ -145,7 +145,8 @@ export function commandArbitrary(
   );
 }
 
-type Period = [string, string];
+/** A working period of a day, `["09:00", "17:00"]`. */
+export type Period = [string, string];
 export interface CalendarConfigShape {
   timeZone: string;
   week: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Period[]>>;

@@ -3,9 +3,12 @@ export {
   type CalendarConfigShape,
   calendarArbitrary,
   commandArbitrary,
+  type Period,
   workflowArbitrary,
 } from './arbitraries';
 export { type RunningScript, runScript } from './child-process';
+export { deskSearchCases } from './desk-search';
+export { deskSearchProperty } from './desk-search-property';
 export { eventStoreConformance, sampleEvent } from './event-store';
 export {
   emailMessageIds,

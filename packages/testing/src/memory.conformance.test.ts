@@ -2,10 +2,12 @@ import {
   inMemoryBlobStore,
   inMemoryEventStore,
   inMemoryMessageIndex,
+  inMemoryStore,
   inMemoryTicketIndex,
 } from '@tessera/core';
 import {
   blobStoreConformance,
+  deskSearchCases,
   eventStoreConformance,
   messageIndexConformance,
   ticketIndexConformance,
@@ -16,3 +18,4 @@ eventStoreConformance(() => inMemoryEventStore());
 ticketIndexConformance(() => inMemoryTicketIndex());
 messageIndexConformance(() => inMemoryMessageIndex());
 blobStoreConformance(() => inMemoryBlobStore());
+deskSearchCases('memory', () => inMemoryStore());

@@ -1,4 +1,4 @@
+import { inMemoryStore } from '@tessera/core';
 import { deskSearchProperty } from './desk-search-property';
-import { inMemoryStore } from './memory';
 
 deskSearchProperty('memory', () => inMemoryStore(), 80);

@@ -1,10 +1,9 @@
 // The search property over random histories, written once and run on every store: core runs it
 // on the memory store (desk-search.prop.test.ts); a store adapter's tests may run it on theirs.
+
+import { type Actor, createHelpdesk, type Store } from '@tessera/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHelpdesk } from './desk';
-import type { Actor } from './model';
-import type { Store } from './ports';
 
 // Each word as typed, and as every engine compares it (case and diacritics folded).
 const VOCABULARY: [typed: string, folded: string][] = [

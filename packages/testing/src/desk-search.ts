@@ -1,14 +1,18 @@
-// Desk-level search cases, written once and run on every store: core runs them on the memory store
-// (desk-search.test.ts); a store adapter's tests may run them on theirs with `deskSearchCases`.
+// Desk-level search cases, written once and run on every store: this package runs them on the
+// memory store (memory.conformance.test.ts), the SQL stores on theirs; a user's adapter may too.
 // Only what every engine shares is asserted here (no stemming: memory has none).
+
+import {
+  type Actor,
+  type Command,
+  createHelpdesk,
+  type ExtensionContext,
+  type HelpdeskOptions,
+  type Store,
+  type TicketQuery,
+  ValidationError,
+} from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import type { Command } from './commands';
-import { createHelpdesk } from './desk';
-import { ValidationError } from './errors';
-import type { ExtensionContext } from './extension';
-import type { HelpdeskOptions } from './helpdesk';
-import type { Actor } from './model';
-import type { Store, TicketQuery } from './ports';
 
 const customer: Actor = { kind: 'customer', id: 'c1', name: 'Ann Smith', email: 'ann@acme.io' };
 const other: Actor = { kind: 'customer', id: 'c2', name: 'Bob Jones', email: 'bob@beta.io' };
@@ -17,10 +21,13 @@ const agent: Actor = { kind: 'agent', id: 'a1' };
 type Open = Extract<Command, { type: 'openTicket' }>;
 
 /**
- * The cases, on a fresh store from `makeStore` for each test (closed after it).
+ * Desk-level search cases for a store adapter, on a fresh store from `makeStore` for each test
+ * (closed after it): what every engine shares (subject, bodies, attachment names, requester,
+ * `#number`, phrases, `-word`, `or`, prefixes, diacritics, other scripts, relevance and its cursor,
+ * snippets from visible text, scopes, tenants). Call it from a vitest file.
  *
  * @example
- * deskSearchCases('sqlite', () => sqliteStore({ path: ':memory:' }));
+ * deskSearchCases('sqlite', () => sqliteStore({ filename: ':memory:' }));
  */
 export function deskSearchCases(name: string, makeStore: () => Store | Promise<Store>): void {
   async function setup(options: HelpdeskOptions = {}) {
