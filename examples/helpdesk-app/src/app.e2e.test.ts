@@ -4,6 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp } from './server';
 
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+// expect.poll gives up after 1 s by default: a loaded machine may take longer to answer a click.
+const WAIT = { timeout: 30_000 };
 let browser: Browser;
 let app: Awaited<ReturnType<typeof startApp>>;
 
@@ -42,25 +44,28 @@ it('a customer opens a ticket in the browser, an agent replies with a note and a
   await page.fill('#subject', 'Cannot export CSV');
   await page.fill('#body', 'The export button does nothing.');
   await page.click('#open button');
-  await expect.poll(() => page.textContent('#tickets')).toContain('#1 Cannot export CSV — new');
+  await expect.poll(() => page.textContent('#tickets'), WAIT).toContain('#1 Cannot export CSV — new');
 
   await as(page, 'bob');
   await page.click('#tickets li >> nth=0');
   await page.fill('#reply-body', 'Customer is on the legacy plan');
   await page.check('#internal');
   await page.click('#reply button');
+  // The note is posted (and the form handed back) before the answer is written, as a person would.
+  await expect.poll(() => page.locator('#messages li').count(), WAIT).toBe(2);
+  await expect.poll(() => page.isChecked('#internal'), WAIT).toBe(false);
   await page.fill('#reply-body', 'Fixed in today’s release, please retry.');
   await page.click('#reply button');
-  await expect.poll(() => page.textContent('#detail-status')).toBe('open');
+  await expect.poll(() => page.textContent('#detail-status'), WAIT).toBe('open');
   await page.selectOption('#status', 'solved');
   await page.click('#set-status');
-  await expect.poll(() => page.textContent('#detail-status')).toBe('solved');
+  await expect.poll(() => page.textContent('#detail-status'), WAIT).toBe('solved');
   expect(await page.locator('#messages li').count()).toBe(3);
 
   await as(page, 'ann');
   await page.click('#tickets li >> nth=0');
   await expect
-    .poll(() => page.locator('#messages li').allTextContents())
+    .poll(() => page.locator('#messages li').allTextContents(), WAIT)
     .toEqual(['Ann: The export button does nothing.', 'Bob: Fixed in today’s release, please retry.']);
   // A customer cannot change the priority: the API refuses with 403.
   const ticketId = await page.getAttribute('#tickets li >> nth=0', 'data-id');
