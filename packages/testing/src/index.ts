@@ -30,8 +30,9 @@ export {
 } from './mail-transport';
 export { blobStoreConformance, messageIndexConformance } from './message-index';
 export { rebuildWithEmail, seedRebuildTickets } from './rebuild';
+export { sampleSummary } from './sample-summary';
 export type { Factory, Subject } from './subject';
-export { sampleSummary, ticketIndexConformance } from './ticket-index';
+export { ticketIndexConformance } from './ticket-index';
 export { expectTickedOnce, seedTicking, type TickingTickets, tickingScenario } from './ticking';
 export { runTickingProcess, type TickingProcessIo } from './ticking-process';
 export { WAIT_LIMIT_MS, waitFor } from './wait';

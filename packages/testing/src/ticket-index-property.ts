@@ -11,8 +11,8 @@ import {
 } from '@tessera/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { sampleSummary } from './sample-summary';
 import { type Factory, open } from './subject';
-import { sampleSummary } from './ticket-index';
 
 // Few values, so that random rows and filters meet: the same ids in several tenants, strings
 // with U+0000, empty lists, `null` inside lists.

@@ -7,8 +7,8 @@ import {
 } from '@tessera/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sampleSummary } from './sample-summary';
 import { type Factory, open } from './subject';
-import { sampleSummary } from './ticket-index';
 
 /** The searchable text `TicketIndex.upsert` takes with a row. */
 type Doc = NonNullable<Parameters<TicketIndex['upsert']>[2]>;
