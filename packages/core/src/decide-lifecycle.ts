@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import type { DecideContext } from './decide';
+import type { DecideContext } from './decide-context';
 import { messagePosted, statusChanged, workflowOf } from './decided-events';
 import { ForbiddenError, InvalidTransitionError, ValidationError } from './errors';
 import type { DomainEvent } from './events';

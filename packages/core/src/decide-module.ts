@@ -1,5 +1,5 @@
 import type { ModuleCommand } from './commands';
-import type { DecideContext } from './decide';
+import type { DecideContext } from './decide-context';
 import {
   ClosedError,
   ConfigError,

@@ -1,4 +1,5 @@
 import type { Command } from './commands';
+import type { DecideContext } from './decide-context';
 import {
   decideAddFollower,
   decideAssign,
@@ -21,38 +22,13 @@ import {
 import { messagePosted, normalizeTags, stripNulls, takenId, workflowOf } from './decided-events';
 import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { DomainEvent } from './events';
-import type { Actor, Ticket } from './model';
-import type { Policy } from './policy';
+import type { Ticket } from './model';
 import { seesEverything } from './redact';
-import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
-import type { WorkflowSet } from './workflow-set';
+import { DEFAULT_LIMITS, validateCommand } from './validate';
 
+export type { DecideContext, IdGenerator } from './decide-context';
 export { takenId } from './decided-events';
 export { type WorkflowSet, workflowSet } from './workflow-set';
-
-/** Generates ids; no domain code calls Math.random(). */
-export interface IdGenerator {
-  next(): string;
-}
-
-export interface DecideContext {
-  actor: Actor;
-  /** ISO time of the decision, from the injected clock. */
-  now: string;
-  ids: IdGenerator;
-  workflows: WorkflowSet;
-  policy: Policy;
-  limits?: Limits;
-  /** For openTicket: the ticket's id and its number, allocated by the service. */
-  ticketId?: string;
-  number?: number;
-  tenantId?: string;
-  /**
-   * Related tickets (the one a ticket was merged into) the actor may see; an error names only
-   * those. Without it, staff are told and customers are not.
-   */
-  visibleRelated?: ReadonlySet<string>;
-}
 
 type Of<K extends Command['type']> = Extract<Command, { type: K }>;
 

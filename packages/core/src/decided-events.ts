@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import type { DecideContext } from './decide';
+import type { DecideContext } from './decide-context';
 import { ValidationError } from './errors';
 import type { DomainEvent } from './events';
 import type { Actor, JsonValue, Ticket } from './model';

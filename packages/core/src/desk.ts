@@ -3,7 +3,6 @@ import { admitCommand, checkBlobs } from './admit';
 import { fold } from './apply';
 import { commandHandler } from './command-handler';
 import type { Command, ExecuteOptions, ModuleCommand } from './commands';
-import { workflowSet } from './decide';
 import { validateModuleCommand } from './decide-module';
 import { NotFoundError, ValidationError } from './errors';
 import { SCHEMA_VERSION, type StoredEvent } from './events';
@@ -29,6 +28,7 @@ import { logTail } from './tail';
 import { ticketCache } from './ticket-cache';
 import { DEFAULT_LIMITS, type Limits, validateCommand } from './validate';
 import { defaultWorkflow } from './workflow';
+import { workflowSet } from './workflow-set';
 
 export type { RebuildProgress } from './projector';
 export { andFilters, queueFilter, type SavedQueue } from './query-scope';

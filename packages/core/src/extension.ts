@@ -1,9 +1,9 @@
 import type { Command, ExecuteOptions, IssuedCommand, ModuleCommand } from './commands';
-import type { WorkflowSet } from './decide';
 import type { NewDomainEvent, StoredEvent, StoredExtensionEvent, Upcaster } from './events';
 import type { Actor, ActorKind, Ticket } from './model';
 import type { Page, Store, TicketFilter, TicketQuery, TicketSummary } from './ports';
 import type { Limits } from './validate';
+import type { WorkflowSet } from './workflow-set';
 
 /** The result of `desk.execute`: the ticket after the command (and the triggers it set off). */
 export interface ExecuteResult {

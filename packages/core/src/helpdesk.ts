@@ -1,5 +1,5 @@
 import type { Command, ExecuteOptions, ModuleCommand } from './commands';
-import type { IdGenerator, WorkflowSet } from './decide';
+import type { IdGenerator } from './decide-context';
 import type { StoredEvent, Upcaster } from './events';
 import type { ExecuteResult, Extension } from './extension';
 import type { Actor, BlobRef, Ticket } from './model';
@@ -10,6 +10,7 @@ import type { SavedQueue } from './query-scope';
 import type { CommitHandler } from './tail';
 import type { Limits } from './validate';
 import type { Workflow } from './workflow';
+import type { WorkflowSet } from './workflow-set';
 
 export interface Clock {
   now(): Date;
