@@ -38,6 +38,7 @@ export type {
   Untag,
 } from './commands';
 export {
+  type Accessor,
   CONDITION_OPS,
   type CompileOptions,
   type Condition,
@@ -46,6 +47,7 @@ export {
   compileCondition,
   type FieldCondition,
   type FieldType,
+  fieldAccessor,
   isUnsafeRegex,
   type Predicate,
   TICKET_CONDITION_FIELDS,

@@ -1,4 +1,4 @@
-import type { ConditionSubject } from '@tessera/core';
+import { type ConditionSubject, fieldAccessor } from '@tessera/core';
 
 // How the fast compiler (predicate.ts) reads a condition's field: exactly as core's accessors do.
 
@@ -6,35 +6,6 @@ export type Get = (s: ConditionSubject) => unknown;
 export type Rec = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Rec => v !== null && typeof v === 'object';
-
-/**
- * Core's path walk: undefined as soon as a step is not an object.
- *
- * @example
- * pathGet(['fields', 'seats'])({ fields: { seats: 3 } }); // → 3
- */
-export function pathGet(parts: readonly string[]): (root: unknown) => unknown {
-  if (parts.length === 1) {
-    const [a] = parts as [string];
-    return (root) => (isObject(root) ? root[a] : undefined);
-  }
-  if (parts.length === 2) {
-    const [a, b] = parts as [string, string];
-    return (root) => {
-      if (!isObject(root)) return undefined;
-      const v = root[a];
-      return isObject(v) ? v[b] : undefined;
-    };
-  }
-  return (root) => {
-    let value: unknown = root;
-    for (const part of parts) {
-      if (!isObject(value)) return undefined;
-      value = value[part];
-    }
-    return value;
-  };
-}
 
 /**
  * How a condition reads its field. The usual shapes — a ticket field of one or two keys
@@ -58,7 +29,7 @@ export interface Read {
  * reader('event.type'); // → { shape: Shape.EventKey, a: 'type', b: '', get }
  */
 export function reader(field: string): Read {
-  const get = accessor(field, 'ticket');
+  const get = fieldAccessor(field, 'ticket');
   const parts = field.split('.');
   if (parts[0] === 'event') {
     if (parts.length === 2) return { shape: Shape.EventKey, a: parts[1]!, b: '', get };
@@ -112,31 +83,4 @@ export function readField(s: ConditionSubject, shape: Shape, a: string, b: strin
     default:
       return get(s);
   }
-}
-
-/**
- * The field's value on the ticket (or the ticket before), read as core's accessor reads it.
- *
- * @example
- * accessor('organization', 'ticket')({ ticket: { requester: { organizationId: 'acme' } } }); // → 'acme'
- */
-export function accessor(field: string, which: 'ticket' | 'previous'): Get {
-  if (field.startsWith('event.')) {
-    // Event fields live on the envelope (type, actor) or in its data (channel, visibility…).
-    const get = pathGet(field.slice('event.'.length).split('.'));
-    return (s) => {
-      if (!s.event) return undefined;
-      const v = get(s.event);
-      return v !== undefined ? v : get(s.event.data);
-    };
-  }
-  // The subject is structural (a Ticket, a TicketSummary, any object): read by name.
-  const of = (s: ConditionSubject) => s[which] as Record<string, unknown> | undefined;
-  if (field === 'organization')
-    return (s) =>
-      of(s)?.organization ?? (of(s)?.requester as { organizationId?: unknown } | undefined)?.organizationId;
-  const parts = field.split('.');
-  if (parts.length === 1) return (s) => of(s)?.[field];
-  const get = pathGet(parts);
-  return (s) => (s[which] === undefined ? undefined : get(s[which]));
 }

@@ -1,5 +1,11 @@
-import { type FieldType, PRIORITY_RANK, type Predicate, TICKET_CONDITION_FIELDS } from '@tessera/core';
-import { accessor, type Get, isObject, type Read, type Rec, reader, readField, Shape } from './field-read';
+import {
+  type FieldType,
+  fieldAccessor,
+  PRIORITY_RANK,
+  type Predicate,
+  TICKET_CONDITION_FIELDS,
+} from '@tessera/core';
+import { type Get, isObject, type Read, type Rec, reader, readField, Shape } from './field-read';
 import {
   asTexts,
   equals,
@@ -277,7 +283,7 @@ function compileField(
     case 'absent':
       return (s) => isAbsent(get(s));
   }
-  const before = accessor(field, 'previous');
+  const before = fieldAccessor(field, 'previous');
   switch (op) {
     case 'changed':
       return (s) => s.previous !== undefined && !equals(get(s), before(s));
