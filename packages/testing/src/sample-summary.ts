@@ -1,4 +1,5 @@
-import type { TicketSummary } from '@tessera/core';
+// What the index suites share: the sample rows they write and a reader of every page of a query.
+import type { TicketIndex, TicketQuery, TicketSummary } from '@tessera/core';
 
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 /** The instant `minutes` after the samples' base (2026-01-01), as ISO text. */
@@ -38,4 +39,20 @@ export function sampleSummary(n: number, overrides: Partial<TicketSummary> = {})
   if (n % 2 === 1 && !('lastCustomerMessageAt' in overrides)) summary.lastCustomerMessageAt = iso(n * 2);
   if (n % 7 === 0 && !('type' in overrides)) summary.type = 'incident';
   return summary;
+}
+
+/** Every row of a query, page by page through its cursors (a suite failure if paging never ends). */
+export async function allPages(
+  index: TicketIndex,
+  query: Omit<TicketQuery, 'cursor'>,
+): Promise<TicketSummary[]> {
+  const out: TicketSummary[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const result = await index.query({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+    out.push(...result.items);
+    if (!result.nextCursor) return out;
+    cursor = result.nextCursor;
+  }
+  throw new Error('paging did not end');
 }

@@ -7,7 +7,7 @@ import {
 } from '@tessera/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleSummary } from './sample-summary';
+import { allPages, sampleSummary } from './sample-summary';
 import { type Factory, open } from './subject';
 
 /** The searchable text `TicketIndex.upsert` takes with a row. */
@@ -20,18 +20,6 @@ export interface SearchConformanceOptions {
   stems?: boolean;
   /** Runs of each search property (default 40). */
   propertyRuns?: number;
-}
-
-async function every(index: TicketIndex, query: Omit<TicketQuery, 'cursor'>): Promise<TicketSummary[]> {
-  const out: TicketSummary[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const result = await index.query({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-    out.push(...result.items);
-    if (!result.nextCursor) return out;
-    cursor = result.nextCursor;
-  }
-  throw new Error('paging did not end');
 }
 
 const byNumber = { field: 'number', direction: 'asc' } as const;
@@ -99,7 +87,7 @@ export function ticketIndexSearchConformance(
       for (const [i, row] of rows.entries()) await index.upsert(row, undefined, docOf(row, ...docs[i]!));
       const found = async (text: string, textScope?: Scope, filter: TicketQuery['filter'] = {}) =>
         (
-          await every(index, {
+          await allPages(index, {
             filter: { ...filter, text },
             sort: byNumber,
             ...(textScope ? { textScope } : {}),
@@ -200,7 +188,7 @@ export function ticketIndexSearchConformance(
       await index.upsert(b, undefined, docOf(b, 'shared word alpha', 'tenant b note'));
       await index.upsert(none, undefined, docOf(none, 'shared'));
       const found = async (filter: TicketQuery['filter'], textScope: Scope = 'all') =>
-        (await every(index, { filter: filter!, sort: byNumber, textScope }))
+        (await allPages(index, { filter: filter!, sort: byNumber, textScope }))
           .map((r) => `${r.tenantId ?? '-'}${r.number}`)
           .sort();
       expect(await found({ tenantId: 'A', text: 'shared' })).toEqual(['A1', 'A2']);
@@ -223,7 +211,7 @@ export function ticketIndexSearchConformance(
       ]);
       const { index, rows } = await withDocs([...docs, ['no match here']]);
       for (const textScope of ['public', 'all'] as const) {
-        const seen = await every(index, {
+        const seen = await allPages(index, {
           filter: { text: 'alpha' },
           sort: { field: 'relevance' },
           limit: 5,
@@ -237,7 +225,7 @@ export function ticketIndexSearchConformance(
         for (const r of seen) expectWellFormed(r.snippet);
       }
       // Relevance without a word sorts as the default (updatedAt, newest first).
-      const plain = await every(index, { sort: { field: 'relevance' }, limit: 4 });
+      const plain = await allPages(index, { sort: { field: 'relevance' }, limit: 4 });
       expect(plain.map((r) => r.id)).toEqual(
         [...rows]
           .sort((x, y) => (x.updatedAt < y.updatedAt ? 1 : x.updatedAt > y.updatedAt ? -1 : 0))
@@ -283,7 +271,7 @@ export function ticketIndexSearchConformance(
       await index.upsert(row, undefined, docOf(row, 'oldword'));
       await index.upsert({ ...row, version: 1 }, undefined, docOf(row, 'lateword'));
       const found = async (text: string, tenantId: string | null = null) =>
-        (await every(index, { filter: { text, tenantId }, sort: byNumber })).map((r) => r.id);
+        (await allPages(index, { filter: { text, tenantId }, sort: byNumber })).map((r) => r.id);
       expect(await found('oldword')).toEqual([row.id]);
       expect(await found('lateword')).toEqual([]);
       await index.upsert(row, undefined, docOf(row, 'sameversion'));
@@ -326,7 +314,7 @@ export function ticketIndexSearchConformance(
         [{ text: 'alpha', status: 'pending' }, 'all'],
         [{}, 'public'],
       ] as [TicketQuery['filter'], Scope][]) {
-        const rows = await every(index, { filter: filter!, textScope, limit: 1 });
+        const rows = await allPages(index, { filter: filter!, textScope, limit: 1 });
         expect({ filter, textScope, n: await index.count({ filter: filter!, textScope }) }).toEqual({
           filter,
           textScope,
@@ -430,9 +418,9 @@ export function ticketIndexSearchConformance(
               await index.upsert(r.row, undefined, { public: r.pub.join(' '), internal: r.int.join(' ') });
             const text = excluded === undefined || excluded === word ? word : `${word} -${excluded}`;
             for (const textScope of ['public', 'all'] as const) {
-              const got = (await every(index, { filter: { text, tenantId }, textScope, sort: byNumber })).map(
-                (r) => r.number,
-              );
+              const got = (
+                await allPages(index, { filter: { text, tenantId }, textScope, sort: byNumber })
+              ).map((r) => r.number);
               const has = (r: (typeof rows)[number], w: string) =>
                 r.pub.includes(w) || (textScope === 'all' && r.int.includes(w));
               const want = rows

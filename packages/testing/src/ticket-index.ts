@@ -1,21 +1,9 @@
 import type { TicketIndex, TicketQuery, TicketSummary } from '@tessera/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { iso, sampleSummary } from './sample-summary';
+import { allPages, iso, sampleSummary } from './sample-summary';
 import { type Factory, open } from './subject';
 import { ticketIndexProperty } from './ticket-index-property';
 import { type SearchConformanceOptions, ticketIndexSearchConformance } from './ticket-index-search';
-
-async function all(index: TicketIndex, query: Omit<TicketQuery, 'cursor'>): Promise<TicketSummary[]> {
-  const out: TicketSummary[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const result = await index.query({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-    out.push(...result.items);
-    if (!result.nextCursor) return out;
-    cursor = result.nextCursor;
-  }
-  throw new Error('paging did not end');
-}
 
 const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
 
@@ -69,7 +57,7 @@ export function ticketIndexConformance(
         filter: TicketQuery['filter'],
         predicate: (r: TicketSummary) => boolean,
       ) => {
-        const got = await all(index, { filter: filter!, sort: { field: 'number', direction: 'asc' } });
+        const got = await allPages(index, { filter: filter!, sort: { field: 'number', direction: 'asc' } });
         expect(ids(got)).toEqual(ids(rows.filter(predicate)));
       };
       await expectFilter({ ids: ['t0001', 't0003'] }, (r) => ['t0001', 't0003'].includes(r.id));
@@ -148,7 +136,7 @@ export function ticketIndexConformance(
             }
             return (a.id < b.id ? -1 : 1) * (direction === 'asc' ? 1 : -1);
           });
-          const got = await all(index, { sort: { field, direction }, limit: 7 });
+          const got = await allPages(index, { sort: { field, direction }, limit: 7 });
           expect({ field, direction, ids: ids(got) }).toEqual({ field, direction, ids: ids(expected) });
         }
       }
@@ -206,7 +194,7 @@ export function ticketIndexConformance(
       expect(await index.get(a.id, { tenantId: 'C' })).toBeUndefined();
       const subjects = async (filter: TicketQuery['filter']) =>
         (
-          await all(index, {
+          await allPages(index, {
             ...(filter === undefined ? {} : { filter }),
             sort: { field: 'number', direction: 'asc' },
           })
@@ -265,7 +253,7 @@ export function ticketIndexConformance(
         expect({ filter, ids: ids((await index.query({ filter })).items) }).toEqual({ filter, ids: [] });
       }
       expect(
-        ids(await all(index, { filter: { tags: [] }, sort: { field: 'number', direction: 'asc' } })),
+        ids(await allPages(index, { filter: { tags: [] }, sort: { field: 'number', direction: 'asc' } })),
       ).toEqual(ids(rows));
     });
 
@@ -292,7 +280,7 @@ export function ticketIndexConformance(
       expect(await index.checkpoint(scope)).toBe('0000000000000007');
       const found = async (filter: TicketQuery['filter']) =>
         ids(
-          await all(index, {
+          await allPages(index, {
             filter: { tenantId: 't\u0000', ...filter },
             sort: { field: 'number', direction: 'asc' },
           }),
@@ -313,7 +301,7 @@ export function ticketIndexConformance(
       expect(await found({ text: 'helloworld' })).toEqual(['ab']);
       expect(await found({ text: 'hello*' })).toEqual(['a\u0000b', 'ab']);
       expect(await found({ text: 'nothing\u0000' })).toEqual([]);
-      expect(ids(await all(index, { filter: { text: 'hello\u0000world' } }))).toEqual(['a\u0000b']);
+      expect(ids(await allPages(index, { filter: { text: 'hello\u0000world' } }))).toEqual(['a\u0000b']);
       // Paging past a row whose id holds U+0000.
       const first = await index.query({
         filter: scope,
