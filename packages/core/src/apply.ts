@@ -334,3 +334,24 @@ export function fold(events: readonly Applicable[], modules: ModuleSet = NO_MODU
   }
   return state;
 }
+
+/**
+ * `fold`, calling `visit` with the ticket after each event it folds (the same working object each
+ * time): what `ExtensionContext.replay` hands an extension.
+ *
+ * @example
+ * foldEach(events, modules, (ticket, event) => console.log(event.version, ticket.status));
+ */
+export function foldEach(
+  events: readonly StoredEvent[],
+  modules: ModuleSet,
+  visit: (ticket: Ticket, event: StoredEvent) => void,
+): Ticket | undefined {
+  let state: Ticket | undefined;
+  for (const event of events) {
+    if (event.type === 'TicketOpened') state = opened(event, modules);
+    else if (state !== undefined) apply(state, event, modules);
+    if (state !== undefined) visit(state, event);
+  }
+  return state;
+}

@@ -1,6 +1,6 @@
 import { validateActor, validateExecuteOptions } from './actor';
 import { admitCommand, checkBlobs } from './admit';
-import { fold } from './apply';
+import { fold, foldEach } from './apply';
 import { commandHandler } from './command-handler';
 import type { Command, ExecuteOptions, ModuleCommand } from './commands';
 import { validateModuleCommand } from './decide-module';
@@ -265,6 +265,11 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     execute: (command, opts) => executeKeyed(command, validateExecuteOptions(opts), true),
     load,
     history: async (ticketId) => upcast(await store.events.readStream(names.ticket(ticketId))),
+    async replay(ticketId, visit, options) {
+      const events = upcast(await store.events.readStream(names.ticket(ticketId)));
+      const to = options?.toVersion;
+      foldEach(to === undefined ? events : events.filter((e) => e.version <= to), modules, visit);
+    },
     scan: logScan(store.events, names, upcast),
     query: (q, o) => queryAs(q.filter ?? {}, q, o?.actor === undefined ? undefined : validateActor(o.actor)),
     count: (filter, o) => countAs(filter, o?.actor === undefined ? undefined : validateActor(o.actor)),

@@ -100,6 +100,27 @@ export interface ExtensionContext {
    */
   history(ticketId: string): Promise<StoredEvent[]>;
   /**
+   * Folds a ticket's history as the desk does (with the installed extensions' slices), calling
+   * `visit` with the ticket as it stood after each event — up to `toVersion` when given. What a
+   * module needs that judges the ticket at every past event (the rules' firing episodes) without
+   * keeping that in its slice. The ticket handed to `visit` is the fold's working copy: read it
+   * during the call, keep nothing of it.
+   *
+   * @example
+   * async function statusChanges(ctx: ExtensionContext, ticketId: string) {
+   *   const seen: string[] = [];
+   *   await ctx.replay(ticketId, (ticket, event) => {
+   *     if (event.type === 'StatusChanged') seen.push(ticket.status);
+   *   });
+   *   return seen; // → e.g. ['open', 'pending', 'solved']
+   * }
+   */
+  replay(
+    ticketId: string,
+    visit: (ticket: Ticket, event: StoredEvent) => void,
+    options?: { toVersion?: number },
+  ): Promise<void>;
+  /**
    * Reads the log of this desk's tenant from a checkpoint, keeping events of the given types —
    * how an extension rebuilds a projection of its own or finds work without knowing stream names.
    *

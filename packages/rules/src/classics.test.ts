@@ -247,8 +247,12 @@ describe('conditions on sla.*', () => {
       await desk.tick();
       const later = await desk.get(ticket.id, { actor: agent });
       expect(later.tags).toEqual(['at-risk', 'still-breached']);
-      // Its episode began with the breach, not at an event after it: the slice saw the breach at once.
-      expect(later.ext.rules).toMatchObject({ automations: { 'breached-for-an-hour': { runs: 1 } } });
+      // Its episode, named in the firing's key, is the first true period: the breach was seen at once.
+      const { events } = await desk.history(ticket.id, { actor: agent });
+      const firing = events.filter((e) => e.ruleId === 'breached-for-an-hour');
+      expect(firing.map((e) => e.idempotencyKey)).toEqual([
+        `rules:breached-for-an-hour:${ticket.id}@2026-03-02T10:00:00.000Z/1#0`,
+      ]);
     },
   );
 });

@@ -14,15 +14,8 @@ import {
 } from '@tessera/core';
 import { assignmentPicker, type IsAvailable } from './assign';
 import type { Action, CompiledRule, DefinedRules, Recipient } from './definition';
-import {
-  conditionView,
-  firingEpisode,
-  firingKey,
-  isArmed,
-  type RulesState,
-  rulesState,
-  rulesStateOf,
-} from './firing';
+import { type AutomationPeriods, periodsOf } from './episodes';
+import { conditionView, firingKey, isArmed, type RulesState, rulesState, rulesStateOf } from './firing';
 import { readsSla, slaMarksOf } from './sla-view';
 import { renderTemplate } from './template';
 import { deskStatusProblems } from './vocabulary';
@@ -354,7 +347,7 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
       };
       for (const rule of defined.automations) {
         const ran = state.runs[rule.id];
-        const armed = state.automations[rule.id]?.armed ?? true;
+        const armed = isArmed(rule, ticket);
         const firedAt = ran === undefined ? Number.NEGATIVE_INFINITY : Date.parse(ran);
         const holds = now !== undefined && rule.test({ ticket: seen, now });
         // Instants at which a time condition changes, after the rule last fired: a future one is when
@@ -373,12 +366,14 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
     },
     async onDue(ticket, now, ctx) {
       const seen = view(ticket);
+      let periods: AutomationPeriods | undefined;
       for (const rule of defined.automations) {
         if (!rule.test({ ticket: seen, now }) || !isArmed(rule, ticket)) continue;
-        // The key names the firing — rule, ticket, the instant its condition became true — read
-        // from the ticket's slice: another process that decided the same firing on another version
-        // computes the same key, and the desk appends it once.
-        const episode = firingEpisode(rule, ticket, now) ?? ticket.createdAt;
+        // The key names the firing — rule, ticket, the true period of its condition — worked out
+        // from the ticket's history up to the version decided on: another process that decided the
+        // same firing on another version finds the same period, and the desk appends it once.
+        periods ??= await periodsOf(ctx, defined.automations, slaRead, ticket);
+        const episode = periods.episode(rule, ticket, now);
         // Run here rather than returned to tick: an action the ticket refuses (a status its workflow
         // lacks) goes to onError instead of failing this and every later tick.
         await run(await commandsFor(rule, ticket, undefined, ctx), rule.id, (c, index) =>

@@ -1,6 +1,8 @@
-import { type Actor, createHelpdesk, inMemoryStore, type Store } from '@tessera/core';
+import { type Actor, createHelpdesk, fold, type Helpdesk, inMemoryStore, type Store } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { firingEpisode, firingKey, isArmed } from './firing';
+import type { CompiledRule } from './definition';
+import { automationPeriods } from './episodes';
+import { firingKey, isArmed } from './firing';
 import { classics, defineRules, rules } from './index';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
@@ -106,7 +108,16 @@ describe('two desks on one store ticking the same instant', () => {
   });
 });
 
-describe('firingEpisode', () => {
+/** The episode a firing decided on the ticket at `version` (default: its latest) names, from its history. */
+async function episodeOf(desk: Helpdesk, rule: CompiledRule, id: string, now: number, version?: number) {
+  const { events } = await desk.history(id, { actor: admin });
+  const upTo = version === undefined ? events : events.filter((e) => e.version <= version);
+  const periods = automationPeriods([rule], false);
+  for (const [i, e] of upTo.entries()) periods.step(fold(upTo.slice(0, i + 1))!, e);
+  return periods.episode(rule, fold(upTo)!, new Date(now));
+}
+
+describe('the episode of a firing', () => {
   it('names the instant at which the condition became true and which run that is, the same before and after an unrelated change', async () => {
     let now = start;
     const defined = defineRules({ automations: [classics.autoCloseSolved({ days: 1 })] });
@@ -127,8 +138,8 @@ describe('firingEpisode', () => {
     const [rule] = defined.automations;
     const at = new Date(start + 2 * DAY);
     const expected = `${new Date(start + DAY).toISOString()}/1`;
-    expect(firingEpisode(rule!, noted, at)).toBe(expected);
-    expect(firingEpisode(rule!, solved, at)).toBe(expected);
+    expect(await episodeOf(desk, rule!, ticket.id, at.getTime(), noted.version)).toBe(expected);
+    expect(await episodeOf(desk, rule!, ticket.id, at.getTime(), solved.version)).toBe(expected);
     expect(firingKey('auto-close-solved', ticket.id, expected, 0)).toBe(
       `rules:auto-close-solved:${ticket.id}@${expected}#0`,
     );
@@ -157,16 +168,16 @@ describe('firingEpisode', () => {
     });
     const { ticket } = await desk.execute({ ...open(0), tags: ['watch'] }, { actor: customer });
     const [rule] = defined.automations;
-    const before = firingEpisode(rule!, await desk.get(ticket.id, { actor: admin }), new Date(start));
+    const before = await episodeOf(desk, rule!, ticket.id, start);
     await desk.execute({ type: 'untag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
     await desk.execute({ type: 'tag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
-    const after = firingEpisode(rule!, await desk.get(ticket.id, { actor: admin }), new Date(start));
+    const after = await episodeOf(desk, rule!, ticket.id, start);
     // True from the opening; untagged and tagged again in the same millisecond: the second run.
     expect(before).toBe(`${new Date(start).toISOString()}/1`);
     expect(after).toBe(`${new Date(start).toISOString()}/2`);
   });
 
-  it('is kept in the rules slice of the ticket, with whether it is armed, which a customer does not see', async () => {
+  it('is worked out from the history, and whether it is armed is kept in the rules slice, which a customer does not see', async () => {
     const defined = defineRules({
       templates: { n: 'n' },
       automations: [
@@ -197,7 +208,9 @@ describe('firingEpisode', () => {
     expect(fired.ext.rules).toMatchObject({ runs: { watch: new Date(now).toISOString() } });
     // Its note left the condition true: not armed until it has been false at a change.
     expect(isArmed(rule!, fired)).toBe(false);
-    expect(firingEpisode(rule!, fired, new Date(now))).toBe(`${new Date(start + 3_600_000).toISOString()}/1`);
+    expect(await episodeOf(desk, rule!, ticket.id, now)).toBe(
+      `${new Date(start + 3_600_000).toISOString()}/1`,
+    );
     await desk.execute({ type: 'untag', ticketId: ticket.id, tags: ['watch'] }, { actor: agent });
     expect(isArmed(rule!, await desk.get(ticket.id, { actor: admin }))).toBe(true);
     expect((await desk.get(ticket.id, { actor: customer })).ext.rules).toBeUndefined();

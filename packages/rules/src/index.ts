@@ -14,15 +14,9 @@ export {
   type TeamConfig,
   type Trigger,
 } from './definition';
+export { type AutomationPeriods, type AutomationTrack, automationPeriods, periodsOf } from './episodes';
 export { type ExplainOptions, explain, type Verdict } from './explain';
 export { expandCanned, type Notification, type RulesOptions, rules } from './extension';
-export {
-  type AutomationTrack,
-  firingEpisode,
-  firingKey,
-  isArmed,
-  type RulesState,
-  rulesStateOf,
-} from './firing';
+export { firingKey, isArmed, type RulesState, rulesStateOf } from './firing';
 export type { SlaSeen } from './sla-view';
 export type { ParsedTemplate } from './template';

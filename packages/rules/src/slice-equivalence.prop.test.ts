@@ -9,15 +9,20 @@ import {
 } from '@tessera/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionInputs } from './condition-inputs';
 import { type DefinedRules, defineRules } from './definition';
-import { firingEpisode, isArmed, type RulesState, rulesState, rulesStateOf } from './firing';
-import { trackSla, withSlaView } from './sla-view';
+import { type AutomationTrack, automationPeriods } from './episodes';
+import { isArmed, rulesState, rulesStateOf } from './firing';
 
-// The rules slice's fold skips most events (nothing its automations read changed, no flip ahead
-// reached) and most thresholds (a condition its non-time parts make false). The firing keys of
-// multi-process desks depend on it finding exactly what judging every event did: this property
-// folds random histories with both and compares everything a firing reads.
+// Two things the firing keys of multi-process desks depend on, over random histories (skewed
+// clocks, events on a threshold's very instant, rule ids):
+// - the rules slice judges a condition only at a firing and, while its automation is disarmed, at
+//   the events after it; it must find the same `armed` as following every automation at every
+//   event (`automationPeriods`), folded or evolved;
+// - `automationPeriods` (judging every event at the ticket's clock) must find the same true periods
+//   and episodes as the previous release's slice — which judged a condition only at an event that
+//   changed a field it reads, and took its thresholds' word in between — fed the same events with
+//   each instant raised to the latest before it: on a history whose clocks never go back, the keys
+//   of the two releases are the same.
 
 const HOUR = 3_600_000;
 const agent: Actor = { kind: 'agent', id: 'a1' };
@@ -197,27 +202,45 @@ function history(steps: readonly Step[]): StoredEvent[] {
   return events;
 }
 
-const fast = moduleSet([{ name: 'rules', state: rulesState(defined, false) }]);
-const reference = moduleSet([{ name: 'rules', state: referenceRulesState(defined, false) }]);
+/** The ticket fields each automation above reads (lists as JSON). */
+const READS: Record<string, readonly string[]> = {
+  close: ['category', 'solvedAt'],
+  remind: ['category', 'statusChangedAt'],
+  'fresh-urgent': ['priority', 'lastAgentReplyAt'],
+  'just-opened': ['category', 'statusChangedAt'],
+  'quiet-billing': ['lastCustomerMessageAt', 'tags', 'createdAt'],
+};
 
-/** Everything a firing reads of the slice, per automation (a missing track is an idle one). */
-function reading(ticket: Ticket, nows: number[]) {
-  const state = rulesStateOf(ticket);
-  return {
-    runs: state.runs,
-    automations: defined.automations.map((rule) => {
-      const track = state.automations[rule.id] ?? { armed: true, runs: 0, since: null, ahead: [] };
-      return {
-        armed: isArmed(rule, ticket),
-        track: { armed: track.armed, runs: track.runs, since: track.since, ahead: track.ahead },
-        episodes: nows.map((now) => firingEpisode(rule, ticket, new Date(now))),
-      };
-    }),
-  };
+const slim = moduleSet([{ name: 'rules', state: rulesState(defined, false) }]);
+const reference = moduleSet([{ name: 'rules', state: referenceState(defined) }]);
+
+/** The events with each instant raised to the latest before it: the ticket's clock. */
+function clocked(events: readonly StoredEvent[]): StoredEvent[] {
+  let latest = '';
+  return events.map((e) => {
+    if (e.occurredAt > latest) latest = e.occurredAt;
+    return { ...e, occurredAt: latest };
+  });
 }
 
-describe('the rules slice, for any history', () => {
-  it('finds what judging every event finds: the same runs, armed, periods and firing episodes, folded or evolved', {
+/** When each rule last acted, straight from the events. */
+function runsOf(events: readonly StoredEvent[]): Record<string, string> {
+  const runs: Record<string, string> = {};
+  for (const e of events) if (e.ruleId !== undefined) runs[e.ruleId] = e.occurredAt;
+  return runs;
+}
+
+/** What the previous release's `firingEpisode` read of its slice. */
+function referenceEpisode(track: AutomationTrack, ticket: Ticket, now: number): string {
+  const probe = { runs: track.runs, since: track.since };
+  for (const [point, holds] of track.ahead) if (point <= now) observe(probe, point, holds);
+  return probe.since !== null
+    ? `${new Date(probe.since.at).toISOString()}/${probe.since.run}`
+    : `${ticket.updatedAt}/${ticket.version}v`;
+}
+
+describe('the rules slice and the true periods of automations, for any history', () => {
+  it('the slice finds the armed of judging every event, and the periods and episodes are those of the previous release', {
     timeout: 60_000,
   }, () => {
     fc.assert(
@@ -225,24 +248,42 @@ describe('the rules slice, for any history', () => {
         const events = history(steps);
         const last = Date.parse(events[events.length - 1]!.occurredAt);
         const nows = [last, last + HOUR, last + 2.5 * HOUR, last + 5 * HOUR, last - HOUR];
+        // Fed the events as they are, and fed them on the ticket's clock (as the previous release is).
+        const periods = automationPeriods(defined.automations, false);
+        const onClock = automationPeriods(defined.automations, false);
+        const timed = clocked(events);
         for (let n = 1; n <= events.length; n++) {
           const prefix = events.slice(0, n);
-          const expected = reading(fold(prefix, reference)!, nows);
-          expect(reading(fold(prefix, fast)!, nows)).toEqual(expected);
+          periods.step(fold(prefix)!, prefix[n - 1]!);
+          const clockedTicket = fold(timed.slice(0, n))!;
+          onClock.step(clockedTicket, timed[n - 1]!);
+          const ticket = fold(prefix, slim)!;
+          const old = fold(timed.slice(0, n), reference)!.ext.rules as ReferenceState;
+          expect(rulesStateOf(ticket).runs).toEqual(runsOf(prefix));
+          for (const rule of defined.automations) {
+            expect({ rule: rule.id, armed: isArmed(rule, ticket) }).toEqual({
+              rule: rule.id,
+              armed: periods.track(rule).armed,
+            });
+            const expected = old.automations[rule.id]!;
+            expect({ rule: rule.id, track: onClock.track(rule) }).toEqual({ rule: rule.id, track: expected });
+            expect(nows.map((now) => onClock.episode(rule, clockedTicket, new Date(now)))).toEqual(
+              nows.map((now) => referenceEpisode(expected, clockedTicket, now)),
+            );
+          }
         }
         // Evolved one event at a time (immer drafts of the previous, frozen ticket), as the desk does.
         let evolved: Ticket | undefined;
-        for (const event of events) evolved = evolve(evolved, event, fast);
-        expect(reading(evolved!, nows)).toEqual(reading(fold(events, reference)!, nows));
+        for (const event of events) evolved = evolve(evolved, event, slim);
+        const folded = fold(events, slim)!;
+        expect(evolved!.ext.rules).toEqual(folded.ext.rules);
+        for (const rule of defined.automations)
+          expect(isArmed(rule, evolved!)).toBe(periods.track(rule).armed);
       }),
       { numRuns: 300 },
     );
   });
 });
-
-function readsSlaField(when: unknown): boolean {
-  return JSON.stringify(when ?? null).includes('"sla.');
-}
 
 /** Starts, continues or ends the current true period, as the condition is found at `at`. */
 function observe(
@@ -258,64 +299,42 @@ function observe(
   }
 }
 
+/** The previous release's slice, less `runs`: per automation its track, and what its conditions read. */
+interface ReferenceState {
+  automations: Record<string, AutomationTrack>;
+  inputs?: string[];
+}
+
 /**
- * The rules extension's slice: folded from every event of the ticket, it records when each rule
- * last acted (events carry the rule's id), and, per automation, whether it is armed and the true
- * period its condition is in. The condition is judged at each event, as the ticket stands after it,
- * and at the instants its time conditions flip between two events — so a change undone in the same
- * millisecond still ends a true period, and a period begun by time alone starts at its threshold.
- *
- * @example
- * const extension = { name: 'rules', state: rulesState(defined, readsSla(all)) };
+ * The previous release's rules slice: a condition is judged at each event that changes a field it
+ * reads, as the ticket stands after it, and at the instants its time conditions flip between two
+ * events; at any other event its truth is the one its thresholds scheduled.
  */
-function referenceRulesState(defined: DefinedRules, readsSla: boolean): ExtensionState<RulesState> {
+function referenceState(defined: DefinedRules): ExtensionState<ReferenceState> {
   const automations = defined.automations;
-  const { readers, uses } = conditionInputs(automations);
-  const ids = automations.map((rule) => rule.id);
-  // Scratch space of the fold (one event at a time): each input's value and whether it changed.
-  const scratch: unknown[] = readers.map(() => undefined);
-  const dirty: boolean[] = readers.map(() => false);
-  const slaRules = automations.map((rule) => readsSlaField(rule.when));
+  const fields = [...new Set(automations.flatMap((rule) => READS[rule.id]!))];
+  const read = (ticket: Ticket) =>
+    fields.map((f) => JSON.stringify((ticket as unknown as Record<string, unknown>)[f]) ?? '');
   return {
     initial: () => ({
-      runs: {},
       automations: Object.fromEntries(
         automations.map((rule) => [rule.id, { armed: true, runs: 0, since: null, ahead: [] }]),
       ),
-      ...(readsSla ? { sla: { breached: [], warned: [] } } : {}),
     }),
     apply(draft, event, ticket) {
-      if (event.ruleId !== undefined) draft.runs[event.ruleId] = event.occurredAt;
-      const slaEvent = event.type === 'SlaWarning' || event.type === 'SlaBreached';
-      if (draft.sla && slaEvent) trackSla(draft.sla, event as StoredEvent);
-      if (automations.length === 0) return;
-      // Which inputs this event changed, without allocating when none did (most events).
+      const now = read(ticket);
       const before = draft.inputs;
-      let changedAny = before === undefined;
-      for (let i = 0; i < readers.length; i++) {
-        const v = readers[i]!(ticket);
-        scratch[i] = v;
-        dirty[i] = before === undefined || v !== before[i];
-        if (dirty[i]) changedAny = true;
-      }
-      let at: number | undefined;
-      let seen: Ticket | undefined;
-      for (let r = 0; r < automations.length; r++) {
-        const rule = automations[r]!;
-        let track = draft.automations[ids[r]!];
-        if (!track) {
-          track = { armed: true, runs: 0, since: null, ahead: [] };
-          draft.automations[rule.id] = track;
-        }
-        let changed = before === undefined || (slaEvent && slaRules[r]!);
-        if (!changed && changedAny) for (const i of uses[r]!) if (dirty[i]) changed = true;
+      const at = Date.parse(event.occurredAt);
+      for (const rule of automations) {
+        const track = draft.automations[rule.id]!;
+        const changed =
+          before === undefined ||
+          READS[rule.id]!.some((f) => now[fields.indexOf(f)] !== before[fields.indexOf(f)]);
         let holds: boolean;
         if (changed) {
-          at ??= Date.parse(event.occurredAt);
           // What the ticket as it was scheduled before this event happened, then the new ticket.
           for (const [point, truth] of track.ahead) if (point < at) observe(track, point, truth);
-          seen ??= draft.sla ? withSlaView(ticket, draft.sla) : ticket;
-          holds = rule.test({ ticket: seen, now: new Date(at) });
+          holds = rule.test({ ticket, now: new Date(at) });
           observe(track, at, holds);
           const points: number[] = [];
           for (const threshold of rule.thresholds) {
@@ -326,31 +345,27 @@ function referenceRulesState(defined: DefinedRules, readsSla: boolean): Extensio
           const ahead: [number, boolean][] = [];
           let truth = holds;
           for (const point of points.sort((a, b) => a - b)) {
-            const then = rule.test({ ticket: seen, now: new Date(point) });
+            const then = rule.test({ ticket, now: new Date(point) });
             if (then !== truth) ahead.push([point, then]);
             truth = then;
           }
-          if (ahead.length > 0 || track.ahead.length > 0) track.ahead = ahead;
+          track.ahead = ahead;
         } else {
-          // Nothing it reads changed: its truth at this instant is the schedule's (the thresholds
-          // up to now), exactly what evaluating it again would find.
-          if (track.ahead.length > 0) {
-            at ??= Date.parse(event.occurredAt);
-            let passed = 0;
-            for (const [point, truth] of track.ahead) {
-              if (point > at) break;
-              observe(track, point, truth);
-              passed++;
-            }
-            if (passed > 0) track.ahead = track.ahead.slice(passed);
+          // Nothing it reads changed: its truth at this instant is the schedule's.
+          let passed = 0;
+          for (const [point, truth] of track.ahead) {
+            if (point > at) break;
+            observe(track, point, truth);
+            passed++;
           }
+          track.ahead = track.ahead.slice(passed);
           holds = track.since !== null;
         }
         // A firing disarms the rule until its condition is false at an event (this one counts).
-        if (event.ruleId === ids[r]) track.armed = !holds;
+        if (event.ruleId === rule.id) track.armed = !holds;
         else if (!holds && !track.armed) track.armed = true;
       }
-      if (changedAny) draft.inputs = scratch.slice();
+      draft.inputs = now;
     },
   };
 }
