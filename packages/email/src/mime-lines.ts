@@ -63,6 +63,7 @@ export function lineTable(bytes: Uint8Array): LineTable {
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_VALUE = new Int16Array(256).fill(-1);
 for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+const B64_CODE = Uint8Array.from(B64, (c) => c.charCodeAt(0));
 
 /**
  * Standard base64, one line, padded only at its end.
@@ -72,24 +73,37 @@ for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
  */
 export function toBase64(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
-  let o = 0;
+  base64Into(bytes, out, 0);
+  return out;
+}
+
+/**
+ * `toBase64` written into `out` from `at` (which must have room for it), so a caller building a
+ * message around it copies nothing twice; returns where the base64 ends.
+ *
+ * @example
+ * const out = new Uint8Array(6);
+ * base64Into(new TextEncoder().encode('hi'), out, 2); // 6; out holds 0, 0, then 'aGk='
+ */
+export function base64Into(bytes: Uint8Array, out: Uint8Array, at: number): number {
+  let o = at;
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = B64.charCodeAt(n >> 18);
-    out[o++] = B64.charCodeAt((n >> 12) & 63);
-    out[o++] = B64.charCodeAt((n >> 6) & 63);
-    out[o++] = B64.charCodeAt(n & 63);
+    out[o++] = B64_CODE[n >> 18]!;
+    out[o++] = B64_CODE[(n >> 12) & 63]!;
+    out[o++] = B64_CODE[(n >> 6) & 63]!;
+    out[o++] = B64_CODE[n & 63]!;
   }
   const rest = bytes.length - i;
   if (rest > 0) {
     const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-    out[o++] = B64.charCodeAt(n >> 18);
-    out[o++] = B64.charCodeAt((n >> 12) & 63);
-    out[o++] = rest === 2 ? B64.charCodeAt((n >> 6) & 63) : 0x3d;
+    out[o++] = B64_CODE[n >> 18]!;
+    out[o++] = B64_CODE[(n >> 12) & 63]!;
+    out[o++] = rest === 2 ? B64_CODE[(n >> 6) & 63]! : 0x3d;
     out[o++] = 0x3d;
   }
-  return out;
+  return o;
 }
 
 /**

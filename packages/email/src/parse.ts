@@ -1,6 +1,7 @@
 import { ValidationError } from '@tessera/core';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import { compactMime } from './compact-mime';
+import { JOINED_FIELD, joinSinglePart } from './single-part';
 
 /** A mailbox: address and display name (empty when the header had none). */
 export interface EmailAddress {
@@ -178,6 +179,17 @@ async function preferUtf8(email: Email, bytes: Uint8Array, options: Parameters<t
 }
 
 /**
+ * The buffer of bytes this module made, for postal-mime to read as it is: handed a view, it copies
+ * the bytes first (a caller's array could change under it), which for our own copy is a waste.
+ */
+function owned(bytes: Uint8Array): ArrayBuffer | Uint8Array {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength
+    ? buffer
+    : bytes;
+}
+
+/**
  * Parses a raw RFC 5322 message with postal-mime, within limits. Malformed input gives the best
  * reading postal-mime can make; input over a limit, or that postal-mime rejects, throws
  * `ValidationError` — never anything else.
@@ -222,11 +234,28 @@ export async function parseEmail(
       },
     ]);
   }
+  // A plain single-part message goes with its body as one line (see single-part.ts); the bytes as
+  // they came are what a second reading for a mislabelled charset reads, as before.
+  let joinedBody: Uint8Array | undefined;
+  if (toParse === bytes) {
+    try {
+      joinedBody = joinSinglePart(bytes, lim.maxHeaderBytes);
+    } catch {
+      joinedBody = undefined;
+    }
+  }
   let email: Email;
   try {
-    email = await PostalMime.parse(toParse, options);
+    email = await PostalMime.parse(joinedBody ? owned(joinedBody) : toParse, options);
+    if (joinedBody) {
+      const added = email.headers.shift();
+      if (added?.key !== JOINED_FIELD.key || added.value !== JOINED_FIELD.value) {
+        // Cannot happen (the field is put first, on a line of its own); should it, read the mail as it came.
+        email = await PostalMime.parse(bytes, options);
+      }
+    }
     if (email.text?.includes(REPLACEMENT) || email.html?.includes(REPLACEMENT)) {
-      await preferUtf8(email, toParse, options);
+      await preferUtf8(email, joinedBody ? bytes : toParse, options);
     }
     // The header fields as the mail came (a joined part's transfer encoding reads base64).
     if (headerBlock) email.headers = (await PostalMime.parse(headerBlock, options)).headers;
