@@ -59,9 +59,10 @@ function readField(bytes: Uint8Array, lines: number[], fields: ContentFields): v
   let unfolded = '';
   let wide = false;
   for (let k = 0; k < lines.length; k += 2) {
-    const piece = bytes.subarray(lines[k]!, lines[k + 1]!);
-    for (const b of piece) if (b > 0x7f) wide = true;
-    unfolded += latin1.decode(piece);
+    const from = lines[k]!;
+    const to = lines[k + 1]!;
+    for (let i = from; i < to; i++) if (bytes[i]! > 0x7f) wide = true;
+    unfolded += latin1.decode(bytes.subarray(from, to));
   }
   const sep = unfolded.indexOf(':');
   const key = trimWsp(sep < 0 ? unfolded : unfolded.slice(0, sep)).toLowerCase();
@@ -132,24 +133,16 @@ export function joinSinglePart(bytes: Uint8Array, maxHeaderBytes: number): Uint8
   // What the pass-through decoder makes of the body: each line without its trailing CRs, and `\n`.
   const content = new Uint8Array(bytes.length - bodyStart + 1);
   let o = 0;
-  let kept = 0;
   let lines = 0;
-  for (let i = bodyStart; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (c === 0x0a) {
-      o = kept;
-      content[o++] = 0x0a;
-      kept = o;
-      lines++;
-    } else {
-      content[o++] = c;
-      if (c !== 0x0d) kept = o;
-    }
-  }
-  if (bytes[bytes.length - 1] !== 0x0a) {
-    o = kept;
+  for (let s = bodyStart; s < bytes.length; lines++) {
+    let lf = bytes.indexOf(0x0a, s);
+    if (lf < 0) lf = bytes.length;
+    let e = lf;
+    while (e > s && bytes[e - 1] === 0x0d) e--;
+    content.set(bytes.subarray(s, e), o);
+    o += e - s;
     content[o++] = 0x0a;
-    lines++;
+    s = lf + 1;
   }
   countWork('parse', bytes.length);
   if (lines < MIN_BODY_LINES) return undefined;
