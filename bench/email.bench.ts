@@ -3,7 +3,8 @@
  * 1. The inbound pipeline — parse, classify, extract the reply, resolve the thread — over 10,000
  *    messages built from the public corpora, with @tessera/email (postal-mime) and with the same
  *    pipeline on mailparser's simpleParser (its output adapted to ParsedEmail); beside them bare
- *    postal-mime and parseEmail alone on the same mail, the yardstick of both.
+ *    postal-mime and parseEmail alone on the same mail, the yardstick of both; then parseEmail and
+ *    bare postal-mime on each kind of mail apart (multipart corpora mail, single-part replies).
  * 2. extractReply against the `email-reply-parser` npm package on the same reply-trimming texts:
  *    speed, and accuracy on the corpora's expectations (the same checks docs/conformance.md uses).
  * 3. extractReply on 1 MB pathological inputs (the linear-time claim, timed here, not in tests).
@@ -209,6 +210,39 @@ for (const [name] of contenders) {
   const st = r.stage;
   console.log(
     `  ${name.padEnd(38)} ${fmt((MESSAGES / r.ms) * 1000).padStart(7)} messages/s  ${((bare / r.ms) * 100).toFixed(1).padStart(5)}% of bare postal-mime${st ? `   parse ${fmt(st.parse)} ms, classify ${fmt(st.classify)} ms, extract ${fmt(st.extract)} ms, resolve ${fmt(st.resolve)} ms; ${fmt(r.appended ?? 0)} appended` : ''}`,
+  );
+}
+
+// ---------------------------------------------------------------- 1b. parsing by kind of mail
+
+// parseEmail hands postal-mime a plain single-part message with its body joined into one line
+// (packages/email/src/single-part.ts); other mail goes as it came. So the parse is compared with
+// bare postal-mime on each kind apart: the corpora's mail (mostly multipart) and the synthetic
+// single-part replies, in the same interleaved rounds.
+const KIND_MESSAGES = Math.min(2_000, MESSAGES);
+const kinds: [string, Uint8Array[]][] = [
+  ['corpora mail (.eml)', Array.from({ length: KIND_MESSAGES }, (_, i) => emls[i % emls.length]!)],
+  ['single-part replies', raws.filter((_, i) => i % 4 !== 0).slice(0, KIND_MESSAGES)],
+];
+console.log(`\n1b. parse only, by kind of mail, ${fmt(KIND_MESSAGES)} messages each, same rounds`);
+for (const [kind, list] of kinds) {
+  const pair: [string, (batch: Uint8Array[]) => Promise<Run>][] = [contenders[0]!, contenders[1]!];
+  const sums = new Map(pair.map(([name]) => [name, 0]));
+  for (let from = 0, turn = 0; from < list.length; from += BATCH) {
+    const batch = list.slice(from, from + BATCH);
+    const best = new Map<string, number>();
+    for (let round = 0; round < ROUNDS; round++, turn++) {
+      for (let k = 0; k < pair.length; k++) {
+        const [name, run] = pair[(k + turn) % pair.length]!;
+        const { ms } = await run(batch);
+        best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, ms));
+      }
+    }
+    for (const [name, ms] of best) sums.set(name, sums.get(name)! + ms);
+  }
+  const [bareMs, oursMs] = pair.map(([name]) => sums.get(name)!) as [number, number];
+  console.log(
+    `  ${kind.padEnd(22)} bare postal-mime ${fmt((list.length / bareMs) * 1000).padStart(6)} messages/s, parseEmail ${fmt((list.length / oursMs) * 1000).padStart(6)} messages/s: ${((bareMs / oursMs) * 100).toFixed(1)}% of bare`,
   );
 }
 
