@@ -2,7 +2,7 @@ import { createDraft, finishDraft, isDraft, isDraftable, produce } from 'immer';
 import { ValidationError } from './errors';
 import { EVENT_TYPES, type EventType, type NewEvent, type StoredEvent } from './events';
 import type { Ticket } from './model';
-import { initialExt, type ModuleSet, NO_MODULES } from './modules';
+import { initialExt, type ModuleSet, NO_MODULES, type Slice } from './modules';
 
 /**
  * Core's event types: each counts as an update of the ticket (`updatedAt`, `lastUpdatedBy`). An
@@ -23,11 +23,12 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
     category: d.category,
     workflowId: d.workflowId,
     priority: d.priority,
-    tags: [...d.tags],
+    // slice(), not a spread: the same copy, without the iterator protocol.
+    tags: d.tags.slice(),
     fields: { ...d.fields },
     requester: { ...d.requester },
     followers: [],
-    cc: [...(d.cc ?? [])],
+    cc: d.cc === undefined ? [] : d.cc.slice(),
     channel: d.channel,
     messages: [],
     links: d.followUpOf ? [{ to: d.followUpOf, relation: 'follow-up-of' }] : [],
@@ -53,7 +54,16 @@ function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
   const slices = modules.sliceTable[event.type] ?? modules.slicesFor(event.type);
   if (slices.length === 0) return;
   const ext = t.ext as Record<string, unknown>;
-  for (let i = 0; i < slices.length; i++) {
+  // The first two slices from call sites of their own: a site that sees one or two functions is
+  // inlined, one that sees every slice's is not (and most event types have one or two slices).
+  const first = slices[0]!;
+  const a = first.state.apply(ext[first.name], event as StoredEvent, t);
+  if (a !== undefined) ext[first.name] = a;
+  if (slices.length === 1) return;
+  const second = slices[1]!;
+  const b = second.state.apply(ext[second.name], event as StoredEvent, t);
+  if (b !== undefined) ext[second.name] = b;
+  for (let i = 2; i < slices.length; i++) {
     const slice = slices[i]!;
     const next = slice.state.apply(ext[slice.name], event as StoredEvent, t);
     if (next !== undefined) ext[slice.name] = next;
@@ -133,8 +143,11 @@ function applyCore(t: Ticket, event: Applicable): void {
       t.workflowId = event.data.workflowId;
       return;
     case 'TagsChanged': {
-      const removed = new Set(event.data.removed);
-      t.tags = t.tags.filter((tag) => !removed.has(tag)).concat(event.data.added);
+      // A few tags at a time: a scan of the removed list beats building a Set of it.
+      const removed = event.data.removed;
+      t.tags = (removed.length === 0 ? t.tags : t.tags.filter((tag) => !removed.includes(tag))).concat(
+        event.data.added,
+      );
       return;
     }
     case 'FieldsChanged':
@@ -290,26 +303,36 @@ export function evolveAll(
       ? [...value]
       : { ...value };
   };
-  // Each slice is changed through an immer draft of its own, finished after the batch: the frozen
-  // slices of `state` stay as they were, and untouched parts are shared.
-  if (modules.stateful) next.ext = draftSlices(state.ext, modules);
+  // Each slice an event of the batch reaches is changed through an immer draft of its own, made at
+  // the first such event and finished after the batch: the frozen slices of `state` stay as they
+  // were, untouched parts are shared, and a slice no event reaches is not drafted at all.
+  const ext = modules.stateful ? withSlices(state.ext, modules) : undefined;
+  if (ext !== undefined) next.ext = ext;
   for (; i < events.length; i++) {
     const event = events[i]!;
     // An extension's event (or one of no installed owner) changes no container of core's.
     if (CORE.has(event.type)) for (const key of TOUCHES[event.type as EventType]) own(key);
+    if (ext !== undefined) draftReached(ext, modules.sliceTable[event.type] ?? modules.slicesFor(event.type));
     apply(next, event, modules);
   }
-  if (modules.stateful) finishSlices(next.ext as Record<string, unknown>);
+  if (ext !== undefined) finishSlices(ext);
   return deepFreeze(next);
 }
 
-function draftSlices(ext: Ticket['ext'], modules: ModuleSet): Record<string, unknown> {
-  const drafts: Record<string, unknown> = { ...ext };
-  for (const slice of modules.slices) {
-    const value = Object.hasOwn(drafts, slice.name) ? drafts[slice.name] : slice.state.initial();
-    drafts[slice.name] = isDraftable(value) ? createDraft(value as object) : value;
+/** A copy of `ext` with every installed slice (its initial state where the ticket has none yet). */
+function withSlices(ext: Ticket['ext'], modules: ModuleSet): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...ext };
+  for (const slice of modules.slices)
+    if (!Object.hasOwn(copy, slice.name)) copy[slice.name] = slice.state.initial();
+  return copy;
+}
+
+function draftReached(ext: Record<string, unknown>, slices: readonly Slice[]): void {
+  for (const slice of slices) {
+    const value = ext[slice.name];
+    if (!isDraft(value) && isDraftable(value) && Object.isFrozen(value))
+      ext[slice.name] = createDraft(value as object);
   }
-  return drafts;
 }
 
 function finishSlices(ext: Record<string, unknown>): void {

@@ -52,15 +52,22 @@ export function slaMarks(ticket: Pick<Ticket, 'ext'>): readonly SlaMark[] {
   return (ticket.ext.sla as SlaState | undefined)?.marks ?? [];
 }
 
+/**
+ * The marks of a new slice: shared and frozen until the first mark (most tickets never get one).
+ * `evolve`'s immer drafts are writable as they are; the fold's private slice gets its own list.
+ */
+const NO_MARKS = Object.freeze([]) as unknown as SlaMark[];
+
 /** Folds `SlaWarning` and `SlaBreached` into `ticket.ext.sla`. */
 export const slaState: ExtensionState<SlaState> = {
-  initial: () => ({ marks: [] }),
+  initial: () => ({ marks: NO_MARKS }),
   // Only its own events: the fold does not call it for core's.
   on: SLA_EVENTS,
   apply(draft, event) {
     const warning = isExtensionEvent<SlaEventData>(event, 'SlaWarning');
     if (!warning && !isExtensionEvent<SlaEventData>(event, 'SlaBreached')) return;
     const d = event.data as SlaEventData;
+    if (draft.marks === NO_MARKS) draft.marks = [];
     draft.marks.push({
       metric: d.metric,
       kind: warning ? 'warning' : 'breach',
