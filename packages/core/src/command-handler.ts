@@ -220,12 +220,16 @@ export function commandHandler(deps: CommandHandlerDeps) {
           if (seen) return seen;
         }
         let decided: DomainEvent[];
+        // One instant per decision: the decider's `now` is the events' `occurredAt`.
+        let at: string;
         try {
           const extra =
             previous?.category === 'merged'
               ? { visibleRelated: await visibleRelated(opts.actor, previous) }
               : {};
-          decided = decideAny(previous, cmd, decideContext(opts.actor, extra));
+          const ctx = decideContext(opts.actor, extra);
+          at = ctx.now;
+          decided = decideAny(previous, cmd, ctx);
         } catch (error) {
           if (!proven) {
             fresh = true;
@@ -250,7 +254,7 @@ export function commandHandler(deps: CommandHandlerDeps) {
           }
           return { ticket: previous as Ticket, previous, events: [] };
         }
-        const batch = envelope(decided, opts, deps.now());
+        const batch = envelope(decided, opts, at);
         try {
           const { positions } = await log.append(names.ticket(ticketId), batch, {
             expectedVersion: previous.version,
@@ -335,10 +339,11 @@ export function commandHandler(deps: CommandHandlerDeps) {
       }
       // Everything that can refuse an open is asked before a number is taken, so a refusal burns
       // no number; the events are then built once, with the number.
-      admitOpenTicket(existing, command, decideContext(opts.actor));
+      const ctx = decideContext(opts.actor);
+      admitOpenTicket(existing, command, ctx);
       const number = await log.nextNumber(names.numbers);
-      const decided = openTicketEvents(command, decideContext(opts.actor, { ticketId, number }));
-      const batch = envelope(decided, opts, deps.now());
+      const decided = openTicketEvents(command, { ...ctx, ticketId, number });
+      const batch = envelope(decided, opts, ctx.now);
       try {
         const { positions } = await log.append(names.ticket(ticketId), batch, {
           expectedVersion: 'no-stream',

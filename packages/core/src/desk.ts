@@ -10,6 +10,7 @@ import type { ExecuteResult, ExtensionContext } from './extension';
 import { checkExtensions } from './extension-check';
 import type { Helpdesk, HelpdeskOptions, QueryOptions } from './helpdesk';
 import { idempotencyCache } from './idempotency';
+import { isoClock } from './iso-clock';
 import { inMemoryStore } from './memory';
 import type { Actor, Ticket } from './model';
 import { moduleSet } from './modules';
@@ -93,6 +94,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
         })
       : events;
 
+  const isoNow = isoClock(clock);
   const cache = ticketCache(store.events, names, upcast, 10_000, modules);
   const load = (ticketId: string) => cache.load(ticketId);
   const projection = projector({ store, extensions, scope, names, upcast, modules });
@@ -102,7 +104,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     events: store.events,
     names,
     cache,
-    now: () => clock.now().toISOString(),
+    now: isoNow,
     ids,
     workflows,
     policy,
