@@ -14,9 +14,10 @@ export interface RulesState {
   runs: Record<string, string>;
   /**
    * The automations that fired and whose condition has held at every event since (by id): they do
-   * not fire again until it is false at an event. Every other automation is armed.
+   * not fire again until it is false at an event. Every other automation is armed; absent when
+   * none is disarmed (most tickets, most of the time).
    */
-  disarmed: Record<string, true>;
+  disarmed?: Record<string, true>;
   /**
    * The ticket's clock: the latest instant of its events. An event stamped earlier than one before
    * it (another process's clock behind) counts as happening at this instant.
@@ -27,14 +28,10 @@ export interface RulesState {
 }
 
 /** The slice of a ticket folded without the rules extension. */
-const EMPTY: RulesState = Object.freeze({ runs: {}, disarmed: {}, latest: '' });
+const EMPTY: RulesState = Object.freeze({ runs: {}, latest: '' });
 
-/**
- * A new slice shares these frozen empties until it writes: most tickets never see a firing, and
- * most events of those that do find no automation disarmed.
- */
+/** A new slice shares this frozen empty until a rule acts: most tickets never see a firing. */
 const NO_RUNS = Object.freeze({}) as Record<string, string>;
-const NONE_DISARMED = Object.freeze({}) as Record<string, true>;
 
 /**
  * The ticket's rules slice (an empty one on a ticket folded without the rules extension).
@@ -65,9 +62,11 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
   const subject: { ticket: Ticket; now: Date } = { ticket: undefined as unknown as Ticket, now: clock };
   return {
     initial: readsSla
-      ? () => ({ runs: NO_RUNS, disarmed: NONE_DISARMED, latest: '', sla: { breached: [], warned: [] } })
-      : () => ({ runs: NO_RUNS, disarmed: NONE_DISARMED, latest: '' }),
+      ? () => ({ runs: NO_RUNS, latest: '', sla: { breached: [], warned: [] } })
+      : () => ({ runs: NO_RUNS, latest: '' }),
     apply(draft, event, ticket) {
+      // Only primitives and absent fields are read on the way to the common return: under
+      // `evolve`'s immer draft, reading an object field makes a draft of it.
       const at = event.occurredAt;
       if (at > draft.latest) draft.latest = at;
       const ruleId = event.ruleId;
@@ -75,20 +74,20 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
         if (draft.runs === NO_RUNS) draft.runs = {};
         draft.runs[ruleId] = at;
       }
-      if (draft.sla && (event.type === 'SlaWarning' || event.type === 'SlaBreached'))
+      if ((event.type === 'SlaWarning' || event.type === 'SlaBreached') && draft.sla)
         trackSla(draft.sla, event as StoredEvent);
       const fired = ruleId === undefined ? undefined : byId.get(ruleId);
-      if (fired === undefined && draft.disarmed === NONE_DISARMED) return;
+      if (fired === undefined && draft.disarmed === undefined) return;
       clock.setTime(parseInstant(draft.latest));
       subject.ticket = draft.sla ? withSlaView(ticket, draft.sla) : ticket;
       // Still disarmed: those whose condition holds after this event; and the one that just fired
       // is disarmed if its condition holds after its own action.
       const still: string[] = [];
-      for (const id of Object.keys(draft.disarmed))
+      for (const id of Object.keys(draft.disarmed ?? {}))
         if (id !== ruleId && byId.get(id)?.test(subject) === true) still.push(id);
       if (fired?.test(subject)) still.push(fired.id);
-      draft.disarmed =
-        still.length === 0 ? NONE_DISARMED : Object.fromEntries(still.map((id) => [id, true as const]));
+      if (still.length > 0) draft.disarmed = Object.fromEntries(still.map((id) => [id, true as const]));
+      else if (draft.disarmed !== undefined) delete draft.disarmed;
     },
   };
 }
@@ -103,7 +102,7 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
  * isArmed(autoClose, ticket); // false only after it fired while the ticket stayed solved: once per solved period
  */
 export function isArmed(rule: CompiledRule, ticket: Pick<Ticket, 'ext'>): boolean {
-  return rulesStateOf(ticket).disarmed[rule.id] !== true;
+  return rulesStateOf(ticket).disarmed?.[rule.id] !== true;
 }
 
 /**
