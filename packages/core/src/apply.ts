@@ -10,6 +10,9 @@ import { initialExt, type ModuleSet, NO_MODULES, type Slice } from './modules';
  */
 const CORE: ReadonlySet<string> = new Set(EVENT_TYPES);
 
+/** Each of core's event types by its place in `EVENT_TYPES`, where `ModuleSet.coreSlices` keeps its slices. */
+const AT = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record<EventType, number>;
+
 /** An event as `apply` takes it: stored, or new (not yet given a version and stream). */
 export type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
@@ -45,13 +48,12 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
   if (d.tenantId !== undefined) ticket.tenantId = d.tenantId;
   if (d.type !== undefined) ticket.type = d.type;
   if (d.team !== undefined) ticket.team = d.team;
-  applySlices(ticket, event, modules);
+  if (modules.stateful) applySlices(ticket, event, modules.coreSlices[AT.TicketOpened]!);
   return ticket;
 }
 
-/** Each installed slice's part of one event (after core's), on a ticket whose `ext` is private. */
-function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
-  const slices = modules.sliceTable[event.type] ?? modules.slicesFor(event.type);
+/** Each of these slices' part of one event (after core's), on a ticket whose `ext` is private. */
+function applySlices(t: Ticket, event: Applicable, slices: readonly Slice[]): void {
   if (slices.length === 0) return;
   const ext = t.ext as Record<string, unknown>;
   // The first two slices from call sites of their own: a site that sees one or two functions is
@@ -83,18 +85,23 @@ function applySlices(t: Ticket, event: Applicable, modules: ModuleSet): void {
 export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODULES): void {
   if (event.version !== undefined) t.version = event.version;
   else t.version += 1;
-  if (CORE.has(event.type)) {
+  // Core's events count as an update of the ticket; an extension's is bookkeeping. The slices of a
+  // core event are found by its place, not looked up by its name (that lookup cost more than a slice).
+  const core = applyCore(t, event);
+  if (core >= 0) {
     t.updatedAt = event.occurredAt;
     t.lastUpdatedBy = event.actor;
-    applyCore(t, event);
-  } else if (!modules.owners.has(event.type)) return;
-  if (modules.stateful) applySlices(t, event, modules);
+    if (modules.stateful) applySlices(t, event, modules.coreSlices[core]!);
+  } else if (modules.owners.has(event.type) && modules.stateful) {
+    applySlices(t, event, modules.slicesFor(event.type));
+  }
 }
 
-function applyCore(t: Ticket, event: Applicable): void {
+/** Core's part of one event, and the event type's place in `EVENT_TYPES`; -1 for one not core's. */
+function applyCore(t: Ticket, event: Applicable): number {
   switch (event.type) {
     case 'TicketOpened':
-      return; // handled by `opened`; a second TicketOpened in a stream is never decided
+      return AT.TicketOpened; // handled by `opened`; a second TicketOpened in a stream is never decided
     case 'MessagePosted': {
       const d = event.data;
       const message: Ticket['messages'][number] = {
@@ -115,7 +122,7 @@ function applyCore(t: Ticket, event: Applicable): void {
         t.lastAgentReplyAt = event.occurredAt;
       }
       if (d.email?.cc) for (const cc of d.email.cc) if (!t.cc.includes(cc)) t.cc.push(cc);
-      return;
+      return AT.MessagePosted;
     }
     case 'StatusChanged': {
       const d = event.data;
@@ -125,64 +132,66 @@ function applyCore(t: Ticket, event: Applicable): void {
       t.statusHistory.push({ status: d.to, category: d.category, at: event.occurredAt });
       if (d.category === 'solved') t.solvedAt = event.occurredAt;
       if (d.category === 'closed') t.closedAt = event.occurredAt;
-      return;
+      return AT.StatusChanged;
     }
     case 'Assigned':
       if (event.data.assignee !== undefined) t.assignee = event.data.assignee;
       if (event.data.team !== undefined) t.team = event.data.team;
-      return;
+      return AT.Assigned;
     case 'Unassigned':
       delete t.assignee;
       if (event.data.team) delete t.team;
-      return;
+      return AT.Unassigned;
     case 'PriorityChanged':
       t.priority = event.data.to;
-      return;
+      return AT.PriorityChanged;
     case 'TypeChanged':
       t.type = event.data.to;
       t.workflowId = event.data.workflowId;
-      return;
+      return AT.TypeChanged;
     case 'TagsChanged': {
       // A few tags at a time: a scan of the removed list beats building a Set of it.
       const removed = event.data.removed;
       t.tags = (removed.length === 0 ? t.tags : t.tags.filter((tag) => !removed.includes(tag))).concat(
         event.data.added,
       );
-      return;
+      return AT.TagsChanged;
     }
     case 'FieldsChanged':
       for (const [key, value] of Object.entries(event.data.changes)) {
         if (value === null) delete t.fields[key];
         else t.fields[key] = value;
       }
-      return;
+      return AT.FieldsChanged;
     case 'FollowerAdded':
       t.followers.push(event.data.follower);
-      return;
+      return AT.FollowerAdded;
     case 'FollowerRemoved':
       t.followers = t.followers.filter((f) => f.id !== event.data.followerId);
-      return;
+      return AT.FollowerRemoved;
     case 'TimeLogged':
       t.timeLoggedMinutes += event.data.minutes;
-      return;
+      return AT.TimeLogged;
     case 'RatingRequested':
       t.ratingRequestedAt = event.occurredAt;
-      return;
+      return AT.RatingRequested;
     case 'RatingReceived': {
       const rating: NonNullable<Ticket['rating']> = { score: event.data.score, at: event.occurredAt };
       if (event.data.comment !== undefined) rating.comment = event.data.comment;
       t.rating = rating;
-      return;
+      return AT.RatingReceived;
     }
     case 'TicketMerged':
       t.mergedInto = event.data.into;
-      return;
+      return AT.TicketMerged;
     case 'TicketReceivedMerge':
       t.mergedFrom.push(event.data.from);
-      return;
+      return AT.TicketReceivedMerge;
     case 'TicketLinked':
       t.links.push({ to: event.data.to, relation: event.data.relation });
-      return;
+      return AT.TicketLinked;
+    default:
+      return -1;
   }
 }
 
@@ -312,7 +321,7 @@ export function evolveAll(
     const event = events[i]!;
     // An extension's event (or one of no installed owner) changes no container of core's.
     if (CORE.has(event.type)) for (const key of TOUCHES[event.type as EventType]) own(key);
-    if (ext !== undefined) draftReached(ext, modules.sliceTable[event.type] ?? modules.slicesFor(event.type));
+    if (ext !== undefined) draftReached(ext, modules.slicesFor(event.type));
     apply(next, event, modules);
   }
   if (ext !== undefined) finishSlices(ext);

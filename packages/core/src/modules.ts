@@ -61,10 +61,10 @@ export interface ModuleSet {
   /** The slices that fold an event of this type: those that see every event and those listing it in `on`. */
   slicesFor(type: string): readonly Slice[];
   /**
-   * `slicesFor` computed ahead for core's event types and the installed extensions' (a plain object:
-   * the fold's per-event lookup is one property read); other types go through `slicesFor`.
+   * `slicesFor` computed ahead for each of core's event types, by its place in `EVENT_TYPES`: the
+   * fold finds a core event's slices by index, with no lookup by name.
    */
-  readonly sliceTable: Readonly<Record<string, readonly Slice[] | undefined>>;
+  readonly coreSlices: readonly (readonly Slice[])[];
   readonly commands: ReadonlyMap<string, ModuleCommandSpec>;
   /** Whether any extension has a slice (else tickets carry an empty `ext`). */
   readonly stateful: boolean;
@@ -82,7 +82,7 @@ export const NO_MODULES: ModuleSet = Object.freeze({
   owners: new Map(),
   slices: [],
   slicesFor: () => NONE,
-  sliceTable: Object.freeze(Object.create(null)),
+  coreSlices: Object.freeze(EVENT_TYPES.map(() => NONE)),
   commands: new Map(),
   stateful: false,
   knows: (type: string) => CORE_EVENTS.has(type),
@@ -191,14 +191,13 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     }
     return list;
   };
-  const sliceTable: Record<string, readonly Slice[]> = Object.create(null);
-  for (const type of [...CORE_EVENTS, ...owners.keys()]) sliceTable[type] = slicesFor(type);
+  const coreSlices = EVENT_TYPES.map((type) => slicesFor(type));
   return {
     extensions,
     owners,
     slices,
     slicesFor,
-    sliceTable,
+    coreSlices,
     commands,
     stateful: slices.length > 0,
     knows: (type) => CORE_EVENTS.has(type) || owners.has(type),
