@@ -6,6 +6,33 @@ const SENTINELS = /[\uE000\uE001]/gu;
 
 const messageText = (m: Message) => [m.body, ...m.attachments.map((a) => a.filename)];
 
+/** Non-empty items, one a line, sentinels removed; `any`: whether there was an item at all. */
+function lines(parts: readonly string[]): { text: string; any: boolean } {
+  const kept = parts.filter((p) => p !== '');
+  return { text: kept.join('\n').replace(SENTINELS, ''), any: kept.length > 0 };
+}
+
+/**
+ * The messages' part of each side, by the messages array: a commit that adds no message keeps the
+ * array (tickets share what an event did not change), so most commits join no message text again.
+ */
+const byMessages = new WeakMap<
+  readonly Message[],
+  { pub: { text: string; any: boolean }; internal: { text: string; any: boolean } }
+>();
+
+function messagesText(messages: readonly Message[]) {
+  let known = byMessages.get(messages);
+  if (known === undefined) {
+    const pub: string[] = [];
+    const internal: string[] = [];
+    for (const m of messages) (m.visibility === 'public' ? pub : internal).push(...messageText(m));
+    known = { pub: lines(pub), internal: lines(internal) };
+    byMessages.set(messages, known);
+  }
+  return known;
+}
+
 /**
  * The searchable text of a ticket, split by who may match it, as the desk hands it to
  * `TicketIndex.upsert`. `public`: the number as `#123`, the subject, the requester's name and
@@ -19,13 +46,8 @@ const messageText = (m: Message) => [m.body, ...m.attachments.map((a) => a.filen
  */
 export function searchDocument(ticket: Ticket): SearchDocument {
   const head = [`#${ticket.number}`, ticket.subject, ticket.requester.name, ticket.requester.email];
-  const pub: string[] = head.filter((p): p is string => p !== undefined && p !== '');
-  const internal: string[] = [];
-  for (const m of ticket.messages) (m.visibility === 'public' ? pub : internal).push(...messageText(m));
-  const join = (parts: string[]) =>
-    parts
-      .filter((p) => p !== '')
-      .join('\n')
-      .replace(SENTINELS, '');
-  return { public: join(pub), internal: join(internal) };
+  const top = lines(head.filter((p): p is string => p !== undefined));
+  const { pub, internal } = messagesText(ticket.messages);
+  const both = top.any && pub.any ? `${top.text}\n${pub.text}` : top.any ? top.text : pub.text;
+  return { public: both, internal: internal.text };
 }
