@@ -33,10 +33,12 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
     category: d.category,
     workflowId: d.workflowId,
     priority: d.priority,
-    // slice(), not a spread: the same copy, without the iterator protocol.
-    tags: d.tags.slice(),
+    // No handler changes the requester or the tags list in place (TagsChanged assigns a new list):
+    // the ticket shares them with the event, as its messages share their authors and attachments.
+    // `fields` and `cc` are changed in place by the fold, so they are the ticket's own.
+    tags: d.tags,
     fields: { ...d.fields },
-    requester: { ...d.requester },
+    requester: d.requester,
     followers: [],
     cc: d.cc === undefined ? [] : d.cc.slice(),
     channel: d.channel,
@@ -360,7 +362,9 @@ function finishSlices(ext: Record<string, unknown>): void {
 /**
  * Folds a whole stream into a ticket, mutating one fresh private object (no proxy per event).
  * With `modules` (`moduleSet(extensions)`) each installed extension's slice is folded in the same
- * pass, at `ticket.ext[name]`; without, events of extensions are skipped.
+ * pass, at `ticket.ext[name]`; without, events of extensions are skipped. The ticket shares with
+ * the events what the fold never changes (the requester, the opening tags, each message's author
+ * and attachments): treat both as read-only, as the desk does (its tickets are frozen).
  *
  * @example
  * const ticket = fold(await store.events.readStream('ticket-T1'));
