@@ -172,19 +172,31 @@ const contenders: [string, (batch: Uint8Array[]) => Promise<Run>][] = [
 // contender timed within moments of the others, cannot.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 200);
-const totals = new Map<string, Run>(contenders.map(([name]) => [name, { ms: 0 }]));
-for (const [, run] of contenders) await run(raws.slice(0, 500)); // warm-up
-for (let from = 0, turn = 0; from < raws.length; from += BATCH) {
-  const batch = raws.slice(from, from + BATCH);
-  const bestOf = new Map<string, Run>();
-  for (let round = 0; round < ROUNDS; round++, turn++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const [name, run] = contenders[(k + turn) % contenders.length]!;
+/**
+ * Times every contender on one batch in ROUNDS rounds, each round in an order rotated by one (from
+ * `turn`), and keeps each one's best run.
+ */
+async function bestOfRounds(
+  list: readonly (readonly [string, (batch: Uint8Array[]) => Promise<Run>])[],
+  batch: Uint8Array[],
+  turn: number,
+): Promise<Map<string, Run>> {
+  const best = new Map<string, Run>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const [name, run] = list[(k + turn + round) % list.length]!;
       const r = await run(batch);
-      const was = bestOf.get(name);
-      if (!was || r.ms < was.ms) bestOf.set(name, r);
+      const was = best.get(name);
+      if (!was || r.ms < was.ms) best.set(name, r);
     }
   }
+  return best;
+}
+
+const totals = new Map<string, Run>(contenders.map(([name]) => [name, { ms: 0 }]));
+for (const [, run] of contenders) await run(raws.slice(0, 500)); // warm-up
+for (let from = 0, turn = 0; from < raws.length; from += BATCH, turn += ROUNDS) {
+  const bestOf = await bestOfRounds(contenders, raws.slice(from, from + BATCH), turn);
   for (const [name, r] of bestOf) {
     const sum = totals.get(name)!;
     sum.ms += r.ms;
@@ -228,17 +240,9 @@ console.log(`\n1b. parse only, by kind of mail, ${fmt(KIND_MESSAGES)} messages e
 for (const [kind, list] of kinds) {
   const pair: [string, (batch: Uint8Array[]) => Promise<Run>][] = [contenders[0]!, contenders[1]!];
   const sums = new Map(pair.map(([name]) => [name, 0]));
-  for (let from = 0, turn = 0; from < list.length; from += BATCH) {
-    const batch = list.slice(from, from + BATCH);
-    const best = new Map<string, number>();
-    for (let round = 0; round < ROUNDS; round++, turn++) {
-      for (let k = 0; k < pair.length; k++) {
-        const [name, run] = pair[(k + turn) % pair.length]!;
-        const { ms } = await run(batch);
-        best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, ms));
-      }
-    }
-    for (const [name, ms] of best) sums.set(name, sums.get(name)! + ms);
+  for (let from = 0, turn = 0; from < list.length; from += BATCH, turn += ROUNDS) {
+    const best = await bestOfRounds(pair, list.slice(from, from + BATCH), turn);
+    for (const [name, r] of best) sums.set(name, sums.get(name)! + r.ms);
   }
   const [bareMs, oursMs] = pair.map(([name]) => sums.get(name)!) as [number, number];
   console.log(
