@@ -1,5 +1,5 @@
 import type { Problem } from '@tessera/core';
-import type { CompiledRule } from './definition';
+import type { CompiledRule } from './rule-model';
 
 /**
  * Finding rules that undo each other. A rule's *effects* are the values its actions set (status,

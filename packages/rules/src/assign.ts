@@ -1,5 +1,5 @@
 import type { ExtensionContext } from '@tessera/core';
-import type { TeamConfig } from './definition';
+import type { TeamConfig } from './rule-model';
 
 export type IsAvailable = (agentId: string, team: string) => boolean;
 

@@ -1,4 +1,4 @@
-import type { Automation, Trigger } from './definition';
+import type { Automation, Trigger } from './rule-model';
 
 /**
  * Ready-made rules from the help desks in our field.

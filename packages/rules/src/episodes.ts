@@ -1,7 +1,7 @@
 import type { ExtensionContext, StoredEvent, Ticket } from '@tessera/core';
-import type { CompiledRule } from './definition';
 import { conditionView } from './firing';
 import { parseInstant } from './hours-since';
+import type { CompiledRule } from './rule-model';
 
 /** One automation's history in brief: what its firing key and its re-arming depend on. */
 export interface AutomationTrack {

@@ -1,7 +1,7 @@
 import { type ConditionSubject, compileCondition, type StoredEvent, type Ticket } from '@tessera/core';
-import type { CompiledRule, DefinedRules } from './definition';
 import { conditionView } from './firing';
 import { compileHoursSince } from './hours-since';
+import type { CompiledRule, DefinedRules } from './rule-model';
 import { readsSla } from './sla-view';
 import { RULE_FIELDS } from './vocabulary';
 

@@ -13,9 +13,9 @@ import {
   type Ticket,
 } from '@tessera/core';
 import { assignmentPicker, type IsAvailable } from './assign';
-import type { Action, CompiledRule, DefinedRules, Recipient } from './definition';
 import { type AutomationPeriods, periodsOf } from './episodes';
 import { conditionView, firingKey, isArmed, type RulesState, rulesState, rulesStateOf } from './firing';
+import type { Action, CompiledRule, DefinedRules, Recipient } from './rule-model';
 import { readsSla, slaMarksOf } from './sla-view';
 import { renderTemplate } from './template';
 import { deskStatusProblems } from './vocabulary';

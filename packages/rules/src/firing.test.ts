@@ -1,9 +1,9 @@
 import { type Actor, createHelpdesk, fold, type Helpdesk, inMemoryStore, type Store } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import type { CompiledRule } from './definition';
 import { automationPeriods } from './episodes';
 import { firingKey, isArmed } from './firing';
 import { classics, defineRules, rules } from './index';
+import type { CompiledRule } from './rule-model';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
 const agent: Actor = { kind: 'agent', id: 'a1' };

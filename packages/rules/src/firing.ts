@@ -1,6 +1,6 @@
 import type { ExtensionState, StoredEvent, Ticket } from '@tessera/core';
-import type { CompiledRule, DefinedRules } from './definition';
 import { parseInstant } from './hours-since';
+import type { CompiledRule, DefinedRules } from './rule-model';
 import { type SlaSeen, slaSeenOf, trackSla, withSlaView } from './sla-view';
 
 /**

@@ -1,5 +1,5 @@
 import type { Predicate, Problem, Ticket } from '@tessera/core';
-import type { CompiledRule, HoursSinceBase, RuleCalendar } from './definition';
+import type { CompiledRule, HoursSinceBase, RuleCalendar } from './rule-model';
 
 const HOUR = 3_600_000;
 const BASES: Record<HoursSinceBase, (t: Ticket) => string | undefined> = {

@@ -1,5 +1,5 @@
 import type { StoredEvent, Ticket } from '@tessera/core';
-import type { CompiledRule } from './definition';
+import type { CompiledRule } from './rule-model';
 
 /**
  * What conditions on `sla.breached`, `sla.atRisk` and `sla.policyId` read (the SLA extension's

@@ -9,9 +9,10 @@ import {
 } from '@tessera/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DefinedRules, defineRules } from './definition';
+import { defineRules } from './definition';
 import { type AutomationTrack, automationPeriods } from './episodes';
 import { isArmed, rulesState, rulesStateOf } from './firing';
+import type { DefinedRules } from './rule-model';
 
 // Two things the firing keys of multi-process desks depend on, over random histories (skewed
 // clocks, events on a threshold's very instant, rule ids):

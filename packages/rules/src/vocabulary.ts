@@ -8,7 +8,7 @@ import {
   TICKET_CONDITION_FIELDS,
   type WorkflowSet,
 } from '@tessera/core';
-import type { Action, CompiledRule, DefinedRules, TeamConfig } from './definition';
+import type { Action, CompiledRule, DefinedRules, TeamConfig } from './rule-model';
 import type { ParsedTemplate } from './template';
 
 /** The keys of a rules definition (`defineRules({ … })`). */
