@@ -5,7 +5,10 @@ import type { CompiledRule } from './rule-model';
 
 /** One automation's history in brief: what its firing key and its re-arming depend on. */
 export interface AutomationTrack {
-  /** Whether it may fire: it never fired, or its condition was false at an event since it last did. */
+  /**
+   * Whether it may fire: it never fired, or its condition was false at an event since it last did
+   * (judged as the rules slice judges it: see `RulesState.latest`).
+   */
   armed: boolean;
   /** How many true periods of its condition have begun. */
   runs: number;
@@ -71,11 +74,18 @@ export function automationPeriods(
   const tracks = new Map<string, AutomationTrack>(
     automations.map((rule) => [rule.id, { armed: true, runs: 0, since: null, ahead: [] }]),
   );
+  const ids = new Set(automations.map((rule) => rule.id));
   let clock = Number.NEGATIVE_INFINITY;
+  // The instant `armed` is judged at: the latest of the events at which an automation was judged
+  // for it (a firing, or any event while one is disarmed), as the rules slice keeps it.
+  let judged = Number.NEGATIVE_INFINITY;
   const judge = (rule: CompiledRule, ticket: Ticket, at: number) => rule.test({ ticket, now: new Date(at) });
   return {
     step(ticket, event) {
-      clock = Math.max(clock, parseInstant(event.occurredAt));
+      const at = parseInstant(event.occurredAt);
+      clock = Math.max(clock, at);
+      const fired = event.ruleId !== undefined && ids.has(event.ruleId);
+      if (fired || [...tracks.values()].some((t) => !t.armed)) judged = Math.max(judged, at);
       const seen = view(ticket);
       for (const rule of automations) {
         const track = tracks.get(rule.id)!;
@@ -100,8 +110,8 @@ export function automationPeriods(
         observe(track, clock, holds);
         track.ahead = ahead;
         // A firing disarms the rule until its condition is false at an event (this one counts).
-        if (event.ruleId === rule.id) track.armed = !holds;
-        else if (!holds) track.armed = true;
+        if (event.ruleId === rule.id) track.armed = !judge(rule, seen, judged);
+        else if (!track.armed && !judge(rule, seen, judged)) track.armed = true;
       }
     },
     track(rule) {

@@ -19,8 +19,9 @@ export interface RulesState {
    */
   disarmed?: Record<string, true>;
   /**
-   * The ticket's clock: the latest instant of its events. An event stamped earlier than one before
-   * it (another process's clock behind) counts as happening at this instant.
+   * The latest instant at which an automation was judged here (at a firing, and at each event while
+   * one is disarmed): they are judged at this instant or their event's, whichever is later, so an
+   * event stamped earlier than the firing (another process's clock behind) does not re-arm it.
    */
   latest: string;
   /** The SLA records as conditions on `sla.*` read them; kept only when a rule reads them. */
@@ -47,10 +48,10 @@ export function rulesStateOf(ticket: Pick<Ticket, 'ext'>): RulesState {
  * The rules extension's slice: folded from every event of the ticket, it records when each rule
  * last acted (events carry the rule's id) and which automations are disarmed — an automation is
  * disarmed by an event carrying its id after which its condition holds, and armed again at the
- * first event after which it does not. Conditions are judged at the ticket's clock (`latest`).
+ * first event after which it does not, judged at `latest` or the event's instant, the later.
  *
  * Only a firing and the events after it, while its automation stays disarmed, judge a condition:
- * every other event costs the slice a comparison of two instants.
+ * every other event costs the slice two property reads.
  *
  * @example
  * const extension = { name: 'rules', state: rulesState(defined, readsSla(all)) };
@@ -67,17 +68,16 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
     apply(draft, event, ticket) {
       // Only primitives and absent fields are read on the way to the common return: under
       // `evolve`'s immer draft, reading an object field makes a draft of it.
-      const at = event.occurredAt;
-      if (at > draft.latest) draft.latest = at;
       const ruleId = event.ruleId;
       if (ruleId !== undefined) {
         if (draft.runs === NO_RUNS) draft.runs = {};
-        draft.runs[ruleId] = at;
+        draft.runs[ruleId] = event.occurredAt;
       }
       if ((event.type === 'SlaWarning' || event.type === 'SlaBreached') && draft.sla)
         trackSla(draft.sla, event as StoredEvent);
       const fired = ruleId === undefined ? undefined : byId.get(ruleId);
       if (fired === undefined && draft.disarmed === undefined) return;
+      if (event.occurredAt > draft.latest) draft.latest = event.occurredAt;
       clock.setTime(parseInstant(draft.latest));
       subject.ticket = draft.sla ? withSlaView(ticket, draft.sla) : ticket;
       // Still disarmed: those whose condition holds after this event; and the one that just fired
