@@ -1,5 +1,5 @@
 import { validateActor, validateExecuteOptions } from './actor';
-import { admitCommand, checkBlobs } from './admit';
+import { admitCommand, blobAttachments, checkBlobs } from './admit';
 import { fold, foldEach } from './apply';
 import { commandHandler } from './command-handler';
 import type { Command, ExecuteOptions, ModuleCommand } from './commands';
@@ -119,6 +119,7 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
   const reactor = createReactor({
     extensions,
     load,
+    peek: (ticketId) => cache.peek(ticketId),
     context: () => context,
     maxDepth,
     execute: (command, opts, cascade) => executeAt(command, validateExecuteOptions(opts), cascade, true),
@@ -146,14 +147,17 @@ export function createHelpdesk(options: HelpdeskOptions = {}): Helpdesk {
     if (spec) command = validateModuleCommand(input, spec);
     else {
       const core = admitCommand(validateCommand(input, limits), actor, trusted);
-      await checkBlobs(
-        core,
-        actor,
-        core.type === 'openTicket' ? undefined : core.ticketId,
-        store.blobs,
-        scope,
-        trusted,
-      );
+      // Most commands attach no stored blob: no await (and no turn of the event loop) for them.
+      if (blobAttachments(core).length > 0) {
+        await checkBlobs(
+          core,
+          actor,
+          core.type === 'openTicket' ? undefined : core.ticketId,
+          store.blobs,
+          scope,
+          trusted,
+        );
+      }
       command = core;
     }
     const appended = await handler.append(command, opts);

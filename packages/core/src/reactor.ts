@@ -16,6 +16,8 @@ export interface Cascade {
 export interface ReactorDeps {
   extensions: readonly Extension[];
   load(ticketId: string): Promise<Ticket | undefined>;
+  /** The ticket as this process last committed or read it (no read of the store). */
+  peek(ticketId: string): Ticket | undefined;
   context(): ExtensionContext;
   maxDepth: number;
   /** Runs a command an extension issued (trusted: it comes from an installed extension). */
@@ -50,9 +52,15 @@ export function createReactor(deps: ReactorDeps) {
     if (appended.events.length === 0) return all;
     const lastEvent = appended.events[appended.events.length - 1]!;
     const origin = cascade.origin ?? { id: appended.events[0]!.eventId, scratch: new Map<string, unknown>() };
+    let loaded = false;
     for (const ext of deps.extensions) {
       if (!ext.react) continue;
-      const current = (await deps.load(appended.ticket.id)) ?? appended.ticket;
+      // Read once (another process may have moved the ticket on); after that, this process's own
+      // commits — the reactions' commands — are in the cache already.
+      const current = loaded
+        ? (deps.peek(appended.ticket.id) ?? appended.ticket)
+        : ((await deps.load(appended.ticket.id)) ?? appended.ticket);
+      loaded = true;
       const committed: Committed = {
         command,
         actor: opts.actor,
