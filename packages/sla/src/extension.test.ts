@@ -168,3 +168,27 @@ it('two desks ticking the same instant, one deciding on an older version, record
     ]);
   }
 });
+
+it('evaluates a ticket that is not frozen afresh for due after summarize, even at the same instant', async () => {
+  const now = new Date('2026-01-05T10:00:00Z');
+  const cal = businessCalendar({ timeZone: 'UTC', week: { mon: [['09:00', '17:00']] } });
+  const extension = sla({
+    calendars: { cal },
+    policies: [{ id: 'std', calendar: 'cal', targets: { firstReply: 60 }, warnBefore: 15 }],
+  });
+  const desk = createHelpdesk({ clock: { now: () => now }, extensions: [extension] });
+  const { ticket } = await desk.execute(
+    { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: 'Down', body: 'Help' },
+    { actor: customer },
+  );
+  // The desk's ticket is frozen: summarize and due agree on it (the warning 15 minutes before).
+  const summary = extension.summarize!(ticket, {} as never);
+  expect(summary.sla).toMatchObject({ nextDeadline: '2026-01-05T11:00:00.000Z' });
+  expect(extension.due!(ticket)?.toISOString()).toBe('2026-01-05T10:45:00.000Z');
+  // A private copy answered in between: due must see the reply, not what summarize found.
+  const copy = structuredClone(ticket) as typeof ticket;
+  extension.summarize!(copy, {} as never);
+  copy.messages.push({ ...copy.messages[0]!, id: 'm2', author: agent, body: 'On it' });
+  copy.lastAgentReplyAt = now.toISOString();
+  expect(extension.due!(copy)).toBeUndefined();
+});

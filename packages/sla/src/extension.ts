@@ -49,6 +49,17 @@ export function sla(options: SlaOptions): Extension {
     ]);
   };
   const evaluate = (ticket: Ticket, at: Date) => evaluateTicketSla(ticket, policies, options.calendars, at);
+  // The desk asks `summarize` and then `due` of the same frozen ticket after each commit: the
+  // second is answered from the first when the clock reads the same millisecond (a ticket that is
+  // not frozen may have changed in between, so it is evaluated each time).
+  let last: { ticket: Ticket; at: number; result: ReturnType<typeof evaluate> } | undefined;
+  const evaluateNow = (ticket: Ticket) => {
+    const at = now();
+    if (last?.ticket === ticket && last.at === at.getTime()) return last.result;
+    const result = evaluate(ticket, at);
+    if (Object.isFrozen(ticket)) last = { ticket, at: at.getTime(), result };
+    return result;
+  };
   const recorded = (ticket: Ticket, policyId: string, metric: string, kind: 'warning' | 'breach') =>
     slaMarks(ticket).some((m) => m.policyId === policyId && m.metric === metric && m.kind === kind);
 
@@ -66,7 +77,7 @@ export function sla(options: SlaOptions): Extension {
       now = () => ctx.now();
     },
     summarize(ticket, summary): TicketSummary {
-      const result = evaluate(ticket, now());
+      const result = evaluateNow(ticket);
       if (result.policyId === undefined) return summary;
       // A running metric whose warning is on record is at risk even if `now` lags the tick that
       // recorded it; an achieved one no longer is.
@@ -87,7 +98,7 @@ export function sla(options: SlaOptions): Extension {
       };
     },
     due(ticket) {
-      const result = evaluate(ticket, now());
+      const result = evaluateNow(ticket);
       if (result.policyId === undefined) return undefined;
       let next: number | undefined;
       const consider = (t: number) => {
