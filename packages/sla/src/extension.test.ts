@@ -183,7 +183,7 @@ it('evaluates a ticket that is not frozen afresh for due after summarize, even a
   );
   // The desk's ticket is frozen: summarize and due agree on it (the warning 15 minutes before).
   const summary = extension.summarize!(ticket, {} as never);
-  expect(summary.sla).toMatchObject({ nextDeadline: '2026-01-05T11:00:00.000Z' });
+  expect(summary?.sla).toMatchObject({ nextDeadline: '2026-01-05T11:00:00.000Z' });
   expect(extension.due!(ticket)?.toISOString()).toBe('2026-01-05T10:45:00.000Z');
   // A private copy answered in between: due must see the reply, not what summarize found.
   const copy = structuredClone(ticket) as typeof ticket;
