@@ -305,9 +305,11 @@ export function rules(defined: DefinedRules, options: RulesOptions = {}): Extens
         const now = ctx.now();
         const previous = committed.previous;
         for (let pass = 0; pass <= defined.triggers.length; pass++) {
-          // The ticket changes only when a trigger fires, and then the pass starts over: one read
-          // per pass, and the walk over the triggers is synchronous.
-          const ticket = (await ctx.load(committed.ticket.id)) ?? committed.ticket;
+          // The ticket changes only when a trigger fires, and then the pass starts over: the first
+          // pass reads the committed ticket (the desk has just read it), each later one reads it
+          // again, and the walk over the triggers is synchronous.
+          const ticket =
+            pass === 0 ? committed.ticket : ((await ctx.load(committed.ticket.id)) ?? committed.ticket);
           const seen = view(ticket);
           const before = previous ? view(previous) : undefined;
           const subjects = committed.events.map((event) => ({
