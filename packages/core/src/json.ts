@@ -251,7 +251,13 @@ export function copyPlainJson(
   bounds: PlainJsonBounds = {},
 ): JsonValue | undefined {
   const walk = new Walk(path, bounds.maxDepth ?? 64, bounds.maxNodes ?? 100_000);
-  return guarded(walk, () => plain(value, walk, 0)) as JsonValue | undefined;
+  // `guarded`, without a closure per call: this runs twice for every command.
+  try {
+    return plain(value, walk, 0) as JsonValue | undefined;
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw walk.fail(`could not be read as plain JSON: ${thrownText(error)}`);
+  }
 }
 
 /**
