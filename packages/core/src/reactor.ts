@@ -56,10 +56,11 @@ export function createReactor(deps: ReactorDeps) {
     for (const ext of deps.extensions) {
       if (!ext.react) continue;
       // Read once (another process may have moved the ticket on); after that, this process's own
-      // commits — the reactions' commands — are in the cache already.
-      const current = loaded
-        ? (deps.peek(appended.ticket.id) ?? appended.ticket)
-        : ((await deps.load(appended.ticket.id)) ?? appended.ticket);
+      // commits — the reactions' commands — are in the cache already (read again if it let go).
+      const current =
+        (loaded ? deps.peek(appended.ticket.id) : undefined) ??
+        (await deps.load(appended.ticket.id)) ??
+        appended.ticket;
       loaded = true;
       const committed: Committed = {
         command,
