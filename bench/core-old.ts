@@ -232,6 +232,35 @@ export async function compareReplay(
   );
 }
 
+/** What the `execute` benches run a desk through: the five commands of one ticket's life. */
+const customer = { kind: 'customer', id: 'c1' };
+const agent = { kind: 'agent', id: 'a1', teams: ['t1'] };
+
+/**
+ * One ticket's five commands (open, assign, public reply, priority, solve) on a desk of either
+ * generation; the ticket's id.
+ *
+ * @example
+ * for (let i = 0; i < 1000; i++) await oneTicket(desk, i);
+ */
+export async function oneTicket(
+  desk: { execute(command: unknown, options: unknown): Promise<{ ticket: { id: string } }> },
+  i: number,
+): Promise<string> {
+  const { ticket } = await desk.execute(
+    { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: `T${i}`, body: 'Help' },
+    { actor: customer },
+  );
+  await desk.execute({ type: 'assign', ticketId: ticket.id, assignee: 'a1' }, { actor: agent });
+  await desk.execute(
+    { type: 'postMessage', ticketId: ticket.id, body: 'On it', visibility: 'public' },
+    { actor: agent },
+  );
+  await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'high' }, { actor: agent });
+  await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
+  return ticket.id;
+}
+
 /**
  * `execute`, before and now, in the same run: a desk of each generation on its in-memory store,
  * with no extension and with SLA, rules and email installed, the same commands for each
@@ -245,8 +274,6 @@ export async function compareExecute(
   commands: number,
   rounds: number,
 ): Promise<void> {
-  const customer = { kind: 'customer', id: 'c1' };
-  const agent = { kind: 'agent', id: 'a1', teams: ['t1'] };
   const run = (g: Generation, extensions: boolean) => async () => {
     let n = 0;
     const fixed = new Date('2026-01-01T00:00:00Z');
@@ -256,19 +283,7 @@ export async function compareExecute(
       ids: { next: () => `id${++n}` },
       ...(extensions ? { extensions: typicalDesk(g) } : {}),
     });
-    for (let i = 0, done = 0; done < commands; i++, done += 5) {
-      const { ticket } = await desk.execute(
-        { type: 'openTicket', channel: 'email', requester: { id: 'c1' }, subject: `T${i}`, body: 'Help' },
-        { actor: customer },
-      );
-      await desk.execute({ type: 'assign', ticketId: ticket.id, assignee: 'a1' }, { actor: agent });
-      await desk.execute(
-        { type: 'postMessage', ticketId: ticket.id, body: 'On it', visibility: 'public' },
-        { actor: agent },
-      );
-      await desk.execute({ type: 'setPriority', ticketId: ticket.id, priority: 'high' }, { actor: agent });
-      await desk.execute({ type: 'changeStatus', ticketId: ticket.id, status: 'solved' }, { actor: agent });
-    }
+    for (let i = 0, done = 0; done < commands; i++, done += 5) await oneTicket(desk, i);
   };
   const times = await bestOf(rounds, [run(old, false), run(now, false), run(old, true), run(now, true)]);
   const rate = (ms: number) => (Math.ceil(commands / 5) * 5) / (ms / 1000);

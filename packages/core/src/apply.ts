@@ -370,31 +370,26 @@ function finishSlices(ext: Record<string, unknown>): void {
  * const ticket = fold(await store.events.readStream('ticket-T1'));
  */
 export function fold(events: readonly Applicable[], modules: ModuleSet = NO_MODULES): Ticket | undefined {
-  let state: Ticket | undefined;
-  for (const event of events) {
-    if (event.type === 'TicketOpened') state = opened(event, modules);
-    else if (state !== undefined) apply(state, event, modules);
-  }
-  return state;
+  return foldEach(events, modules);
 }
 
 /**
- * `fold`, calling `visit` with the ticket after each event it folds (the same working object each
- * time): what `ExtensionContext.replay` hands an extension.
+ * `fold`, calling `visit` (when given) with the ticket after each event it folds (the same
+ * working object each time): what `ExtensionContext.replay` hands an extension.
  *
  * @example
  * foldEach(events, modules, (ticket, event) => console.log(event.version, ticket.status));
  */
-export function foldEach(
-  events: readonly StoredEvent[],
+export function foldEach<E extends Applicable>(
+  events: readonly E[],
   modules: ModuleSet,
-  visit: (ticket: Ticket, event: StoredEvent) => void,
+  visit?: (ticket: Ticket, event: E) => void,
 ): Ticket | undefined {
   let state: Ticket | undefined;
   for (const event of events) {
     if (event.type === 'TicketOpened') state = opened(event, modules);
     else if (state !== undefined) apply(state, event, modules);
-    if (state !== undefined) visit(state, event);
+    if (visit !== undefined && state !== undefined) visit(state, event);
   }
   return state;
 }

@@ -27,6 +27,18 @@ async function ids(index: ReturnType<typeof inMemoryTicketIndex>, q: TicketQuery
   return (await index.query({ limit: 500, ...q })).items.map((s) => s.id);
 }
 
+/** The ids of every page of a query, a row a page, following the cursors to the end. */
+async function oneByOne(index: ReturnType<typeof inMemoryTicketIndex>, q: TicketQuery): Promise<string[]> {
+  const paged: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await index.query({ ...q, limit: 1, ...(cursor ? { cursor } : {}) });
+    paged.push(...page.items.map((s) => s.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return paged;
+}
+
 describe('the memory index searches', () => {
   it('keeps a row’s document by the row’s version rule: lower changes nothing, equal replaces', async () => {
     const index = inMemoryTicketIndex();
@@ -106,13 +118,7 @@ describe('the memory index searches', () => {
     expect(whole.at(-1)).toBe('t4');
     // The three with the same text score alike: by id, in the sort's direction.
     expect(whole.slice(1, 4)).toEqual(['t5', 't3', 't1']);
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await index.query({ ...q, limit: 1, ...(cursor ? { cursor } : {}) });
-      paged.push(...page.items.map((s) => s.id));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const paged = await oneByOne(index, q);
     expect(paged).toEqual(whole);
   });
 
@@ -207,13 +213,7 @@ describe('relevance after rows are written again', () => {
     for (const [i, text] of texts.entries()) await index.upsert(row(`t${i + 1}`), undefined, doc(text));
     await index.upsert(row('t2', { version: 2 }), undefined, doc(texts[1]!));
     const q: TicketQuery = { filter: { text: 'printer' }, sort: { field: 'relevance' } };
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await index.query({ ...q, limit: 1, ...(cursor ? { cursor } : {}) });
-      paged.push(...page.items.map((s) => s.id));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const paged = await oneByOne(index, q);
     expect(paged).toEqual(await ids(index, q));
     expect(paged).toHaveLength(3);
   });

@@ -36,15 +36,21 @@ describe('andFilters', () => {
   });
 });
 
+/** An in-memory store that records every query the desk asks its index. */
+function recordingStore() {
+  const store = inMemoryStore();
+  const asked: TicketQuery[] = [];
+  const query = store.index.query.bind(store.index);
+  store.index.query = (q) => {
+    asked.push(q);
+    return query(q);
+  };
+  return { store, asked };
+}
+
 describe('the desk and an empty scope', () => {
   it('answers an empty page without asking the index when the filter contradicts the scope', async () => {
-    const store = inMemoryStore();
-    const asked: TicketQuery[] = [];
-    const query = store.index.query.bind(store.index);
-    store.index.query = (q) => {
-      asked.push(q);
-      return query(q);
-    };
+    const { store, asked } = recordingStore();
     const desk = createHelpdesk({ store });
     await desk.execute(
       { type: 'openTicket', channel: 'api', requester: { id: 'c1' }, subject: 'nul \u0000 here', body: 'b' },
@@ -62,13 +68,7 @@ describe('the desk and an empty scope', () => {
 
 describe('what the desk asks the index for a search', () => {
   it('sets textScope from the actor whatever the caller passed, and sorts a search by relevance', async () => {
-    const store = inMemoryStore();
-    const asked: TicketQuery[] = [];
-    const query = store.index.query.bind(store.index);
-    store.index.query = (q) => {
-      asked.push(q);
-      return query(q);
-    };
+    const { store, asked } = recordingStore();
     const desk = createHelpdesk({ store });
     const all = { textScope: 'all' } as const;
     await desk.query({ text: 'printer' }, { actor: customer, ...all });
