@@ -175,18 +175,36 @@ function typicalDesk(g: Generation) {
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** Runs each contender once per round, in turn, keeping its best time (ms). */
+/**
+ * Runs each contender once per round, in turn, keeping its best time (ms) and every round's time
+ * (for the median of the rounds' ratios: a best time alone can be one lucky round).
+ */
 async function bestOf(rounds: number, contenders: readonly (() => unknown)[]): Promise<number[]> {
   const best = contenders.map(() => Number.POSITIVE_INFINITY);
+  const times: number[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (const [i, run] of contenders.entries()) {
       gc();
       const start = performance.now();
       await run();
-      best[i] = Math.min(best[i]!, performance.now() - start);
+      const ms = performance.now() - start;
+      best[i] = Math.min(best[i]!, ms);
+      times[i]!.push(ms);
     }
   }
+  lastRounds = times;
   return best;
+}
+
+/** Each contender's time in each round of the last `bestOf`. */
+let lastRounds: number[][] = [];
+
+/** The median over the last `bestOf`'s rounds of before's time / now's (now's speed relative to before's). */
+function medianRatio(): number {
+  const [before, after] = lastRounds;
+  const ratios = before!.map((b, i) => b / after![i]!).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
 }
 
 function row(name: string, old: number, now: number, unit: string): void {
@@ -230,6 +248,7 @@ export async function compareReplay(
     total / (after! / 1000),
     'events/s',
   );
+  console.log(`  median over the rounds of now/before: ${(100 * medianRatio()).toFixed(0)}%`);
 }
 
 /** What the `execute` benches run a desk through: the five commands of one ticket's life. */

@@ -57,8 +57,56 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
   if (d.tenantId !== undefined) ticket.tenantId = d.tenantId;
   if (d.type !== undefined) ticket.type = d.type;
   if (d.team !== undefined) ticket.team = d.team;
-  if (modules.stateful) applySlices(ticket, event, modules.coreSlices[AT.TicketOpened]!);
+  if (modules.stateful) {
+    if (quiet(modules, event, 0, modules.coreWakes[AT.TicketOpened]!))
+      applySlices(ticket, event, modules.coreSlices[AT.TicketOpened]!);
+    else applyReached(ticket, event, modules, 0);
+  }
   return ticket;
+}
+
+/**
+ * Whether no conditional slice is to see this event (the fast path: the event type's fixed list):
+ * none follows every event, none lists its type, and it carries no `ruleId` one asks for.
+ */
+function quiet(modules: ModuleSet, event: Applicable, following: number, wakes: boolean): boolean {
+  return following === 0 && !wakes && (event.ruleId === undefined || !modules.onRule);
+}
+
+/** Whether this slice folds this event, given which conditional slices follow every event. */
+function reaches(slice: Slice, event: Applicable, following: number): boolean {
+  if (!slice.conditional) return slice.on === undefined || slice.on.includes(event.type);
+  return (
+    (following & slice.bit) !== 0 ||
+    (slice.onRule && event.ruleId !== undefined) ||
+    slice.on!.includes(event.type)
+  );
+}
+
+/**
+ * The slow path: every slice that folds this event, in installation order, and after each one
+ * with `followAll`, whether it follows every event from now on. Returns the new mask.
+ */
+function applyReached(t: Ticket, event: Applicable, modules: ModuleSet, following: number): number {
+  const ext = t.ext as Record<string, unknown>;
+  let mask = following;
+  for (const slice of modules.slices) {
+    if (!reaches(slice, event, following)) continue;
+    const next = slice.state.apply(ext[slice.name], event as StoredEvent, t);
+    if (next !== undefined) ext[slice.name] = next;
+    if (slice.bit !== 0)
+      mask = slice.state.followAll!(ext[slice.name]) ? mask | slice.bit : mask & ~slice.bit;
+  }
+  return mask;
+}
+
+/** Which slices with `followAll` follow every event, read from their state: one bit each. */
+function followingOf(ext: Ticket['ext'], modules: ModuleSet): number {
+  let mask = 0;
+  for (const slice of modules.conditional)
+    if (slice.bit !== 0 && slice.state.followAll!((ext as Record<string, unknown>)[slice.name]) === true)
+      mask |= slice.bit;
+  return mask;
 }
 
 /** Each of these slices' part of one event (after core's), on a ticket whose `ext` is private. */
@@ -92,6 +140,15 @@ function applySlices(t: Ticket, event: Applicable, slices: readonly Slice[]): vo
  * apply(draft, event);
  */
 export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODULES): void {
+  step(t, event, modules, modules.conditional.length === 0 ? 0 : followingOf(t.ext, modules));
+}
+
+/**
+ * `apply`, given which slices follow every event (a bit each, see `Slice.bit`); returns that mask
+ * after the event. `fold` and `evolveAll` carry the mask from event to event instead of asking
+ * each slice's `followAll` again.
+ */
+function step(t: Ticket, event: Applicable, modules: ModuleSet, following: number): number {
   if (event.version !== undefined) t.version = event.version;
   else t.version += 1;
   // Core's events count as an update of the ticket; an extension's is bookkeeping. The slices of a
@@ -100,10 +157,20 @@ export function apply(t: Ticket, event: Applicable, modules: ModuleSet = NO_MODU
   if (core >= 0) {
     t.updatedAt = event.occurredAt;
     t.lastUpdatedBy = event.actor;
-    if (modules.stateful) applySlices(t, event, modules.coreSlices[core]!);
+    if (!modules.stateful) return following;
+    if (quiet(modules, event, following, modules.coreWakes[core]!)) {
+      applySlices(t, event, modules.coreSlices[core]!);
+      return 0;
+    }
   } else if (modules.owners.has(event.type) && modules.stateful) {
-    applySlices(t, event, modules.slicesFor(event.type));
+    if (quiet(modules, event, following, modules.wakes(event.type))) {
+      applySlices(t, event, modules.slicesFor(event.type));
+      return 0;
+    }
+  } else {
+    return following;
   }
+  return applyReached(t, event, modules, following);
 }
 
 /** Core's part of one event, and the event type's place in `EVENT_TYPES`; -1 for one not core's. */
@@ -306,7 +373,8 @@ export function evolveAll(
   }
   if (draft !== undefined) {
     // A private object from TicketOpened: the handlers may change it directly.
-    for (; i < events.length; i++) apply(draft, events[i]!, modules);
+    let following = modules.conditional.length === 0 ? 0 : followingOf(draft.ext, modules);
+    for (; i < events.length; i++) following = step(draft, events[i]!, modules, following);
     return deepFreeze(draft);
   }
   if (state === undefined || i >= events.length) return state;
@@ -326,12 +394,17 @@ export function evolveAll(
   // were, untouched parts are shared, and a slice no event reaches is not drafted at all.
   const ext = modules.stateful ? withSlices(state.ext, modules) : undefined;
   if (ext !== undefined) next.ext = ext;
+  let following = ext === undefined || modules.conditional.length === 0 ? 0 : followingOf(ext, modules);
   for (; i < events.length; i++) {
     const event = events[i]!;
     // An extension's event (or one of no installed owner) changes no container of core's.
     if (CORE.has(event.type)) for (const key of TOUCHES[event.type as EventType]) own(key);
-    if (ext !== undefined) draftReached(ext, modules.slicesFor(event.type));
-    apply(next, event, modules);
+    if (ext !== undefined) {
+      draftReached(ext, modules.slicesFor(event.type));
+      for (const slice of modules.conditional)
+        if (reaches(slice, event, following)) draftReached(ext, [slice]);
+    }
+    following = step(next, event, modules, following);
   }
   if (ext !== undefined) finishSlices(ext);
   return deepFreeze(next);
@@ -386,9 +459,12 @@ export function foldEach<E extends Applicable>(
   visit?: (ticket: Ticket, event: E) => void,
 ): Ticket | undefined {
   let state: Ticket | undefined;
+  let following = 0;
   for (const event of events) {
-    if (event.type === 'TicketOpened') state = opened(event, modules);
-    else if (state !== undefined) apply(state, event, modules);
+    if (event.type === 'TicketOpened') {
+      state = opened(event, modules);
+      following = modules.conditional.length === 0 ? 0 : followingOf(state.ext, modules);
+    } else if (state !== undefined) following = step(state, event, modules, following);
     if (visit !== undefined && state !== undefined) visit(state, event);
   }
   return state;

@@ -182,8 +182,10 @@ export interface ExtensionCommand<S = unknown, C extends ExtensionCommandShape =
 
 /**
  * An extension's slice of each ticket, kept at `ticket.ext[name]` and folded in the same pass as
- * core's handlers. `apply` sees every event of the stream (core's and its own), after core has
- * applied it to `ticket`; it changes `draft` in place or returns the new slice (for a primitive).
+ * core's handlers. `apply` sees every event of the stream (core's and its own) unless `on` narrows
+ * them, after core has applied it to `ticket`; it changes `draft` in place or returns the new slice
+ * (for a primitive, or when `initial()` returned a frozen value: every ticket then shares that one,
+ * and `initial()` is called once).
  */
 export interface ExtensionState<S = unknown> {
   initial(): S;
@@ -192,6 +194,18 @@ export interface ExtensionState<S = unknown> {
    * those alone (the cheapest slice is one that is not called). Without it, `apply` sees every event.
    */
   on?: readonly string[];
+  /**
+   * With `on`: also every event a rule caused (it carries a `ruleId`), whatever its type.
+   */
+  onRule?: boolean;
+  /**
+   * With `on`: whether, after `apply` has run, the slice must see every event from now on,
+   * whatever `on` says, until it answers `false` after a later `apply`. Called after each `apply`
+   * (and on each new ticket's initial slice), never for the events `apply` is not called for: a
+   * slice that watches closely only sometimes (rules, while an automation is disarmed) costs
+   * nothing the rest of the time.
+   */
+  followAll?(state: S): boolean;
   apply(
     draft: S,
     event: StoredEvent | StoredExtensionEvent,

@@ -36,8 +36,22 @@ export interface Slice {
   state: {
     initial(): unknown;
     apply(draft: unknown, event: StoredEvent | StoredExtensionEvent, ticket: Ticket): unknown;
+    followAll?(state: unknown): boolean;
   };
+  /** The event types it lists in `on` (`undefined`: every event). */
+  on: readonly string[] | undefined;
+  /**
+   * A slice that lists `on` and also asks for the events a rule caused (`onRule`) or for every
+   * event while `followAll` says so: the fold decides per event whether to call it.
+   */
+  conditional: boolean;
+  onRule: boolean;
+  /** Its bit in the fold's mask of slices following every event (0: it has no `followAll`). */
+  bit: number;
 }
+
+/** At most this many slices may have `followAll` (one bit each in the fold's mask). */
+export const MAX_FOLLOWING_SLICES = 30;
 
 const NONE: readonly Slice[] = [];
 
@@ -68,6 +82,22 @@ export interface ModuleSet {
   readonly commands: ReadonlyMap<string, ModuleCommandSpec>;
   /** Whether any extension has a slice (else tickets carry an empty `ext`). */
   readonly stateful: boolean;
+  /** The conditional slices (see `Slice.conditional`), in installation order; none: the fast path always. */
+  readonly conditional: readonly Slice[];
+  /** Whether some conditional slice asks for the events a rule caused. */
+  readonly onRule: boolean;
+  /** Per core event type, by its place in `EVENT_TYPES`: whether some conditional slice lists it in `on`. */
+  readonly coreWakes: readonly boolean[];
+  /** Whether some conditional slice lists this (extension) event type in `on`. */
+  wakes(type: string): boolean;
+  /**
+   * The `ext` every new ticket starts from: each slice whose `initial()` returned a frozen value
+   * (shared by every ticket, so it is called once), and `undefined` for the others, whose
+   * `initial()` runs for each ticket.
+   */
+  readonly extTemplate: Readonly<Record<string, unknown>>;
+  /** The slices whose `initial()` runs for each new ticket (it returned a value that is not frozen). */
+  readonly freshSlices: readonly Slice[];
   /** Whether the fold applies events of this type (core's, or an installed extension's). */
   knows(type: string): boolean;
   /** The schema version events of this type are appended with. */
@@ -85,6 +115,12 @@ export const NO_MODULES: ModuleSet = Object.freeze({
   coreSlices: Object.freeze(EVENT_TYPES.map(() => NONE)),
   commands: new Map(),
   stateful: false,
+  conditional: [],
+  onRule: false,
+  coreWakes: Object.freeze(EVENT_TYPES.map(() => false)),
+  wakes: () => false,
+  extTemplate: Object.freeze({}),
+  freshSlices: [],
   knows: (type: string) => CORE_EVENTS.has(type),
   schemaVersionOf: () => 1,
 });
@@ -92,8 +128,9 @@ export const NO_MODULES: ModuleSet = Object.freeze({
 /** The `ext` of a new ticket: each slice's initial state (a shared frozen `{}` when there is none). */
 export function initialExt(modules: ModuleSet): Record<string, unknown> {
   if (!modules.stateful) return frozenEmpty;
-  const ext: Record<string, unknown> = {};
-  for (const slice of modules.slices) ext[slice.name] = slice.state.initial();
+  // A copy of one fixed shape (cheap), then the slices whose initial state is each ticket's own.
+  const ext: Record<string, unknown> = { ...modules.extTemplate };
+  for (const slice of modules.freshSlices) ext[slice.name] = slice.state.initial();
   return ext;
 }
 
@@ -114,6 +151,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
   const slices: Slice[] = [];
   const on: (readonly string[] | undefined)[] = [];
   const versions = new Map<string, number>();
+  let following = 0;
   for (const [i, ext] of extensions.entries()) {
     const at = `extensions[${i}]`;
     const owned = new Set<string>();
@@ -145,8 +183,25 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
         ) {
           problems.push({ path: `${at}.state.on`, message: 'must be a list of event types' });
         }
-        slices.push({ name: ext.name, state: state as unknown as Slice['state'] });
-        on.push(Array.isArray(state.on) ? state.on : undefined);
+        if (state.onRule !== undefined && typeof state.onRule !== 'boolean') {
+          problems.push({ path: `${at}.state.onRule`, message: 'must be true or false' });
+        }
+        if (state.followAll !== undefined && typeof state.followAll !== 'function') {
+          problems.push({ path: `${at}.state.followAll`, message: 'must be a function (state) => boolean' });
+        }
+        const listed = Array.isArray(state.on) ? (state.on as readonly string[]) : undefined;
+        const follows = listed !== undefined && typeof state.followAll === 'function';
+        const onRule = listed !== undefined && state.onRule === true;
+        if (follows) following++;
+        slices.push({
+          name: ext.name,
+          state: state as unknown as Slice['state'],
+          on: listed,
+          conditional: follows || onRule,
+          onRule,
+          bit: follows ? 1 << (following - 1) : 0,
+        });
+        on.push(listed);
       }
     }
     if (ext.view !== undefined && typeof ext.view !== 'function') {
@@ -180,18 +235,45 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
       commands.set(type, { extension: ext, spec, allowed: new Set(allowed), owned });
     }
   }
+  if (following > MAX_FOLLOWING_SLICES) {
+    problems.push({
+      path: 'extensions',
+      message: `at most ${MAX_FOLLOWING_SLICES} extensions may give their state a followAll`,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  // Per event type, the slices that fold it, in installation order: computed once per type.
+  // Per event type, the slices that always fold it, in installation order: computed once per type.
+  // A conditional slice is never in these lists: the fold decides per event whether to call it.
   const byType = new Map<string, readonly Slice[]>();
   const slicesFor = (type: string): readonly Slice[] => {
     let list = byType.get(type);
     if (list === undefined) {
-      list = slices.filter((_, i) => on[i] === undefined || on[i]!.includes(type));
+      list = slices.filter((s, i) => !s.conditional && (on[i] === undefined || on[i]!.includes(type)));
       byType.set(type, list.length === 0 ? NONE : list);
     }
     return list;
   };
+  const conditional = slices.filter((s) => s.conditional);
+  const woken = new Map<string, boolean>();
+  const wakes = (type: string) => {
+    let answer = woken.get(type);
+    if (answer === undefined) {
+      answer = conditional.some((s) => s.on!.includes(type));
+      woken.set(type, answer);
+    }
+    return answer;
+  };
   const coreSlices = EVENT_TYPES.map((type) => slicesFor(type));
+  // A frozen initial state cannot be changed in place, so every ticket may share it: its slice
+  // returns a new state from its first change (the shipped slices do).
+  const extTemplate: Record<string, unknown> = {};
+  const freshSlices: Slice[] = [];
+  for (const slice of slices) {
+    const first = slice.state.initial();
+    const shared = typeof first !== 'object' || first === null || Object.isFrozen(first);
+    extTemplate[slice.name] = shared ? first : undefined;
+    if (!shared) freshSlices.push(slice);
+  }
   return {
     extensions,
     owners,
@@ -200,6 +282,12 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     coreSlices,
     commands,
     stateful: slices.length > 0,
+    conditional,
+    onRule: conditional.some((s) => s.onRule),
+    coreWakes: EVENT_TYPES.map(wakes),
+    wakes,
+    extTemplate,
+    freshSlices,
     knows: (type) => CORE_EVENTS.has(type) || owners.has(type),
     schemaVersionOf: (type) => versions.get(type) ?? 1,
   };

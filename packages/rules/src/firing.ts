@@ -34,6 +34,9 @@ const EMPTY: RulesState = Object.freeze({ runs: {}, latest: '' });
 /** A new slice shares this frozen empty until a rule acts: most tickets never see a firing. */
 const NO_RUNS = Object.freeze({}) as Record<string, string>;
 
+/** The slice of every new ticket when no rule reads `sla.*`: shared and frozen until a rule acts. */
+const INITIAL: RulesState = Object.freeze({ runs: NO_RUNS, latest: '' });
+
 /**
  * The ticket's rules slice (an empty one on a ticket folded without the rules extension).
  *
@@ -50,8 +53,9 @@ export function rulesStateOf(ticket: Pick<Ticket, 'ext'>): RulesState {
  * disarmed by an event carrying its id after which its condition holds, and armed again at the
  * first event after which it does not, judged at `latest` or the event's instant, the later.
  *
- * Only a firing and the events after it, while its automation stays disarmed, judge a condition:
- * every other event costs the slice two property reads.
+ * Only a firing and the events after it, while its automation stays disarmed, judge a condition.
+ * The fold calls the slice only for those events, for the events a rule caused and (when rules
+ * read `sla.*`) for SLA's: any other event costs it nothing.
  *
  * @example
  * const extension = { name: 'rules', state: rulesState(defined, readsSla(all)) };
@@ -62,21 +66,29 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
   const clock = new Date(0);
   const subject: { ticket: Ticket; now: Date } = { ticket: undefined as unknown as Ticket, now: clock };
   return {
+    // Without `sla.*` conditions every ticket starts from one shared frozen slice, until a rule acts.
     initial: readsSla
       ? () => ({ runs: NO_RUNS, latest: '', sla: { breached: [], warned: [] } })
-      : () => ({ runs: NO_RUNS, latest: '' }),
-    apply(draft, event, ticket) {
+      : () => INITIAL,
+    // Called for the events a rule caused, for SLA's when rules read `sla.*`, and for every event
+    // while an automation is disarmed; any other event leaves the slice as it is.
+    on: readsSla ? ['SlaWarning', 'SlaBreached'] : [],
+    onRule: true,
+    followAll: (state) => state.disarmed !== undefined,
+    apply(state, event, ticket) {
       // Only primitives and absent fields are read on the way to the common return: under
       // `evolve`'s immer draft, reading an object field makes a draft of it.
       const ruleId = event.ruleId;
+      let draft = state;
       if (ruleId !== undefined) {
-        if (draft.runs === NO_RUNS) draft.runs = {};
+        if (draft === INITIAL) draft = { runs: {}, latest: '' };
+        else if (draft.runs === NO_RUNS) draft.runs = {};
         draft.runs[ruleId] = event.occurredAt;
       }
       if ((event.type === 'SlaWarning' || event.type === 'SlaBreached') && draft.sla)
         trackSla(draft.sla, event as StoredEvent);
       const fired = ruleId === undefined ? undefined : byId.get(ruleId);
-      if (fired === undefined && draft.disarmed === undefined) return;
+      if (fired === undefined && draft.disarmed === undefined) return draft === state ? undefined : draft;
       if (event.occurredAt > draft.latest) draft.latest = event.occurredAt;
       clock.setTime(parseInstant(draft.latest));
       subject.ticket = draft.sla ? withSlaView(ticket, draft.sla) : ticket;
@@ -88,6 +100,7 @@ export function rulesState(defined: DefinedRules, readsSla: boolean): ExtensionS
       if (fired?.test(subject)) still.push(fired.id);
       if (still.length > 0) draft.disarmed = Object.fromEntries(still.map((id) => [id, true as const]));
       else if (draft.disarmed !== undefined) delete draft.disarmed;
+      return draft === state ? undefined : draft;
     },
   };
 }

@@ -58,15 +58,19 @@ export function slaMarks(ticket: Pick<Ticket, 'ext'>): readonly SlaMark[] {
  */
 const NO_MARKS = Object.freeze([]) as unknown as SlaMark[];
 
+/** The slice of every new ticket, shared and frozen: the first mark makes the ticket its own. */
+const INITIAL: SlaState = Object.freeze({ marks: NO_MARKS });
+
 /** Folds `SlaWarning` and `SlaBreached` into `ticket.ext.sla`. */
 export const slaState: ExtensionState<SlaState> = {
-  initial: () => ({ marks: NO_MARKS }),
+  initial: () => INITIAL,
   // Only its own events: the fold does not call it for core's.
   on: SLA_EVENTS,
-  apply(draft, event) {
+  apply(state, event) {
     const warning = isExtensionEvent<SlaEventData>(event, 'SlaWarning');
     if (!warning && !isExtensionEvent<SlaEventData>(event, 'SlaBreached')) return;
     const d = event.data as SlaEventData;
+    const draft = state === INITIAL ? { marks: [] } : state;
     if (draft.marks === NO_MARKS) draft.marks = [];
     draft.marks.push({
       metric: d.metric,
@@ -75,6 +79,7 @@ export const slaState: ExtensionState<SlaState> = {
       deadline: d.deadline,
       at: event.occurredAt,
     });
+    return draft === state ? undefined : draft;
   },
 };
 

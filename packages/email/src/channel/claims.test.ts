@@ -159,9 +159,10 @@ describe("the channel's slice", () => {
 
   it('folds a timed-out send recorded by older versions (a final failure saying so) as unknown', () => {
     const fold = emailStateFold('support@example.com');
-    const slice = fold.initial();
-    fold.apply(
-      slice,
+    const initial = fold.initial();
+    // A new ticket's slice is shared and frozen: the first write returns the ticket's own.
+    const slice = fold.apply(
+      initial,
       event('EmailDeliveryFailed', {
         messageId: 'm1',
         recipients: ['ann@example.org'],
@@ -170,9 +171,11 @@ describe("the channel's slice", () => {
         attempts: 1,
       }),
       ticket,
-    );
+    ) as EmailState;
     expect(slice.deliveries).toMatchObject([{ status: 'unknown', attempts: 1 }]);
     expect(slice.deliveries[0]!.permanent).toBeUndefined();
+    expect(initial).toEqual({ deliveries: [], sendClaims: [], pending: [] });
+    expect(Object.isFrozen(initial) && fold.initial() === initial).toBe(true);
   });
 
   it('claims nothing while the latest outcome of a message is unknown, and again after a late failure', () => {

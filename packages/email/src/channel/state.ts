@@ -131,6 +131,10 @@ export function isOutbound(m: Pick<Message, 'visibility' | 'author' | 'notify'>,
  */
 const NONE = Object.freeze([]) as unknown as never[];
 
+/** The slice of every new ticket: shared and frozen until the channel first writes to it. */
+const INITIAL: EmailState = Object.freeze({ deliveries: NONE, sendClaims: NONE, pending: NONE });
+const ownSlice = (): EmailState => ({ deliveries: NONE, sendClaims: NONE, pending: NONE });
+
 function list<K extends keyof EmailState>(s: EmailState, key: K): EmailState[K] {
   if (s[key] === NONE) s[key] = [] as EmailState[K];
   return s[key];
@@ -148,29 +152,36 @@ const unsettle = (s: EmailState, messageId: string) => {
  * The fold of the channel's slice, in core's one pass: deliveries and claims from the channel's
  * own events, and which outbound messages are still to send.
  *
+ * A new ticket's slice is one shared frozen object: `apply` returns the ticket's own copy at its
+ * first write.
+ *
  * @example
  * const state = emailStateFold('support@example.com');
- * const slice = state.initial(); // { deliveries: [], sendClaims: [], pending: [] }
+ * const slice = state.initial(); // { deliveries: [], sendClaims: [], pending: [] }, frozen
  */
 export function emailStateFold(own: string): ExtensionState<EmailState> {
   return {
-    initial: () => ({ deliveries: NONE, sendClaims: NONE, pending: NONE }),
+    initial: () => INITIAL,
     // Only these events change the slice: the fold skips the channel for every other one.
     on: ['MessagePosted', 'TicketMerged', ...EMAIL_EVENTS],
-    apply(draft, event: StoredEvent | StoredExtensionEvent, ticket) {
+    apply(state, event: StoredEvent | StoredExtensionEvent, ticket) {
       switch (event.type) {
         case 'MessagePosted': {
           // The message as core just added it to the ticket: its author, visibility and notify are
           // the event's own (read there, not looked up among the ticket's messages).
           const d = event.data as Pick<Message, 'visibility' | 'author' | 'notify'> & { messageId: string };
-          if (isOutbound(d, own)) unsettle(draft, d.messageId);
-          return;
+          if (!isOutbound(d, own)) return;
+          const draft = state === INITIAL ? ownSlice() : state;
+          unsettle(draft, d.messageId);
+          return draft === state ? undefined : draft;
         }
         case 'TicketMerged':
           // Mail of a merged ticket is not sent (its replies go on the ticket it was merged into).
-          if (draft.pending.length > 0) draft.pending.length = 0;
+          if (state.pending.length > 0) state.pending.length = 0;
           return;
       }
+      // The channel's own events always write.
+      const draft = state === INITIAL ? ownSlice() : state;
       if (isExtensionEvent<EmailSentData>(event, 'EmailSent')) {
         const d = event.data;
         list(draft, 'deliveries').push({
@@ -221,6 +232,7 @@ export function emailStateFold(own: string): ExtensionState<EmailState> {
           leaseUntil: d.leaseUntil,
         });
       }
+      return draft === state ? undefined : draft;
     },
   };
 }
