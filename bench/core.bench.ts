@@ -219,7 +219,7 @@ async function replay() {
   );
   // Issue 12's goal: the fold with the SLA, rules and email slices within 10% of the fold before
   // that bookkeeping left core — both built from source here, in the same run.
-  await compareReplay(generations, streams, Number(process.env.BENCH_ROUNDS ?? 5));
+  await compareReplay(generations, streams, Number(process.env.BENCH_ROUNDS ?? 11));
 }
 
 async function execute() {

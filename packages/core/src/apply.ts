@@ -23,7 +23,15 @@ const AT = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record
 /** An event as `apply` takes it: stored, or new (not yet given a version and stream). */
 export type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
 
+/** A new ticket from its TicketOpened, its slices included. */
 function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet): Ticket {
+  const ticket = openedCore(event, modules);
+  openSlices(ticket, event, modules);
+  return ticket;
+}
+
+/** Core's part of a TicketOpened: the ticket, with each slice's initial state. */
+function openedCore(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet): Ticket {
   const d = event.data;
   const ticket: Ticket = {
     id: d.ticketId,
@@ -57,12 +65,23 @@ function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet
   if (d.tenantId !== undefined) ticket.tenantId = d.tenantId;
   if (d.type !== undefined) ticket.type = d.type;
   if (d.team !== undefined) ticket.team = d.team;
-  if (modules.stateful) {
-    if (quiet(modules, event, 0, modules.coreWakes[AT.TicketOpened]!))
-      applySlices(ticket, event, modules.coreSlices[AT.TicketOpened]!);
-    else applyReached(ticket, event, modules, 0);
-  }
   return ticket;
+}
+
+/**
+ * The slices' part of a TicketOpened, and which slices follow every event after it. Those whose
+ * initial state says so see the TicketOpened too (known ahead when every slice with `followAll`
+ * shares a frozen initial state).
+ */
+function openSlices(ticket: Ticket, event: Applicable, modules: ModuleSet): number {
+  if (!modules.stateful) return 0;
+  const start =
+    modules.conditional.length === 0 ? 0 : (modules.initialFollowing ?? followingOf(ticket.ext, modules));
+  if (quiet(modules, event, start, modules.coreWakes[AT.TicketOpened]!)) {
+    applySlices(ticket, event, modules.coreSlices[AT.TicketOpened]!);
+    return 0;
+  }
+  return applyReached(ticket, event, modules, start);
 }
 
 /**
@@ -159,7 +178,8 @@ function step(t: Ticket, event: Applicable, modules: ModuleSet, following: numbe
     t.lastUpdatedBy = event.actor;
     if (!modules.stateful) return following;
     if (quiet(modules, event, following, modules.coreWakes[core]!)) {
-      applySlices(t, event, modules.coreSlices[core]!);
+      const slices = modules.coreSlices[core]!;
+      if (slices.length !== 0) applySlices(t, event, slices);
       return 0;
     }
   } else if (modules.owners.has(event.type) && modules.stateful) {
@@ -363,17 +383,20 @@ export function evolveAll(
   let i = 0;
   let draft: Ticket | undefined;
   // Leading TicketOpened events start afresh; events before any ticket exists are skipped.
+  let following = 0;
   while (
     i < events.length &&
     ((state === undefined && draft === undefined) || events[i]!.type === 'TicketOpened')
   ) {
-    if (events[i]!.type === 'TicketOpened')
-      draft = opened(events[i] as Applicable & { type: 'TicketOpened' }, modules);
+    if (events[i]!.type === 'TicketOpened') {
+      const event = events[i] as Applicable & { type: 'TicketOpened' };
+      draft = openedCore(event, modules);
+      following = openSlices(draft, event, modules);
+    }
     i++;
   }
   if (draft !== undefined) {
     // A private object from TicketOpened: the handlers may change it directly.
-    let following = modules.conditional.length === 0 ? 0 : followingOf(draft.ext, modules);
     for (; i < events.length; i++) following = step(draft, events[i]!, modules, following);
     return deepFreeze(draft);
   }
@@ -394,7 +417,7 @@ export function evolveAll(
   // were, untouched parts are shared, and a slice no event reaches is not drafted at all.
   const ext = modules.stateful ? withSlices(state.ext, modules) : undefined;
   if (ext !== undefined) next.ext = ext;
-  let following = ext === undefined || modules.conditional.length === 0 ? 0 : followingOf(ext, modules);
+  following = ext === undefined || modules.conditional.length === 0 ? 0 : followingOf(ext, modules);
   for (; i < events.length; i++) {
     const event = events[i]!;
     // An extension's event (or one of no installed owner) changes no container of core's.
@@ -462,8 +485,8 @@ export function foldEach<E extends Applicable>(
   let following = 0;
   for (const event of events) {
     if (event.type === 'TicketOpened') {
-      state = opened(event, modules);
-      following = modules.conditional.length === 0 ? 0 : followingOf(state.ext, modules);
+      state = openedCore(event, modules);
+      following = openSlices(state, event, modules);
     } else if (state !== undefined) following = step(state, event, modules, following);
     if (visit !== undefined && state !== undefined) visit(state, event);
   }

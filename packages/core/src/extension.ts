@@ -199,11 +199,11 @@ export interface ExtensionState<S = unknown> {
    */
   onRule?: boolean;
   /**
-   * With `on`: whether, after `apply` has run, the slice must see every event from now on,
-   * whatever `on` says, until it answers `false` after a later `apply`. Called after each `apply`
-   * (and on each new ticket's initial slice), never for the events `apply` is not called for: a
-   * slice that watches closely only sometimes (rules, while an automation is disarmed) costs
-   * nothing the rest of the time.
+   * With `on`: whether the slice must see every event from now on, whatever `on` says, until it
+   * answers `false` after a later `apply`. Asked of a new ticket's initial slice (answering `true`,
+   * `apply` sees the TicketOpened too) and after each `apply`, never for the events `apply` is not
+   * called for: a slice that watches closely only sometimes (rules, while an automation is
+   * disarmed) costs nothing the rest of the time.
    */
   followAll?(state: S): boolean;
   apply(

@@ -98,6 +98,11 @@ export interface ModuleSet {
   readonly extTemplate: Readonly<Record<string, unknown>>;
   /** The slices whose `initial()` runs for each new ticket (it returned a value that is not frozen). */
   readonly freshSlices: readonly Slice[];
+  /**
+   * Which slices follow every event on a new ticket's initial slices (see `Slice.bit`), when every
+   * slice with `followAll` shares a frozen initial state; `undefined`: asked of each new ticket.
+   */
+  readonly initialFollowing: number | undefined;
   /** Whether the fold applies events of this type (core's, or an installed extension's). */
   knows(type: string): boolean;
   /** The schema version events of this type are appended with. */
@@ -121,6 +126,7 @@ export const NO_MODULES: ModuleSet = Object.freeze({
   wakes: () => false,
   extTemplate: Object.freeze({}),
   freshSlices: [],
+  initialFollowing: 0,
   knows: (type: string) => CORE_EVENTS.has(type),
   schemaVersionOf: () => 1,
 });
@@ -274,6 +280,13 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     extTemplate[slice.name] = shared ? first : undefined;
     if (!shared) freshSlices.push(slice);
   }
+  let initialFollowing: number | undefined = 0;
+  for (const slice of slices) {
+    if (slice.bit === 0) continue;
+    if (freshSlices.includes(slice)) initialFollowing = undefined;
+    else if (initialFollowing !== undefined && slice.state.followAll!(extTemplate[slice.name]) === true)
+      initialFollowing |= slice.bit;
+  }
   return {
     extensions,
     owners,
@@ -288,6 +301,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
     wakes,
     extTemplate,
     freshSlices,
+    initialFollowing,
     knows: (type) => CORE_EVENTS.has(type) || owners.has(type),
     schemaVersionOf: (type) => versions.get(type) ?? 1,
   };

@@ -15,6 +15,12 @@ interface Watch {
   following: boolean;
 }
 
+/** How a watcher's slice starts: following every event or not, shared and frozen or each ticket's own. */
+interface Start {
+  following: boolean;
+  shared: boolean;
+}
+
 /** The events a step of the random stream may be (besides the opening). */
 type Step =
   | { kind: 'status'; to: 'open' | 'pending' | 'solved'; rule: boolean }
@@ -29,13 +35,21 @@ const CATEGORY = { open: 'open', pending: 'pending', solved: 'solved' } as const
  * lists `StatusChanged` and its own `Ping`, asks for the events a rule caused, and follows every
  * event after a `Ping` that says so, until one that does not.
  */
-function watcher(name: string, calls: string[]): Extension<Watch> {
-  const initial: Watch = Object.freeze({ seen: Object.freeze([]) as readonly string[], following: false });
+function watcher(
+  name: string,
+  calls: string[],
+  start: Start = { following: false, shared: true },
+): Extension<Watch> {
+  const initial: Watch = Object.freeze({
+    seen: Object.freeze([]) as readonly string[],
+    following: start.following,
+  });
   return {
     name,
     events: [`${name}.Ping`],
     state: {
-      initial: () => initial,
+      // Shared and frozen, or a new (unfrozen) copy for each ticket.
+      initial: () => (start.shared ? initial : { seen: [], following: start.following }),
       on: ['StatusChanged', `${name}.Ping`],
       onRule: true,
       followAll: (state) => state.following,
@@ -122,8 +136,12 @@ function streamOf(steps: readonly Step[], pinged: readonly string[]): StoredEven
 }
 
 /** What the contract says each slice is called for, worked out event by event, in installation order. */
-function expectedCalls(stream: readonly StoredEvent[], order: readonly string[]): string[] {
-  const following = new Map(order.map((name) => [name, false]));
+function expectedCalls(
+  stream: readonly StoredEvent[],
+  order: readonly string[],
+  starts: Readonly<Record<string, Start>>,
+): string[] {
+  const following = new Map(order.map((name) => [name, starts[name]?.following ?? false]));
   const calls: string[] = [];
   for (const event of stream) {
     if ((event.type as string) === 'Stranger') continue;
@@ -158,12 +176,14 @@ describe('slices called only when they ask (state.on, onRule, followAll)', () =>
       fc.property(
         fc.array(stepArb, { maxLength: 30 }),
         fc.array(fc.nat(), { maxLength: 6 }),
-        (steps, cuts) => {
+        fc.record({ following: fc.boolean(), shared: fc.boolean() }),
+        fc.record({ following: fc.boolean(), shared: fc.boolean() }),
+        (steps, cuts, w1, w2) => {
           const calls: string[] = [];
           const order = ['w1', 'plain', 'w2'];
-          const modules = moduleSet([watcher('w1', calls), plain(calls), watcher('w2', calls)]);
+          const modules = moduleSet([watcher('w1', calls, w1), plain(calls), watcher('w2', calls, w2)]);
           const stream = streamOf(steps, ['w1', 'w2']);
-          const expected = expectedCalls(stream, order);
+          const expected = expectedCalls(stream, order, { w1, w2 });
 
           const folded = fold(stream, modules)!;
           expect(calls).toEqual(expected);

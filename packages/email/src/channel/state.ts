@@ -145,7 +145,9 @@ const settle = (s: EmailState, messageId: string) => {
   if (i >= 0) list(s, 'pending').splice(i, 1);
 };
 const unsettle = (s: EmailState, messageId: string) => {
-  if (!s.pending.includes(messageId)) list(s, 'pending').push(messageId);
+  // The first pending message makes a list of one (no spare room to grow into).
+  if (s.pending === NONE) s.pending = [messageId];
+  else if (!s.pending.includes(messageId)) s.pending.push(messageId);
 };
 
 /**
