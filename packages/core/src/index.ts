@@ -191,6 +191,7 @@ export type {
   BlobStore,
   EventStore,
   ExpectedVersion,
+  IndexRow,
   MailTransport,
   MessageIndex,
   OneOrMany,

@@ -3,10 +3,13 @@ import type { StoredEvent } from './events';
 import type { Extension } from './extension';
 import type { Ticket } from './model';
 import type { ModuleSet } from './modules';
-import type { Store, TenantScope, TicketSummary } from './ports';
+import type { IndexRow, Store, TenantScope, TicketSummary } from './ports';
 import { searchDocument } from './search-document';
 import type { StreamNames } from './streams';
 import { toSummary } from './summary';
+
+/** How many rows a rebuild hands `TicketIndex.upsertMany` at once. */
+const REBUILD_BATCH = 500;
 
 export interface RebuildProgress {
   events: number;
@@ -74,9 +77,18 @@ export function projector(deps: {
         after = page[page.length - 1]!.position;
         onProgress?.({ events: count, tickets: tickets.size, position: after });
       }
+      // In batches where the index takes them (one transaction each), else row by row.
+      const rows: IndexRow[] = [];
       for (const ticket of tickets.values()) {
-        await store.index.upsert(summarize(ticket), undefined, searchDocument(ticket));
+        const summary = summarize(ticket);
+        const search = searchDocument(ticket);
+        if (store.index.upsertMany === undefined) await store.index.upsert(summary, undefined, search);
+        else if (rows.push({ summary, search }) === REBUILD_BATCH) {
+          await store.index.upsertMany(rows);
+          rows.length = 0;
+        }
       }
+      if (rows.length > 0) await store.index.upsertMany!(rows);
       if (after !== undefined) await store.index.setCheckpoint(after, scope);
       const progress: RebuildProgress = {
         events: count,

@@ -1,4 +1,4 @@
-import type { Store, TenantScope } from './ports';
+import type { Store, TenantScope, TicketSummary } from './ports';
 
 /**
  * The store as one tenant's desk sees it: index, Message-ID and blob calls carry the tenant, so
@@ -13,19 +13,22 @@ import type { Store, TenantScope } from './ports';
 export function scopedStore(store: Store, scope: TenantScope): Store {
   const { index, messages, blobs } = store;
   const tenantId = scope.tenantId ?? null;
+  // A row is written for this tenant whatever the summary says, so an extension cannot write (or
+  // overwrite) another tenant's row.
+  const ours = (summary: TicketSummary): TicketSummary => {
+    const { tenantId: _theirs, ...rest } = summary;
+    return scope.tenantId === undefined ? rest : { ...rest, tenantId: scope.tenantId };
+  };
   return {
     events: store.events,
     index: {
-      // The row is written for this tenant whatever the summary says, so an extension cannot
-      // write (or overwrite) another tenant's row.
-      upsert: (summary, position, search) => {
-        const { tenantId: _theirs, ...rest } = summary;
-        return index.upsert(
-          scope.tenantId === undefined ? rest : { ...rest, tenantId: scope.tenantId },
-          position,
-          search,
-        );
-      },
+      upsert: (summary, position, search) => index.upsert(ours(summary), position, search),
+      ...(index.upsertMany === undefined
+        ? {}
+        : {
+            upsertMany: (rows) =>
+              index.upsertMany!(rows.map((row) => ({ ...row, summary: ours(row.summary) }))),
+          }),
       get: (id) => index.get(id, scope),
       query: (q) => index.query({ ...q, filter: { ...q.filter, tenantId } }),
       ...(index.count === undefined

@@ -1,4 +1,4 @@
-import type { TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
+import type { IndexRow, TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
 import {
   fallbackDocument,
   fts5Match,
@@ -70,19 +70,22 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
   const clearTags = db.prepare('DELETE FROM ticket_tags WHERE tenant_key = ?');
   const clearCheckpoint = db.prepare('DELETE FROM checkpoint WHERE tenant_key = ?');
 
-  const upsertTx = db.transaction(
-    (s: TicketSummary, position: string | undefined, search: SearchText | undefined) => {
-      const key = tenantKey(s.tenantId);
-      const changed = upsertTicket.run(...ticketRow(s, sqliteDialect)).changes > 0;
-      if (changed) {
-        deleteTags.run(key, s.id);
-        for (const tag of new Set(s.tags)) insertTag.run(tag, key, s.id);
-        const doc = search ?? fallbackDocument(s);
-        upsertSearch.run(key, s.id, indexedText(doc.public), indexedText(doc.internal));
-      }
-      if (position !== undefined) advanceCheckpoint.run(key, position);
-    },
-  );
+  const upsertRow = (s: TicketSummary, position: string | undefined, search: SearchText | undefined) => {
+    const key = tenantKey(s.tenantId);
+    const changed = upsertTicket.run(...ticketRow(s, sqliteDialect)).changes > 0;
+    if (changed) {
+      deleteTags.run(key, s.id);
+      for (const tag of new Set(s.tags)) insertTag.run(tag, key, s.id);
+      const doc = search ?? fallbackDocument(s);
+      upsertSearch.run(key, s.id, indexedText(doc.public), indexedText(doc.internal));
+    }
+    if (position !== undefined) advanceCheckpoint.run(key, position);
+  };
+  const upsertTx = db.transaction(upsertRow);
+  // Many rows in one transaction: FTS5 then writes its index once per batch, not once per row.
+  const upsertManyTx = db.transaction((rows: readonly IndexRow[]) => {
+    for (const row of rows) upsertRow(row.summary, row.position, row.search);
+  });
   const clearTx = db.transaction((key: string) => {
     clearSearch.run(key);
     clearTickets.run(key);
@@ -140,6 +143,9 @@ export function sqliteTicketIndex(db: Database.Database, wrap: Wrap): TicketInde
   return {
     async upsert(summary, position, search) {
       wrap('index upsert', () => upsertTx.immediate(summary, position, search));
+    },
+    async upsertMany(rows) {
+      wrap('index upsert', () => upsertManyTx.immediate(rows));
     },
     async get(id, scope) {
       return wrap('index get', () => {

@@ -18,7 +18,13 @@ const ids = (rows: TicketSummary[]) => rows.map((r) => r.id);
  */
 export function ticketIndexConformance(
   factory: Factory<TicketIndex>,
-  options: { propertyRuns?: number; stems?: boolean; searchRuns?: number } = {},
+  options: {
+    propertyRuns?: number;
+    stems?: boolean;
+    searchRuns?: number;
+    /** The adapter has `upsertMany`: check that it writes what `upsert` row by row writes. */
+    upsertMany?: boolean;
+  } = {},
 ): void {
   const search: SearchConformanceOptions = {
     ...(options.stems === undefined ? {} : { stems: options.stems }),
@@ -39,6 +45,58 @@ export function ticketIndexConformance(
       for (const row of rows) await opened.subject.upsert(row);
       return { index: opened.subject, rows };
     };
+
+    if (options.upsertMany) {
+      it('upsertMany writes what upsert writes row by row: versions, tenants, checkpoints, words', async () => {
+        // The same calls, in the same order, each way: later versions, a late lower one, an equal
+        // one, tenants and positions (one going back), documents and a row without one.
+        const calls: Parameters<TicketIndex['upsert']>[] = [];
+        for (let i = 1; i <= 30; i++) {
+          const tenantId = i % 3 === 0 ? 'A' : i % 3 === 1 ? undefined : 'B';
+          const row = sampleSummary(i, tenantId === undefined ? {} : { tenantId });
+          calls.push([
+            row,
+            String(i).padStart(16, '0'),
+            { public: `#${i} public${i}`, internal: `secret${i}` },
+          ]);
+          if (i % 4 === 0) calls.push([{ ...row, subject: `v3 ${i}`, version: 3 }, undefined, undefined]);
+          if (i % 4 === 0)
+            calls.push([{ ...row, subject: `late ${i}`, version: 2 }, '0000000000000001', undefined]);
+          if (i % 5 === 0)
+            calls.push([{ ...row, subject: `again ${i}` }, undefined, { public: `again${i}`, internal: '' }]);
+        }
+        const one = await open(factory);
+        const many = await open(factory);
+        close = async () => {
+          await one.close();
+          await many.close();
+        };
+        for (const call of calls) await one.subject.upsert(...call);
+        expect(typeof many.subject.upsertMany).toBe('function');
+        await many.subject.upsertMany!(
+          calls.map(([summary, position, search]) => ({
+            summary,
+            ...(position === undefined ? {} : { position }),
+            ...(search === undefined ? {} : { search }),
+          })),
+        );
+        for (const tenantId of [null, 'A', 'B'] as const) {
+          const scope = tenantId === null ? undefined : { tenantId };
+          expect(await many.subject.checkpoint(scope)).toBe(await one.subject.checkpoint(scope));
+          for (const text of [undefined, 'public12', 'secret12', 'again10', 'Printer']) {
+            const query: TicketQuery = {
+              filter: { tenantId, ...(text === undefined ? {} : { text }) },
+              sort: { field: 'number', direction: 'asc' },
+              textScope: 'all',
+            };
+            expect(await allPages(many.subject, query)).toEqual(await allPages(one.subject, query));
+          }
+        }
+        expect(
+          (await allPages(many.subject, { filter: {}, sort: { field: 'number', direction: 'asc' } })).length,
+        ).toBe(30);
+      });
+    }
 
     it('stores and returns a row unchanged; keeps the highest version', async () => {
       const { index, rows } = await seeded(3);
