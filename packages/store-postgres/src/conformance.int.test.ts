@@ -29,6 +29,6 @@ const fresh =
   };
 
 eventStoreConformance(fresh('events'));
-ticketIndexConformance(fresh('index'), { stems: true });
+ticketIndexConformance(fresh('index'), { stems: true, upsertMany: true });
 messageIndexConformance(fresh('messages'));
 blobStoreConformance(fresh('blobs'));

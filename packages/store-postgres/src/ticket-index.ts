@@ -1,4 +1,11 @@
-import type { Page, TenantScope, TicketIndex, TicketSummary } from '@tessera/core';
+import {
+  AdapterError,
+  type Page,
+  type SearchDocument,
+  type TenantScope,
+  type TicketIndex,
+  type TicketSummary,
+} from '@tessera/core';
 import {
   fallbackDocument,
   fromSqlText,
@@ -15,6 +22,7 @@ import {
   toSqlText,
   upsertTicketSql,
 } from '@tessera/store-sql';
+import type pg from 'pg';
 import type { Database } from './database';
 import { searchValues, tsvectorSql } from './ticket-search';
 
@@ -31,6 +39,17 @@ export const tenantKey = (tenantId: string | undefined | null): string =>
 /** The key column of a port call's scope (no scope: no tenant). */
 export const scopeKey = (scope: TenantScope | undefined): string => tenantKey(scope?.tenantId);
 
+/** The parameters of the upsert statement: the row's values, the checkpoint position, the document's. */
+const upsertValues = (
+  summary: TicketSummary,
+  pos: string | undefined,
+  search: SearchDocument | undefined,
+) => [
+  ...ticketRow(summary, postgresDialect),
+  pos === undefined ? null : toSqlText(pos),
+  ...searchValues(search ?? fallbackDocument(summary)),
+];
+
 /** The parameters after a row's values: the checkpoint position, then the document's values. */
 const COLUMNS = ticketColumns(postgresDialect).length;
 const POSITION = `$${COLUMNS + 1}`;
@@ -43,7 +62,7 @@ const DOC = [2, 3, 4, 5].map((i) => `$${COLUMNS + i}`);
  * @example
  * const index = postgresTicketIndex(db);
  */
-export function postgresTicketIndex({ s, q }: Database): TicketIndex {
+export function postgresTicketIndex({ s, q, pool, ready }: Database): TicketIndex {
   // The row, its document and its checkpoint in one statement, so a crash cannot leave one
   // without the others; the document is written only when the row is (`up` returns it then).
   const upsert = `WITH up AS (${upsertTicketSql(postgresDialect, `${s}.tickets`)} RETURNING 1),
@@ -92,11 +111,29 @@ export function postgresTicketIndex({ s, q }: Database): TicketIndex {
 
   return {
     async upsert(summary, pos, search) {
-      await q('index upsert', upsert, [
-        ...ticketRow(summary, postgresDialect),
-        pos === undefined ? null : toSqlText(pos),
-        ...searchValues(search ?? fallbackDocument(summary)),
-      ]);
+      await q('index upsert', upsert, upsertValues(summary, pos, search));
+    },
+    async upsertMany(rows) {
+      if (rows.length === 0) return;
+      // One transaction on one connection: one commit (one WAL flush) for the batch, all or none.
+      await ready();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw new AdapterError(`PostgreSQL index upsert failed: ${(cause as Error).message}`, { cause });
+      }
+      try {
+        await client.query('BEGIN');
+        for (const row of rows)
+          await client.query(upsert, upsertValues(row.summary, row.position, row.search));
+        await client.query('COMMIT');
+        client.release();
+      } catch (cause) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release(cause as Error);
+        throw new AdapterError(`PostgreSQL index upsert failed: ${(cause as Error).message}`, { cause });
+      }
     },
     async get(id, scope) {
       const { rows } = await q<{ body: string }>(
