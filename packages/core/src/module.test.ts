@@ -7,6 +7,7 @@ import type { Extension, ExtensionContext } from './extension';
 import { inMemoryStore } from './memory';
 import type { Actor } from './model';
 import { moduleSet } from './modules';
+import { openedT1 } from './opened.fixture';
 
 const customer: Actor = { kind: 'customer', id: 'c1' };
 const agent: Actor = { kind: 'agent', id: 'a1' };
@@ -322,22 +323,7 @@ describe('ExtensionContext reads and issuing commands', () => {
       },
     };
     const stream = [
-      {
-        type: 'TicketOpened',
-        data: {
-          ticketId: 'T1',
-          number: 1,
-          subject: 's',
-          channel: 'portal',
-          requester: { id: 'c' },
-          workflowId: 'default',
-          status: 'new',
-          category: 'new',
-          priority: 'normal',
-          tags: [],
-          fields: {},
-        },
-      },
+      { type: 'TicketOpened', data: openedT1() },
       { type: 'TagsChanged', data: { added: ['a'], removed: [] } },
       { type: 'Counted', data: {} },
       {

@@ -6,6 +6,7 @@ import { isExtensionEvent, type StoredEvent } from './events';
 import type { Extension } from './extension';
 import type { Actor, Ticket } from './model';
 import { moduleSet } from './modules';
+import { openedT1 } from './opened.fixture';
 
 const system: Actor = { kind: 'system', id: 'sys' };
 
@@ -79,24 +80,7 @@ function plain(calls: string[]): Extension<{ seen: string[] }> {
 }
 
 function streamOf(steps: readonly Step[], pinged: readonly string[]): StoredEvent[] {
-  const events: Record<string, unknown>[] = [
-    {
-      type: 'TicketOpened',
-      data: {
-        ticketId: 'T1',
-        number: 1,
-        subject: 's',
-        channel: 'portal',
-        requester: { id: 'c' },
-        workflowId: 'default',
-        status: 'new',
-        category: 'new',
-        priority: 'normal',
-        tags: [],
-        fields: {},
-      },
-    },
-  ];
+  const events: Record<string, unknown>[] = [{ type: 'TicketOpened', data: openedT1() }];
   let status = 'new';
   steps.forEach((step, i) => {
     const rule = step.rule ? { ruleId: `r${i % 3}` } : {};
