@@ -1,8 +1,19 @@
-import { Immer, isDraft, isDraftable, produce } from 'immer';
+import { produce } from 'immer';
 import { ValidationError } from './errors';
-import { EVENT_TYPES, type EventType, type NewEvent, type StoredEvent } from './events';
+import { EVENT_TYPES, type EventType } from './events';
 import type { Ticket } from './model';
-import { initialExt, type ModuleSet, NO_MODULES, type Slice } from './modules';
+import { initialExt, type ModuleSet, NO_MODULES } from './modules';
+import {
+  type Applicable,
+  applyReached,
+  applySlices,
+  draftReached,
+  finishSlices,
+  followingOf,
+  quiet,
+  reaches,
+  withSlices,
+} from './slices';
 
 /**
  * Core's event types: each counts as an update of the ticket (`updatedAt`, `lastUpdatedBy`). An
@@ -10,18 +21,10 @@ import { initialExt, type ModuleSet, NO_MODULES, type Slice } from './modules';
  */
 const CORE: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-/**
- * evolveAll's own immer: it deep-freezes the ticket it returns, so immer need not freeze the slices
- * first (and a private instance leaves the global settings of an app's own immer alone); slices are
- * plain data, so the cheaper iteration over enumerable properties is the same.
- */
-const slicesImmer = new Immer({ autoFreeze: false, useStrictIteration: false });
-
 /** Each of core's event types by its place in `EVENT_TYPES`, where `ModuleSet.coreSlices` keeps its slices. */
 const AT = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record<EventType, number>;
 
-/** An event as `apply` takes it: stored, or new (not yet given a version and stream). */
-export type Applicable = (NewEvent | StoredEvent) & { version?: number; streamId?: string };
+export type { Applicable } from './slices';
 
 /** A new ticket from its TicketOpened, its slices included. */
 function opened(event: Applicable & { type: 'TicketOpened' }, modules: ModuleSet): Ticket {
@@ -82,70 +85,6 @@ function openSlices(ticket: Ticket, event: Applicable, modules: ModuleSet): numb
     return 0;
   }
   return applyReached(ticket, event, modules, start);
-}
-
-/**
- * Whether no conditional slice is to see this event (the fast path: the event type's fixed list):
- * none follows every event, none lists its type, and it carries no `ruleId` one asks for.
- */
-function quiet(modules: ModuleSet, event: Applicable, following: number, wakes: boolean): boolean {
-  return following === 0 && !wakes && (event.ruleId === undefined || !modules.onRule);
-}
-
-/** Whether this slice folds this event, given which conditional slices follow every event. */
-function reaches(slice: Slice, event: Applicable, following: number): boolean {
-  if (!slice.conditional) return slice.on === undefined || slice.on.includes(event.type);
-  return (
-    (following & slice.bit) !== 0 ||
-    (slice.onRule && event.ruleId !== undefined) ||
-    slice.on!.includes(event.type)
-  );
-}
-
-/**
- * The slow path: every slice that folds this event, in installation order, and after each one
- * with `followAll`, whether it follows every event from now on. Returns the new mask.
- */
-function applyReached(t: Ticket, event: Applicable, modules: ModuleSet, following: number): number {
-  const ext = t.ext as Record<string, unknown>;
-  let mask = following;
-  for (const slice of modules.slices) {
-    if (!reaches(slice, event, following)) continue;
-    const next = slice.state.apply(ext[slice.name], event as StoredEvent, t);
-    if (next !== undefined) ext[slice.name] = next;
-    if (slice.bit !== 0)
-      mask = slice.state.followAll!(ext[slice.name]) ? mask | slice.bit : mask & ~slice.bit;
-  }
-  return mask;
-}
-
-/** Which slices with `followAll` follow every event, read from their state: one bit each. */
-function followingOf(ext: Ticket['ext'], modules: ModuleSet): number {
-  let mask = 0;
-  for (const slice of modules.conditional)
-    if (slice.bit !== 0 && slice.state.followAll!((ext as Record<string, unknown>)[slice.name]) === true)
-      mask |= slice.bit;
-  return mask;
-}
-
-/** Each of these slices' part of one event (after core's), on a ticket whose `ext` is private. */
-function applySlices(t: Ticket, event: Applicable, slices: readonly Slice[]): void {
-  if (slices.length === 0) return;
-  const ext = t.ext as Record<string, unknown>;
-  // The first two slices from call sites of their own: a site that sees one or two functions is
-  // inlined, one that sees every slice's is not (and most event types have one or two slices).
-  const first = slices[0]!;
-  const a = first.state.apply(ext[first.name], event as StoredEvent, t);
-  if (a !== undefined) ext[first.name] = a;
-  if (slices.length === 1) return;
-  const second = slices[1]!;
-  const b = second.state.apply(ext[second.name], event as StoredEvent, t);
-  if (b !== undefined) ext[second.name] = b;
-  for (let i = 2; i < slices.length; i++) {
-    const slice = slices[i]!;
-    const next = slice.state.apply(ext[slice.name], event as StoredEvent, t);
-    if (next !== undefined) ext[slice.name] = next;
-  }
 }
 
 /**
@@ -431,28 +370,6 @@ export function evolveAll(
   }
   if (ext !== undefined) finishSlices(ext);
   return deepFreeze(next);
-}
-
-/** A copy of `ext` with every installed slice (its initial state where the ticket has none yet). */
-function withSlices(ext: Ticket['ext'], modules: ModuleSet): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...ext };
-  for (const slice of modules.slices)
-    if (!Object.hasOwn(copy, slice.name)) copy[slice.name] = slice.state.initial();
-  return copy;
-}
-
-function draftReached(ext: Record<string, unknown>, slices: readonly Slice[]): void {
-  for (const slice of slices) {
-    const value = ext[slice.name];
-    if (!isDraft(value) && isDraftable(value) && Object.isFrozen(value))
-      ext[slice.name] = slicesImmer.createDraft(value as object);
-  }
-}
-
-function finishSlices(ext: Record<string, unknown>): void {
-  for (const name of Object.keys(ext)) {
-    if (isDraft(ext[name])) ext[name] = slicesImmer.finishDraft(ext[name]);
-  }
 }
 
 /**

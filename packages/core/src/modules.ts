@@ -51,7 +51,7 @@ export interface Slice {
 }
 
 /** At most this many slices may have `followAll` (one bit each in the fold's mask). */
-export const MAX_FOLLOWING_SLICES = 30;
+const MAX_FOLLOWING_SLICES = 30;
 
 const NONE: readonly Slice[] = [];
 
@@ -155,7 +155,6 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
   const owners = new Map<string, Extension>();
   const commands = new Map<string, ModuleCommandSpec>();
   const slices: Slice[] = [];
-  const on: (readonly string[] | undefined)[] = [];
   const versions = new Map<string, number>();
   let following = 0;
   for (const [i, ext] of extensions.entries()) {
@@ -207,7 +206,6 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
           onRule,
           bit: follows ? 1 << (following - 1) : 0,
         });
-        on.push(listed);
       }
     }
     if (ext.view !== undefined && typeof ext.view !== 'function') {
@@ -254,7 +252,7 @@ export function moduleSet(extensions: readonly Extension[]): ModuleSet {
   const slicesFor = (type: string): readonly Slice[] => {
     let list = byType.get(type);
     if (list === undefined) {
-      list = slices.filter((s, i) => !s.conditional && (on[i] === undefined || on[i]!.includes(type)));
+      list = slices.filter((s) => !s.conditional && (s.on === undefined || s.on.includes(type)));
       byType.set(type, list.length === 0 ? NONE : list);
     }
     return list;
